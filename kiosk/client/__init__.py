@@ -1,0 +1,7 @@
+"""The small client library both apps use to talk to the hub (on `requests`)."""
+
+from kiosk.client.device import DeviceConfig
+from kiosk.client.event_stream import EventStream
+from kiosk.client.hub_client import HubClient
+
+__all__ = ["DeviceConfig", "EventStream", "HubClient"]

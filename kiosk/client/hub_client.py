@@ -1,0 +1,150 @@
+"""Signed calls to the hub over TLS. Blocking: apps call it from worker threads."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import requests
+
+from kiosk.client.device import DeviceConfig
+from kiosk.core.body import TicketBody, binding_bytes
+from kiosk.core.categories import Category, Urgency
+from kiosk.core.errors import HubRefused, HubUnreachable, SiteError
+from kiosk.core.site import Site
+from kiosk.crypto import DeviceKeys, open_ticket, seal_ticket, sign_request, verify_manifest
+
+__all__ = ["HubClient", "OpenedTicket"]
+
+_TIMEOUT = (5.0, 10.0)  # connect, read
+
+
+class OpenedTicket:
+    """A staff console's view: routing metadata from the hub plus the body it decrypted."""
+
+    def __init__(self, view: dict[str, Any], body: TicketBody) -> None:
+        self.view = view
+        self.body = body
+
+
+class HubClient:
+    def __init__(self, config: DeviceConfig, keys: DeviceKeys) -> None:
+        self.config = config
+        self.keys = keys
+        self._session = requests.Session()
+        # Trust only the site's CA, whatever REQUESTS_CA_BUNDLE or proxies the
+        # environment sets: requests lets those override a session's `verify`.
+        self._session.trust_env = False
+        self._verify = str(config.ca_file)
+        self._site: Site | None = None  # newest verified manifest; never rolled back
+
+    def close(self) -> None:
+        self._session.close()
+
+    # -- plumbing ------------------------------------------------------------
+    def _call(
+        self, method: str, path: str, doc: dict[str, Any] | None = None, *, stream: bool = False
+    ) -> requests.Response:
+        body = b"" if doc is None else json.dumps(doc, separators=(",", ":")).encode()
+        headers: dict[str, str] = dict(
+            sign_request(self.keys, self.config.device_id, method, path, body)
+        )
+        if doc is not None:
+            headers["Content-Type"] = "application/json"
+        try:
+            response = self._session.request(
+                method,
+                self.config.hub_url.rstrip("/") + path,
+                data=body or None,
+                headers=headers,
+                timeout=(_TIMEOUT[0], None) if stream else _TIMEOUT,
+                stream=stream,
+                verify=self._verify,
+            )
+        except requests.RequestException as exc:
+            raise HubUnreachable(f"hub unreachable: {type(exc).__name__}") from None
+        if response.status_code >= 400:
+            try:
+                err = response.json()
+                code, message = str(err.get("error")), str(err.get("message"))
+            except ValueError:
+                code, message = "http_error", response.reason or ""
+            response.close()
+            raise HubRefused(response.status_code, code, message)
+        return response
+
+    def _json(self, method: str, path: str, doc: dict[str, Any] | None = None) -> Any:
+        return self._call(method, path, doc).json()
+
+    # -- site ------------------------------------------------------------------
+    def site(self) -> Site:
+        """The newest site manifest, verified against the pinned site key."""
+        signed = self._json("GET", "/v1/manifest")
+        floor = self._site.version if self._site else 0
+        site = Site.from_document(verify_manifest(signed, self.config.site_public, floor))
+        self._site = site
+        return site
+
+    # -- kiosk -------------------------------------------------------------------
+    def submit_ticket(self, site: Site, ticket_id: str, body: TicketBody) -> dict[str, Any]:
+        """Seal `body` to the staff devices of this kiosk's route and send it.
+
+        Safe to retry with the same id: the hub stores a ticket once.
+        """
+        location = self.config.location_id
+        if location is None:
+            raise SiteError("this device is not a kiosk")
+        recipients = {d.id: d.hpke_public for d in site.recipients_for(location)}
+        if not recipients:
+            raise SiteError(f"no staff device is enrolled for location {location}")
+        binding = binding_bytes(ticket_id, location, body.category, body.urgency)
+        sealed = seal_ticket(body.to_bytes(), recipients, binding)
+        doc = {
+            "id": ticket_id,
+            "category": body.category.value,
+            "urgency": body.urgency.value,
+            "sealed": {k: base64.b64encode(v).decode() for k, v in sealed.items()},
+        }
+        result: dict[str, Any] = self._json("POST", "/v1/tickets", doc)
+        return result
+
+    def cancel(self, ticket_id: str) -> dict[str, Any]:
+        result: dict[str, Any] = self._json("POST", f"/v1/tickets/{ticket_id}/cancel")
+        return result
+
+    # -- staff -------------------------------------------------------------------
+    def open_ticket(self, view: dict[str, Any]) -> OpenedTicket:
+        """Decrypt this device's sealed copy; CannotOpen if the hub altered anything."""
+        sealed = base64.b64decode(view.get("sealed") or "")
+        binding = binding_bytes(
+            view["id"], view["location_id"], Category(view["category"]), Urgency(view["urgency"])
+        )
+        body = TicketBody.from_bytes(open_ticket(sealed, self.keys, binding))
+        if (body.category.value, body.urgency.value) != (view["category"], view["urgency"]):
+            raise SiteError("routing metadata does not match the sealed body")
+        return OpenedTicket(view, body)
+
+    def act(self, ticket_id: str, action: str, eta_minutes: int | None = None) -> dict[str, Any]:
+        doc = None if eta_minutes is None else {"eta_minutes": eta_minutes}
+        result: dict[str, Any] = self._json("POST", f"/v1/tickets/{ticket_id}/{action}", doc)
+        return result
+
+    # -- events --------------------------------------------------------------------
+    def events(self) -> Iterator[dict[str, Any]]:
+        """Server-sent events for this device until the stream ends or fails."""
+        response = self._call("GET", "/v1/events", stream=True)
+        try:
+            data: list[str] = []
+            for raw in response.iter_lines(decode_unicode=True):
+                line = raw or ""
+                if line.startswith("data:"):
+                    data.append(line[5:].strip())
+                elif not line and data:
+                    yield json.loads("\n".join(data))
+                    data = []
+        except requests.RequestException as exc:
+            raise HubUnreachable(f"event stream ended: {type(exc).__name__}") from None
+        finally:
+            response.close()

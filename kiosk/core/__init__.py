@@ -1,0 +1,1 @@
+"""Pure domain core: no Kivy, no HTTP, no SQL, no crypto (a test checks the boundary)."""

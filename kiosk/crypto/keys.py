@@ -1,0 +1,131 @@
+"""Device and site keys, generated on the device that uses them.
+
+Private keys are written with mode 0600 and never leave the machine that made
+them; only public halves go into the site manifest.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.hazmat.primitives import hpke
+from cryptography.hazmat.primitives.asymmetric import ed25519, mlkem, x25519
+
+from kiosk.core.errors import CryptoError
+
+__all__ = ["DeviceKeys", "SiteKey", "hpke_public_key", "write_private_file"]
+
+_MLKEM768_SEED = 64
+_X25519 = 32
+_MLKEM768_PUBLIC = 1184
+_ED25519 = 32
+
+
+def write_private_file(path: Path, data: bytes) -> None:
+    """Write a secret so that only its owner can read it, even for a moment."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+    os.chmod(path, 0o600)
+
+
+def _read(path: Path, length: int) -> bytes:
+    data = path.read_bytes()
+    if len(data) != length:
+        raise CryptoError(f"{path.name}: expected {length} bytes of key, found {len(data)}")
+    return data
+
+
+def hpke_public_key(raw: bytes) -> hpke.MLKEM768X25519PublicKey:
+    """Parse a hybrid ML-KEM-768 + X25519 public key (ML-KEM part first)."""
+    if len(raw) != _MLKEM768_PUBLIC + _X25519:
+        raise CryptoError("HPKE public key has the wrong length")
+    try:
+        return hpke.MLKEM768X25519PublicKey(
+            mlkem.MLKEM768PublicKey.from_public_bytes(raw[:_MLKEM768_PUBLIC]),
+            x25519.X25519PublicKey.from_public_bytes(raw[_MLKEM768_PUBLIC:]),
+        )
+    except ValueError:
+        raise CryptoError("HPKE public key is malformed") from None
+
+
+@dataclass(frozen=True)
+class DeviceKeys:
+    """One device's identity (Ed25519) and receiving key (ML-KEM-768 + X25519)."""
+
+    identity: ed25519.Ed25519PrivateKey
+    mlkem_seed: bytes
+    x25519_private: x25519.X25519PrivateKey
+
+    @classmethod
+    def generate(cls) -> DeviceKeys:
+        return cls(
+            identity=ed25519.Ed25519PrivateKey.generate(),
+            mlkem_seed=mlkem.MLKEM768PrivateKey.generate().private_bytes_raw(),
+            x25519_private=x25519.X25519PrivateKey.generate(),
+        )
+
+    @property
+    def hpke_private(self) -> hpke.MLKEM768X25519PrivateKey:
+        return hpke.MLKEM768X25519PrivateKey(
+            mlkem.MLKEM768PrivateKey.from_seed_bytes(self.mlkem_seed), self.x25519_private
+        )
+
+    @property
+    def sign_public(self) -> bytes:
+        return self.identity.public_key().public_bytes_raw()
+
+    @property
+    def hpke_public(self) -> bytes:
+        mlkem_public = mlkem.MLKEM768PrivateKey.from_seed_bytes(self.mlkem_seed).public_key()
+        return (
+            mlkem_public.public_bytes_raw() + self.x25519_private.public_key().public_bytes_raw()
+        )
+
+    def sign(self, message: bytes) -> bytes:
+        return self.identity.sign(message)
+
+    def save(self, directory: Path) -> None:
+        write_private_file(directory / "identity.key", self.identity.private_bytes_raw())
+        write_private_file(
+            directory / "receiving.key",
+            self.mlkem_seed + self.x25519_private.private_bytes_raw(),
+        )
+
+    @classmethod
+    def load(cls, directory: Path) -> DeviceKeys:
+        identity = _read(directory / "identity.key", _ED25519)
+        receiving = _read(directory / "receiving.key", _MLKEM768_SEED + _X25519)
+        return cls(
+            identity=ed25519.Ed25519PrivateKey.from_private_bytes(identity),
+            mlkem_seed=receiving[:_MLKEM768_SEED],
+            x25519_private=x25519.X25519PrivateKey.from_private_bytes(receiving[_MLKEM768_SEED:]),
+        )
+
+
+@dataclass(frozen=True)
+class SiteKey:
+    """The operator's site signing key: whoever holds it decides who may read tickets."""
+
+    private: ed25519.Ed25519PrivateKey
+
+    @classmethod
+    def generate(cls) -> SiteKey:
+        return cls(ed25519.Ed25519PrivateKey.generate())
+
+    @property
+    def public(self) -> bytes:
+        return self.private.public_key().public_bytes_raw()
+
+    def sign(self, message: bytes) -> bytes:
+        return self.private.sign(message)
+
+    def save(self, path: Path) -> None:
+        write_private_file(path, self.private.private_bytes_raw())
+
+    @classmethod
+    def load(cls, path: Path) -> SiteKey:
+        return cls(ed25519.Ed25519PrivateKey.from_private_bytes(_read(path, _ED25519)))

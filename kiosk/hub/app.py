@@ -1,0 +1,416 @@
+"""The hub's HTTP API (ASGI, Starlette). Every call is signed by an enrolled device.
+
+    GET  /v1/health                      no auth; liveness for load balancers
+    GET  /v1/manifest                    the operator-signed site manifest
+    POST /v1/tickets                     kiosk: submit a sealed ticket (idempotent by id)
+    GET  /v1/tickets/{id}                the kiosk that raised it, or staff of its location
+    POST /v1/tickets/{id}/cancel         kiosk: the traveller no longer needs help
+    POST /v1/tickets/{id}/delivered      staff: opened on this console
+    POST /v1/tickets/{id}/accept         staff: "on my way" (a second accept gets 409)
+    POST /v1/tickets/{id}/resolve        staff: done; the ticket is purged
+    GET  /v1/events                      server-sent events for this device (see events.py)
+
+Errors are JSON `{"error": code, "message": text}` with a 4xx status.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import contextlib
+import json
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from kiosk import __version__
+from kiosk.core.categories import Category, Urgency
+from kiosk.core.errors import IllegalTransition, KioskError
+from kiosk.core.site import DeviceRecord, DeviceRole, Site
+from kiosk.core.ticket import TICKET_ID_PATTERN, Ticket, TicketEvent
+from kiosk.hub.auth import AuthError, Authenticator
+from kiosk.hub.database import make_engine, upgrade_schema
+from kiosk.hub.events import Broker
+from kiosk.hub.logs import log_event, ticket_ref
+from kiosk.hub.settings import HubSettings
+from kiosk.hub.site_state import SiteState
+from kiosk.hub.store import Store, TicketConflict
+
+__all__ = ["ApiError", "create_hub"]
+
+_LOG = logging.getLogger("kiosk.hub")
+_MAX_SEALED_COPY = 16 * 1024
+_MAX_ETA_MINUTES = 120
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def _error(status: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse({"error": code, "message": message}, status_code=status)
+
+
+class Hub:
+    def __init__(self, settings: HubSettings) -> None:
+        self.settings = settings
+        engine = make_engine(settings.db_url)
+        upgrade_schema(engine)
+        self.store = Store(engine)
+        self.site_state = SiteState(self.store, settings.data_dir / "site.pub")
+        self.broker = Broker()
+        self.auth = Authenticator(settings.clock_skew_seconds)
+
+    # -- request plumbing ---------------------------------------------------
+    async def read_body(self, request: Request) -> bytes:
+        limit = self.settings.max_body_bytes
+        declared = request.headers.get("content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            raise ApiError(413, "too_large", f"request body over {limit} bytes")
+        chunks, size = [], 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise ApiError(413, "too_large", f"request body over {limit} bytes")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    async def authenticate(self, request: Request, body: bytes) -> tuple[DeviceRecord, Site]:
+        site, _ = await run_in_threadpool(self.site_state.current)
+        path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        headers = {k.lower(): v for k, v in request.headers.items()}
+        try:
+            device = self.auth.authenticate(site, headers, request.method, path, body)
+        except AuthError as exc:
+            log_event("auth.refused", reason=exc.code)
+            raise ApiError(401, exc.code, exc.message) from None
+        assert site is not None  # authenticate() refuses every device without a site
+        return device, site
+
+    def ticket_or_404(self, ticket: Ticket | None) -> Ticket:
+        if ticket is None:
+            raise ApiError(404, "no_such_ticket", "no open ticket with this id")
+        return ticket
+
+    def may_see(self, device: DeviceRecord, site: Site, ticket: Ticket) -> bool:
+        if device.role is DeviceRole.KIOSK:
+            return ticket.kiosk_id == device.id
+        return ticket.location_id in site.locations_served_by(device)
+
+    # -- views of a ticket ---------------------------------------------------
+    @staticmethod
+    def public_view(ticket: Ticket, site: Site) -> dict[str, Any]:
+        location = site.location(ticket.location_id)
+        return {
+            "id": ticket.id,
+            "location_id": ticket.location_id,
+            "station": location.station if location else "",
+            "location_label": location.label if location else "",
+            "category": ticket.category.value,
+            "urgency": ticket.urgency.value,
+            "state": ticket.state.value,
+            "created_at": ticket.created_at,
+            "updated_at": ticket.updated_at,
+            "accepted_by": ticket.accepted_by,
+            "eta_minutes": ticket.eta_minutes,
+        }
+
+    @staticmethod
+    def kiosk_view(ticket: Ticket) -> dict[str, Any]:
+        # A kiosk learns the state of its own ticket, not which device accepted it.
+        return {"id": ticket.id, "state": ticket.state.value, "eta_minutes": ticket.eta_minutes}
+
+    def publish_update(self, ticket: Ticket, site: Site, sealed: dict[str, str] | None = None) -> None:
+        event: dict[str, Any] = {
+            "type": "ticket",
+            "ticket": self.public_view(ticket, site),
+            "kiosk_id": ticket.kiosk_id,
+        }
+        if sealed is not None:
+            event["sealed"] = sealed
+        self.broker.publish(event)
+
+    # -- endpoints -------------------------------------------------------------
+    async def health(self, request: Request) -> Response:
+        return JSONResponse({"status": "ok", "version": __version__})
+
+    async def manifest(self, request: Request) -> Response:
+        await self.authenticate(request, await self.read_body(request))
+        _, signed = await run_in_threadpool(self.site_state.current)
+        if signed is None:
+            raise ApiError(404, "no_manifest", "the operator has not applied a site yet")
+        return JSONResponse(signed)
+
+    async def submit(self, request: Request) -> Response:
+        body = await self.read_body(request)
+        device, site = await self.authenticate(request, body)
+        if device.role is not DeviceRole.KIOSK or device.location_id is None:
+            raise ApiError(403, "kiosks_only", "only a kiosk can raise a ticket")
+        doc = _json_object(body)
+        ticket_id = doc.get("id")
+        if not isinstance(ticket_id, str) or not TICKET_ID_PATTERN.match(ticket_id):
+            raise ApiError(400, "bad_id", "id must be 32 lowercase hex characters")
+        try:
+            category = Category(doc.get("category"))
+            urgency = Urgency(doc.get("urgency"))
+        except ValueError:
+            raise ApiError(400, "bad_category", "unknown category or urgency") from None
+        sealed_in = doc.get("sealed")
+        if not isinstance(sealed_in, dict) or not sealed_in:
+            raise ApiError(400, "not_sealed", "sealed must map staff device ids to ciphertext")
+        allowed = {d.id for d in site.recipients_for(device.location_id)}
+        sealed: dict[str, bytes] = {}
+        for recipient, text in sealed_in.items():
+            if recipient not in allowed:
+                raise ApiError(
+                    400, "bad_recipient", "a sealed copy is addressed to a device not on this route"
+                )
+            sealed[recipient] = _b64(text, _MAX_SEALED_COPY)
+        ticket = Ticket(
+            id=ticket_id,
+            kiosk_id=device.id,
+            location_id=device.location_id,
+            category=category,
+            urgency=urgency,
+            created_at=time.time(),
+        )
+        try:
+            created = await run_in_threadpool(self.store.insert_ticket, ticket, sealed)
+        except TicketConflict:
+            raise ApiError(409, "id_in_use", "this ticket id is already in use") from None
+        stored = self.ticket_or_404(await run_in_threadpool(self.store.get_ticket, ticket_id))
+        if created:
+            log_event(
+                "ticket.created",
+                ref=ticket_ref(ticket_id),
+                location=device.location_id,
+                category=category.value,
+                recipients=len(sealed),
+            )
+            self.publish_update(
+                stored, site, {k: base64.b64encode(v).decode() for k, v in sealed.items()}
+            )
+        return JSONResponse(self.kiosk_view(stored), status_code=201 if created else 200)
+
+    async def show(self, request: Request) -> Response:
+        body = await self.read_body(request)
+        device, site = await self.authenticate(request, body)
+        ticket_id = request.path_params["ticket_id"]
+        ticket = self.ticket_or_404(await run_in_threadpool(self.store.get_ticket, ticket_id))
+        if not self.may_see(device, site, ticket):
+            raise ApiError(404, "no_such_ticket", "no open ticket with this id")
+        if device.role is DeviceRole.KIOSK:
+            return JSONResponse(self.kiosk_view(ticket))
+        view = self.public_view(ticket, site)
+        copy = await run_in_threadpool(self.store.sealed_copy, ticket.id, device.id)
+        view["sealed"] = base64.b64encode(copy).decode() if copy else None
+        return JSONResponse(view)
+
+    async def transition(self, request: Request) -> Response:
+        body = await self.read_body(request)
+        device, site = await self.authenticate(request, body)
+        action = request.path_params["action"]
+        event = {
+            "cancel": TicketEvent.CANCEL,
+            "delivered": TicketEvent.DELIVER,
+            "accept": TicketEvent.ACCEPT,
+            "resolve": TicketEvent.RESOLVE,
+        }.get(action)
+        if event is None:
+            raise ApiError(404, "no_such_action", f"unknown action {action!r}")
+        needs_kiosk = event is TicketEvent.CANCEL
+        if needs_kiosk != (device.role is DeviceRole.KIOSK):
+            raise ApiError(403, "wrong_role", f"a {device.role.value} cannot {action} a ticket")
+        doc = _json_object(body) if body else {}
+        eta = doc.get("eta_minutes")
+        if eta is not None and (
+            not isinstance(eta, int) or isinstance(eta, bool) or not 0 <= eta <= _MAX_ETA_MINUTES
+        ):
+            raise ApiError(400, "bad_eta", f"eta_minutes must be 0 to {_MAX_ETA_MINUTES}")
+        ticket_id = request.path_params["ticket_id"]
+        before = self.ticket_or_404(await run_in_threadpool(self.store.get_ticket, ticket_id))
+        if not self.may_see(device, site, before):
+            raise ApiError(404, "no_such_ticket", "no open ticket with this id")
+        try:
+            after = await run_in_threadpool(
+                lambda: self.store.apply_event(ticket_id, event, actor=device.id, eta_minutes=eta)
+            )
+        except IllegalTransition as exc:
+            raise ApiError(409, "conflict", str(exc)) from None
+        after = self.ticket_or_404(after)
+        log_event(f"ticket.{after.state.value}", ref=ticket_ref(ticket_id))
+        self.publish_update(after, site)
+        return JSONResponse(
+            self.kiosk_view(after)
+            if device.role is DeviceRole.KIOSK
+            else self.public_view(after, site)
+        )
+
+    async def events(self, request: Request) -> Response:
+        body = await self.read_body(request)
+        device, site = await self.authenticate(request, body)
+        if device.role is DeviceRole.STAFF:
+            served = site.locations_served_by(device)
+
+            def wants(event: dict[str, Any]) -> bool:
+                return bool(event["ticket"]["location_id"] in served)
+        else:
+
+            def wants(event: dict[str, Any]) -> bool:
+                return bool(event["kiosk_id"] == device.id)
+
+        subscription = self.broker.subscribe(device.id, wants)
+        # Subscribe first, then snapshot: an event between the two arrives
+        # twice (harmless, the client keys by id) rather than not at all.
+        snapshot = await run_in_threadpool(self._snapshot, device, site)
+        log_event("stream.opened", device=device.id)
+        return StreamingResponse(
+            self._stream(device, subscription, snapshot),
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+        )
+
+    def _snapshot(self, device: DeviceRecord, site: Site) -> list[dict[str, Any]]:
+        if device.role is DeviceRole.KIOSK:
+            return [
+                {"type": "ticket", "ticket": self.kiosk_view(t)}
+                for t in self.store.open_tickets_of_kiosk(device.id)
+            ]
+        events = []
+        for t in self.store.open_tickets(site.locations_served_by(device)):
+            copy = self.store.sealed_copy(t.id, device.id)
+            view = self.public_view(t, site)
+            view["sealed"] = base64.b64encode(copy).decode() if copy else None
+            events.append({"type": "ticket", "ticket": view})
+        return events
+
+    def _for_device(self, device: DeviceRecord, event: dict[str, Any]) -> dict[str, Any]:
+        ticket = event["ticket"]
+        if device.role is DeviceRole.KIOSK:
+            return {"type": "ticket", "ticket": {k: ticket[k] for k in ("id", "state", "eta_minutes")}}
+        view = dict(ticket)
+        if "sealed" in event:
+            view["sealed"] = event["sealed"].get(device.id)
+        return {"type": "ticket", "ticket": view}
+
+    async def _stream(
+        self, device: DeviceRecord, subscription: Any, snapshot: list[dict[str, Any]]
+    ) -> AsyncIterator[bytes]:
+        try:
+            for event in snapshot:
+                yield _sse(event)
+            yield _sse({"type": "synced"})
+            while not subscription.overflowed:
+                try:
+                    event = await asyncio.wait_for(
+                        subscription.queue.get(), timeout=self.settings.heartbeat_seconds
+                    )
+                except TimeoutError:
+                    yield b": keepalive\n\n"
+                    continue
+                yield _sse(self._for_device(device, event))
+        finally:
+            self.broker.unsubscribe(subscription)
+
+    # -- expiry ------------------------------------------------------------------
+    async def expire_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.settings.expiry_sweep_seconds)
+            try:
+                await self.expire_once()
+            except Exception:  # the sweeper must outlive one bad sweep
+                _LOG.exception("event=expiry.failed")
+
+    async def expire_once(self) -> None:
+        cutoff = time.time() - self.settings.ticket_ttl_seconds
+        expired = await run_in_threadpool(self.store.expire_older_than, cutoff)
+        if not expired:
+            return
+        site, _ = await run_in_threadpool(self.site_state.current)
+        for ticket in expired:
+            log_event("ticket.expired", ref=ticket_ref(ticket.id))
+            if site is not None:
+                self.publish_update(ticket, site)
+
+
+def _sse(event: dict[str, Any]) -> bytes:
+    return b"data: " + json.dumps(event, separators=(",", ":")).encode() + b"\n\n"
+
+
+def _json_object(body: bytes) -> dict[str, Any]:
+    try:
+        doc = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise ApiError(400, "bad_json", "the request body is not valid JSON") from None
+    if not isinstance(doc, dict):
+        raise ApiError(400, "bad_json", "the request body must be a JSON object")
+    return doc
+
+
+def _b64(text: object, limit: int) -> bytes:
+    if not isinstance(text, str) or len(text) > limit * 4 // 3 + 4:
+        raise ApiError(400, "bad_ciphertext", f"a sealed copy must be base64, at most {limit} bytes")
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise ApiError(400, "bad_ciphertext", "a sealed copy is not valid base64") from None
+
+
+def _guard(
+    handler: Callable[[Request], Awaitable[Response]],
+) -> Callable[[Request], Awaitable[Response]]:
+    async def guarded(request: Request) -> Response:
+        try:
+            return await handler(request)
+        except ApiError as exc:
+            return _error(exc.status, exc.code, exc.message)
+        except KioskError as exc:
+            _LOG.warning("event=request.refused kind=%s", type(exc).__name__)
+            return _error(400, "refused", str(exc))
+
+    return guarded
+
+
+def create_hub(settings: HubSettings) -> Starlette:
+    hub = Hub(settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        sweeper = asyncio.create_task(hub.expire_forever())
+        try:
+            yield
+        finally:
+            sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweeper
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        status = exc.status_code if isinstance(exc, HTTPException) else 500
+        code = {404: "not_found", 405: "method_not_allowed"}.get(status, "http_error")
+        detail = exc.detail if isinstance(exc, HTTPException) else "internal error"
+        return _error(status, code, str(detail))
+
+    routes = [
+        Route("/v1/health", _guard(hub.health), methods=["GET"]),
+        Route("/v1/manifest", _guard(hub.manifest), methods=["GET"]),
+        Route("/v1/tickets", _guard(hub.submit), methods=["POST"]),
+        Route("/v1/tickets/{ticket_id}", _guard(hub.show), methods=["GET"]),
+        Route("/v1/tickets/{ticket_id}/{action}", _guard(hub.transition), methods=["POST"]),
+        Route("/v1/events", _guard(hub.events), methods=["GET"]),
+    ]
+    app = Starlette(
+        routes=routes, lifespan=lifespan, exception_handlers={HTTPException: http_error}
+    )
+    app.state.hub = hub
+    return app

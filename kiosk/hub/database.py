@@ -1,0 +1,48 @@
+"""Engine creation and schema migrations.
+
+SQLite pragmas are set on every connection (a `connect` event), not once in a
+migration: `secure_delete` is per connection, and a connection without it
+would leave deleted tickets in free pages.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+
+__all__ = ["MIGRATIONS_DIR", "make_engine", "upgrade_schema"]
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    # Zero deleted content in the database pages (FAST leaves free-list traces).
+    cursor.execute("PRAGMA secure_delete=ON")
+    # WAL lets SSE readers and writers overlap; purges checkpoint it with
+    # TRUNCATE so no frame of a deleted ticket survives in the -wal file.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    # An accepted request is never lost: fsync the WAL on every commit.
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    engine = create_engine(url, future=True)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def upgrade_schema(engine: Engine) -> None:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")

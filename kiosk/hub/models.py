@@ -1,0 +1,47 @@
+"""Tables of the hub. Only ciphertext and routing metadata; never a ticket's content."""
+
+from __future__ import annotations
+
+from sqlalchemy import Float, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+__all__ = ["Base", "ManifestRow", "SealedCopyRow", "TicketRow"]
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class ManifestRow(Base):
+    __tablename__ = "manifests"
+
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    signed_document: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[float] = mapped_column(Float)
+
+
+class TicketRow(Base):
+    __tablename__ = "tickets"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kiosk_id: Mapped[str] = mapped_column(String(64), index=True)
+    location_id: Mapped[str] = mapped_column(String(64), index=True)
+    category: Mapped[str] = mapped_column(String(32))
+    urgency: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[float] = mapped_column(Float, index=True)
+    updated_at: Mapped[float] = mapped_column(Float)
+    accepted_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    eta_minutes: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class SealedCopyRow(Base):
+    """One HPKE-sealed copy of a ticket body, readable only by `recipient_id`."""
+
+    __tablename__ = "sealed_copies"
+
+    ticket_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True
+    )
+    recipient_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    ciphertext: Mapped[bytes] = mapped_column(LargeBinary)

@@ -1,0 +1,184 @@
+"""The hub's storage operations, on SQLAlchemy 2. Synchronous: the ASGI layer
+runs them in a worker thread so the event loop never waits on the disk."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import sessionmaker
+
+from kiosk.core.categories import Category, Urgency
+from kiosk.core.ticket import Ticket, TicketEvent, TicketState
+from kiosk.hub.models import ManifestRow, SealedCopyRow, TicketRow
+from kiosk.hub.purge import purge_tickets
+
+__all__ = ["Store", "TicketConflict"]
+
+
+class TicketConflict(Exception):
+    """A ticket id that already exists with different content."""
+
+
+def _to_ticket(row: TicketRow) -> Ticket:
+    return Ticket(
+        id=row.id,
+        kiosk_id=row.kiosk_id,
+        location_id=row.location_id,
+        category=Category(row.category),
+        urgency=Urgency(row.urgency),
+        created_at=row.created_at,
+        state=TicketState(row.state),
+        updated_at=row.updated_at,
+        accepted_by=row.accepted_by,
+        eta_minutes=row.eta_minutes,
+    )
+
+
+class Store:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    # -- manifests --------------------------------------------------------
+    def latest_manifest(self) -> dict[str, Any] | None:
+        with self._sessions() as s:
+            row = s.scalars(select(ManifestRow).order_by(ManifestRow.version.desc())).first()
+            return json.loads(row.signed_document) if row else None
+
+    def latest_manifest_version(self) -> int:
+        with self._sessions() as s:
+            return int(s.scalar(select(func.max(ManifestRow.version))) or 0)
+
+    def add_manifest(self, version: int, signed: Mapping[str, Any]) -> None:
+        with self._sessions.begin() as s:
+            s.add(
+                ManifestRow(
+                    version=version,
+                    signed_document=json.dumps(signed, sort_keys=True),
+                    created_at=time.time(),
+                )
+            )
+
+    # -- tickets ----------------------------------------------------------
+    def insert_ticket(self, ticket: Ticket, sealed: Mapping[str, bytes]) -> bool:
+        """Store a new ticket; False if this exact ticket was already stored (a retry)."""
+        try:
+            with self._sessions.begin() as s:
+                s.add(
+                    TicketRow(
+                        id=ticket.id,
+                        kiosk_id=ticket.kiosk_id,
+                        location_id=ticket.location_id,
+                        category=ticket.category.value,
+                        urgency=ticket.urgency.value,
+                        state=ticket.state.value,
+                        created_at=ticket.created_at,
+                        updated_at=ticket.created_at,
+                    )
+                )
+                s.flush()
+                s.add_all(
+                    SealedCopyRow(ticket_id=ticket.id, recipient_id=rid, ciphertext=ct)
+                    for rid, ct in sealed.items()
+                )
+            return True
+        except IntegrityError:
+            existing = self.get_ticket(ticket.id)
+            same = existing is not None and (
+                existing.kiosk_id,
+                existing.location_id,
+                existing.category,
+                existing.urgency,
+            ) == (ticket.kiosk_id, ticket.location_id, ticket.category, ticket.urgency)
+            if not same:
+                raise TicketConflict(ticket.id) from None
+            return False
+
+    def get_ticket(self, ticket_id: str) -> Ticket | None:
+        with self._sessions() as s:
+            row = s.get(TicketRow, ticket_id)
+            return _to_ticket(row) if row else None
+
+    def open_tickets(self, location_ids: Iterable[str] | None = None) -> list[Ticket]:
+        query = select(TicketRow).order_by(TicketRow.created_at)
+        if location_ids is not None:
+            query = query.where(TicketRow.location_id.in_(list(location_ids)))
+        with self._sessions() as s:
+            return [_to_ticket(r) for r in s.scalars(query)]
+
+    def open_tickets_of_kiosk(self, kiosk_id: str) -> list[Ticket]:
+        with self._sessions() as s:
+            rows = s.scalars(select(TicketRow).where(TicketRow.kiosk_id == kiosk_id))
+            return [_to_ticket(r) for r in rows]
+
+    def sealed_copy(self, ticket_id: str, recipient_id: str) -> bytes | None:
+        with self._sessions() as s:
+            row = s.get(SealedCopyRow, (ticket_id, recipient_id))
+            return row.ciphertext if row else None
+
+    def apply_event(
+        self,
+        ticket_id: str,
+        event: TicketEvent,
+        *,
+        actor: str | None = None,
+        eta_minutes: int | None = None,
+    ) -> Ticket | None:
+        """Apply `event` under a row lock; the ticket after it, or None if it does not exist.
+
+        Raises IllegalTransition (e.g. a second accept) and changes nothing then.
+        Closing events purge the ticket in the same transaction.
+        """
+        with self._sessions.begin() as s:
+            row = s.get(TicketRow, ticket_id, with_for_update=True)
+            if row is None:
+                return None
+            after = _to_ticket(row).apply(
+                event, at=time.time(), actor=actor, eta_minutes=eta_minutes
+            )
+            if after.is_open:
+                row.state = after.state.value
+                row.updated_at = after.updated_at
+                row.accepted_by = after.accepted_by
+                row.eta_minutes = after.eta_minutes
+            else:
+                purge_tickets(s, [ticket_id])
+        if not after.is_open:
+            self.after_purge()
+        return after
+
+    def expire_older_than(self, cutoff: float) -> list[Ticket]:
+        """Expire and purge every open ticket created before `cutoff`."""
+        with self._sessions.begin() as s:
+            rows = s.scalars(select(TicketRow).where(TicketRow.created_at < cutoff)).all()
+            expired = [_to_ticket(r).apply(TicketEvent.EXPIRE, at=time.time()) for r in rows]
+            purge_tickets(s, [t.id for t in expired])
+        if expired:
+            self.after_purge()
+        return expired
+
+    def after_purge(self) -> None:
+        """Make the deletion final in the files, not only in the database's view."""
+        if self.engine.dialect.name != "sqlite":
+            return  # PostgreSQL: crypto-shredding covers dead tuples and WAL (docs/privacy.md)
+        with self.engine.connect() as conn:
+            for _ in range(50):
+                busy = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").first()
+                if busy is not None and busy[0] == 0:
+                    return
+                time.sleep(0.02)
+
+    def count_rows(self) -> dict[str, int]:
+        """Row counts per table, for tests and `kiosk admin audit`."""
+        with self._sessions() as s:
+            return {
+                "tickets": int(s.scalar(select(func.count()).select_from(TicketRow)) or 0),
+                "sealed_copies": int(
+                    s.scalar(select(func.count()).select_from(SealedCopyRow)) or 0
+                ),
+            }

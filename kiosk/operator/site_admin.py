@@ -1,0 +1,161 @@
+"""Creating a site and enrolling devices, on the operator's data directory.
+
+Layout of a data directory:
+
+    operator/site.key   the site signing key (Ed25519, mode 0600)
+    operator/ca.key     the private CA's key (mode 0600), operator/ca.pem its certificate
+    hub/                the hub's state: hub.db, site.pub, tls/hub.pem + hub.key
+    devices/<id>/       one directory per enrolled device: device.json, its own keys, ca.pem
+
+In this first version `enrol` creates the device's directory on the same
+machine; enrolment codes, with keys generated on the device itself, follow.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import secrets
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from kiosk.client.device import DeviceConfig
+from kiosk.core.errors import SiteError
+from kiosk.core.site import DeviceRecord, DeviceRole, Location, Site, StaffGroup
+from kiosk.crypto import (
+    DeviceKeys,
+    SiteKey,
+    create_site_ca,
+    issue_server_certificate,
+    sign_manifest,
+    verify_manifest,
+    write_private_file,
+)
+from kiosk.hub.database import make_engine, upgrade_schema
+from kiosk.hub.settings import HubSettings
+from kiosk.hub.store import Store
+
+__all__ = ["SiteLayout", "enrol_device", "init_site", "publish", "sample_site"]
+
+_DEVICE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+
+
+@dataclass(frozen=True)
+class SiteLayout:
+    root: Path
+
+    @property
+    def operator(self) -> Path:
+        return self.root / "operator"
+
+    @property
+    def hub(self) -> Path:
+        return self.root / "hub"
+
+    def device(self, device_id: str) -> Path:
+        return self.root / "devices" / device_id
+
+    def hub_settings(self, port: int = 8443) -> HubSettings:
+        return HubSettings(data_dir=self.hub, port=port)
+
+    def store(self) -> Store:
+        engine = make_engine(self.hub_settings().db_url)
+        upgrade_schema(engine)
+        return Store(engine)
+
+
+def sample_site(name: str = "Central Station (demo)", emergency_number: str = "112") -> Site:
+    return Site(
+        name=name,
+        version=1,
+        emergency_number=emergency_number,
+        locations=(Location("central-p3", "Central Station", "Platform 3, north stairs"),),
+        groups=(StaffGroup("central-staff", "Central Station staff", ("central-p3",)),),
+    )
+
+
+def init_site(layout: SiteLayout, site: Site, hub_hosts: list[str]) -> None:
+    if (layout.operator / "site.key").exists():
+        raise SiteError(f"{layout.root} already holds a site; choose another --data directory")
+    site_key = SiteKey.generate()
+    site_key.save(layout.operator / "site.key")
+    ca = create_site_ca(site.name)
+    write_private_file(layout.operator / "ca.key", ca.private_key)
+    (layout.operator / "ca.pem").write_bytes(ca.certificate)
+    server = issue_server_certificate(ca, hub_hosts)
+    (layout.hub / "tls").mkdir(parents=True, exist_ok=True)
+    (layout.hub / "tls" / "hub.pem").write_bytes(server.certificate + ca.certificate)
+    write_private_file(layout.hub / "tls" / "hub.key", server.private_key)
+    (layout.hub / "site.pub").write_bytes(site_key.public)
+    publish(layout, dataclasses.replace(site, version=1))
+
+
+def current_site(layout: SiteLayout, store: Store) -> Site:
+    signed = store.latest_manifest()
+    if signed is None:
+        raise SiteError("no site manifest yet: run `kiosk admin init` first")
+    public = (layout.hub / "site.pub").read_bytes()
+    return Site.from_document(verify_manifest(signed, public))
+
+
+def publish(layout: SiteLayout, site: Site) -> Site:
+    """Sign `site` as the next manifest version and hand it to the hub."""
+    store = layout.store()
+    version = store.latest_manifest_version() + 1
+    site = dataclasses.replace(site, version=version)
+    signed = sign_manifest(SiteKey.load(layout.operator / "site.key"), site.to_document())
+    store.add_manifest(version, signed)
+    return site
+
+
+def enrol_device(
+    layout: SiteLayout,
+    role: DeviceRole,
+    hub_url: str,
+    *,
+    location_id: str | None = None,
+    group_id: str | None = None,
+    device_id: str | None = None,
+) -> DeviceConfig:
+    store = layout.store()
+    site = current_site(layout, store)
+    device_id = device_id or f"{role.value}-{secrets.token_hex(3)}"
+    if not _DEVICE_ID.match(device_id):
+        raise SiteError("device id: 2-63 lowercase letters, digits and dashes")
+    if site.device(device_id) is not None:
+        raise SiteError(f"device {device_id} is already enrolled")
+    if role is DeviceRole.KIOSK and site.location(location_id or "") is None:
+        known = ", ".join(x.id for x in site.locations) or "none"
+        raise SiteError(f"unknown location {location_id!r} (known: {known})")
+    if role is DeviceRole.STAFF and group_id not in {g.id for g in site.groups}:
+        known = ", ".join(g.id for g in site.groups) or "none"
+        raise SiteError(f"unknown staff group {group_id!r} (known: {known})")
+    keys = DeviceKeys.generate()
+    directory = layout.device(device_id)
+    keys.save(directory)
+    shutil.copyfile(layout.operator / "ca.pem", directory / "ca.pem")
+    config = DeviceConfig(
+        directory=directory,
+        device_id=device_id,
+        role=role,
+        hub_url=hub_url,
+        site_public=(layout.hub / "site.pub").read_bytes(),
+        location_id=location_id if role is DeviceRole.KIOSK else None,
+        group_id=group_id if role is DeviceRole.STAFF else None,
+    )
+    config.save()
+    publish(
+        layout,
+        site.with_device(
+            DeviceRecord(
+                id=device_id,
+                role=role,
+                sign_public=keys.sign_public,
+                hpke_public=keys.hpke_public,
+                location_id=config.location_id,
+                group_id=config.group_id,
+            )
+        ),
+    )
+    return config
