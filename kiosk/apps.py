@@ -1,0 +1,35 @@
+"""Starting the Kivy apps: prepare Kivy first, then import and run the app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = ["parse_size", "run_app"]
+
+
+def parse_size(size: str | None) -> tuple[int, int] | None:
+    if not size:
+        return None
+    width, _, height = size.lower().partition("x")
+    return int(width), int(height)
+
+
+def run_app(kind: str, device_dir: Path, *, size: str | None, language: str | None) -> int:
+    from kiosk.uikit.bootstrap import prepare_kivy
+
+    prepare_kivy(parse_size(size))
+    if kind == "traveller":
+        from kiosk.traveller.app import build_kiosk_app
+        from kiosk.traveller.settings import TravellerSettings
+
+        settings = TravellerSettings(device_dir=device_dir)
+        if language:
+            rest = tuple(c for c in settings.languages if c != language)
+            settings = TravellerSettings(device_dir=device_dir, languages=(language, *rest))
+        build_kiosk_app(settings).run()
+    else:
+        from kiosk.staff.app import build_staff_app
+        from kiosk.staff.settings import StaffSettings
+
+        build_staff_app(StaffSettings(device_dir=device_dir, language=language or "en")).run()
+    return 0

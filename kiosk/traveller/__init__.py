@@ -1,0 +1,1 @@
+"""The traveller's kiosk app (Kivy)."""

@@ -1,0 +1,278 @@
+"""The kiosk app: language → consent → category → urgency → send → status → thank you.
+
+Everything the traveller chose lives in one in-memory TravellerRequest, which
+`reset()` drops; nothing is written to disk.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+from kivy.clock import Clock
+from kivy.core.window import Window
+from kivy.properties import StringProperty
+from kivy.uix.screenmanager import NoTransition, ScreenManager
+
+from kiosk.client import DeviceConfig, EventStream, HubClient
+from kiosk.core.categories import Category
+from kiosk.core.errors import KioskError
+from kiosk.core.ticket import TicketState
+from kiosk.crypto import DeviceKeys
+from kiosk.traveller.request_flow import TravellerRequest, send_request
+from kiosk.traveller.screens import (
+    CategoryScreen,
+    ConsentScreen,
+    DoneScreen,
+    StartScreen,
+    UrgencyScreen,
+    WaitingScreen,
+)
+from kiosk.traveller.settings import TravellerSettings
+from kiosk.uikit.background import on_ui_thread, run_in_background
+from kiosk.uikit.localized_app import LocalizedApp, load_kv
+from kiosk.uikit.translator import tr
+
+__all__ = ["TravellerApp", "build_kiosk_app"]
+
+_LOG = logging.getLogger("kiosk.traveller")
+_KV = Path(__file__).with_name("kv")
+_SCREENS = ("start", "consent", "category", "urgency", "waiting", "done")
+# Screens where an untouched kiosk goes back to the start and forgets.
+_RESETTABLE = frozenset({"consent", "category", "urgency"})
+
+
+class TravellerApp(LocalizedApp):
+    emergency_number = StringProperty("112")
+    location_label = StringProperty("")
+
+    def __init__(self, settings: TravellerSettings, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.settings = settings
+        self.title = "Help point"
+        self.config_device = DeviceConfig.load(settings.device_dir)
+        self.client = HubClient(self.config_device, DeviceKeys.load(settings.device_dir))
+        self.request: TravellerRequest | None = None
+        self._last_touch = time.monotonic()
+        self._done_event: Any = None
+        self.stream = EventStream(self.client, self._on_hub_event, self._on_connection)
+
+    # -- Kivy --------------------------------------------------------------------
+    def build(self) -> ScreenManager:
+        load_kv(*(_KV / f"{name}_screen.kv" for name in _SCREENS))
+        self.apply_language(self.settings.languages[0])
+        manager = ScreenManager(transition=NoTransition())
+        for screen in (
+            StartScreen(),
+            ConsentScreen(),
+            CategoryScreen(),
+            UrgencyScreen(),
+            WaitingScreen(),
+            DoneScreen(),
+        ):
+            manager.add_widget(screen)
+        start = manager.get_screen("start")
+        start.attract_seconds = self.settings.attract_seconds
+        start.setup(self.settings.languages, self.choose_language)
+        manager.get_screen("category").setup(self.choose_category)
+        Window.bind(on_touch_down=self._touched)
+        Clock.schedule_interval(self._check_inactivity, 1.0)
+        return manager
+
+    def on_start(self) -> None:
+        self.stream.start()
+        self._refresh_site()
+        manager = self.root
+        manager.get_screen("start").on_activate()
+
+    def on_stop(self) -> None:
+        self.stream.stop()
+        self.request = None
+
+    # -- navigation ----------------------------------------------------------------
+    def show(self, name: str) -> None:
+        self.root.current = name
+
+    def choose_language(self, code: str) -> None:
+        self.apply_language(code)
+        self.request = TravellerRequest(language=code)
+        self._refresh_site()
+        self.show("consent")
+
+    def agree(self) -> None:
+        self.show("category")
+
+    def choose_category(self, category: Category) -> None:
+        if self.request is None:
+            return self.reset()
+        self.request.category = category
+        self.root.get_screen("urgency").show_for(category)
+        self.show("urgency")
+        return None
+
+    def send(self) -> None:
+        request = self.request
+        if request is None or request.category is None:
+            return self.reset()
+        if request.state == "sending":
+            return None  # a second press while sending sends nothing more
+        request.urgency = self.root.get_screen("urgency").chosen_urgency()
+        request.state = "sending"
+        # Translators: status while the request is being sent.
+        self._status(tr._("Sending your request…"), "", failed=False)
+        self.show("waiting")
+        run_in_background(
+            lambda: send_request(self.client, request, self.settings.send_patience_seconds),
+            lambda state: self._sent(request, state),
+            lambda exc: self._send_failed(request, exc),
+        )
+        return None
+
+    def cancel_request(self) -> None:
+        """"I no longer need help": withdraw at the hub, then forget everything."""
+        request = self.request
+        if request is None or request.state in ("draft", "failed"):
+            return self.reset()
+        ticket_id = request.ticket_id
+        # The traveller is told at once; withdrawing runs in the background
+        # and the hub expires the ticket anyway if it cannot be reached now.
+        run_in_background(
+            lambda: self.client.cancel(ticket_id),
+            lambda _r: None,
+            lambda exc: _LOG.info("event=cancel.failed kind=%s", type(exc).__name__),
+        )
+        # Translators: last screen after the traveller withdrew the request.
+        self._finish(tr._("Your request has been withdrawn."))
+        return None
+
+    def reset(self) -> None:
+        """Forget everything and show the start screen."""
+        self.request = None
+        if self._done_event is not None:
+            self._done_event.cancel()
+            self._done_event = None
+        waiting = self.root.get_screen("waiting")
+        waiting.failed = waiting.help_coming = False
+        for label in ("status_heading", "status_detail", "code"):
+            waiting.ids[label].text = ""
+        self.apply_language(self.settings.languages[0])
+        self.show("start")
+
+    # -- hub events --------------------------------------------------------------
+    def _sent(self, request: TravellerRequest, state: str) -> None:
+        if request is not self.request:
+            return
+        if request.state == "sending":
+            request.state = state
+        self._show_state(request)
+
+    def _send_failed(self, request: TravellerRequest, exc: Exception) -> None:
+        if request is not self.request:
+            return
+        _LOG.warning("event=send.failed kind=%s", type(exc).__name__)
+        request.state = "failed"
+        self._status(
+            # Translators: heading when the request could not be sent.
+            tr._("We could not reach the staff"),
+            # Translators: advice when the request could not be sent. {number} is the emergency number.
+            tr.f(
+                "Please call {number} in an emergency, or go to the ticket office or any member of staff.",
+                number=self.emergency_number,
+            ),
+            failed=True,
+        )
+
+    def _on_hub_event(self, event: dict[str, Any]) -> None:
+        if event.get("type") != "ticket":
+            return
+        ticket = event["ticket"]
+        on_ui_thread(self._apply_ticket_update, ticket["id"], ticket["state"])
+
+    def _on_connection(self, connected: bool) -> None:
+        _LOG.info("event=hub.connection up=%s", connected)
+
+    def _apply_ticket_update(self, ticket_id: str, state: str) -> None:
+        request = self.request
+        if request is None or request.ticket_id != ticket_id or request.state == "failed":
+            return  # not the request on screen (a previous traveller's, or none)
+        request.state = state
+        self._show_state(request)
+
+    def _show_state(self, request: TravellerRequest) -> None:
+        state = request.state
+        waiting = self.root.get_screen("waiting")
+        waiting.ids.code.text = request.code
+        if state in (TicketState.SUBMITTED, TicketState.DELIVERED):
+            seen = state == TicketState.DELIVERED
+            self._status(
+                # Translators: status: the request reached the station staff's devices.
+                tr._("Staff have received your request") if seen
+                # Translators: status: the request is stored at the hub, on its way to staff.
+                else tr._("Your request has been sent"),
+                # Translators: status detail while waiting for a staff member to accept.
+                tr._("Please stay here if you can. A member of staff will answer soon."),
+                failed=False,
+            )
+        elif state == TicketState.ACCEPTED:
+            waiting.help_coming = True
+            self._status(
+                # Translators: status: a staff member accepted and is coming to the kiosk.
+                tr._("Help is coming"),
+                # Translators: status detail once a staff member is on the way.
+                tr._("A member of staff is on the way to you. Please stay here."),
+                failed=False,
+            )
+        elif state == TicketState.RESOLVED:
+            # Translators: last screen after staff resolved the request.
+            self._finish(tr._("We hope you are well. Have a good journey."))
+        elif state in (TicketState.CANCELLED, TicketState.EXPIRED):
+            self._finish(tr._("Your request has been withdrawn."))
+
+    def _status(self, heading: str, detail: str, *, failed: bool) -> None:
+        waiting = self.root.get_screen("waiting")
+        waiting.ids.status_heading.text = heading
+        waiting.ids.status_detail.text = detail
+        waiting.failed = failed
+
+    def _finish(self, message: str) -> None:
+        self.request = None  # forget now; the thank-you screen holds no request data
+        done = self.root.get_screen("done")
+        done.ids.message.text = message
+        self.show("done")
+        if self._done_event is not None:
+            self._done_event.cancel()
+        self._done_event = Clock.schedule_once(lambda _dt: self.reset(), self.settings.done_seconds)
+
+    # -- site and inactivity ---------------------------------------------------------
+    def _refresh_site(self) -> None:
+        def fetch() -> tuple[str, str]:
+            site = self.client.site()
+            location = site.location(self.config_device.location_id or "")
+            return site.emergency_number, location.label if location else ""
+
+        def apply(result: tuple[str, str]) -> None:
+            self.emergency_number, self.location_label = result
+
+        def failed(exc: Exception) -> None:
+            if isinstance(exc, KioskError):
+                _LOG.info("event=site.unavailable kind=%s", type(exc).__name__)
+
+        run_in_background(fetch, apply, failed)
+
+    def _touched(self, *_args: Any) -> None:
+        self._last_touch = time.monotonic()
+
+    def _check_inactivity(self, _dt: float) -> None:
+        idle = time.monotonic() - self._last_touch
+        current = self.root.current
+        failed = self.request is not None and self.request.state == "failed"
+        if (current in _RESETTABLE or failed) and idle > self.settings.inactivity_seconds:
+            _LOG.info("event=kiosk.inactivity_reset")
+            self.reset()
+
+
+def build_kiosk_app(settings: TravellerSettings) -> TravellerApp:
+    return TravellerApp(settings)
+

@@ -1,0 +1,61 @@
+"""The traveller's request while it is open: in memory only, never on disk.
+
+Kivy-free so it can be tested without a window; the app calls it from a
+worker thread.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from kiosk.client import HubClient
+from kiosk.core.body import TicketBody
+from kiosk.core.categories import URGENT_BY_NATURE, Category, Urgency
+from kiosk.core.errors import HubError, HubRefused
+from kiosk.core.ticket import new_ticket_id, short_code
+
+__all__ = ["TravellerRequest", "send_request"]
+
+
+@dataclass
+class TravellerRequest:
+    language: str
+    category: Category | None = None
+    urgency: Urgency | None = None
+    ticket_id: str = field(default_factory=new_ticket_id)
+    state: str = "draft"  # draft, sending, then the hub's ticket states
+
+    @property
+    def code(self) -> str:
+        return short_code(self.ticket_id)
+
+    def body(self) -> TicketBody:
+        if self.category is None:
+            raise ValueError("choose a category first")
+        urgency = self.urgency or Urgency.NORMAL
+        if self.category in URGENT_BY_NATURE:
+            urgency = Urgency.URGENT
+        return TicketBody(category=self.category, urgency=urgency, language=self.language)
+
+
+def send_request(client: HubClient, request: TravellerRequest, patience_seconds: float) -> str:
+    """Send until the hub has stored it; the hub's state. Raises the last HubError.
+
+    Retrying is safe: the ticket id is fixed, and the hub stores a ticket once.
+    A refusal (4xx) is not retried: sending again would not change the answer.
+    """
+    deadline = time.monotonic() + patience_seconds
+    delay = 0.5
+    while True:
+        try:
+            site = client.site()
+            result = client.submit_ticket(site, request.ticket_id, request.body())
+            return str(result["state"])
+        except HubRefused:
+            raise
+        except HubError:
+            if time.monotonic() + delay > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 4.0)

@@ -1,0 +1,168 @@
+"""Screen classes of the kiosk app; each has its layout in kv/<name>_screen.kv."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from kivy.clock import Clock
+from kivy.properties import BooleanProperty
+from kivy.uix.button import Button
+from kivy.uix.screenmanager import Screen
+
+from kiosk.core.categories import URGENT_BY_NATURE, Category, Urgency
+from kiosk.i18n import CATEGORY_TEXTS, N_, locale_info
+from kiosk.i18n.bidi_text import for_rtl_label
+from kiosk.uikit.translator import tr
+
+__all__ = [
+    "CategoryScreen",
+    "ConsentScreen",
+    "DoneScreen",
+    "StartScreen",
+    "UrgencyScreen",
+    "WaitingScreen",
+]
+
+
+class BaseScreen(Screen):  # type: ignore[misc]
+    """A screen told when it becomes visible and when it is left."""
+
+    def on_enter(self, *_args: Any) -> None:
+        self.on_activate()
+
+    def on_leave(self, *_args: Any) -> None:
+        self.on_deactivate()
+
+    def on_activate(self) -> None:
+        pass
+
+    def on_deactivate(self) -> None:
+        pass
+
+
+def _in_language(code: str, message: str) -> dict[str, Any]:
+    """Label properties that show `message` in language `code`, whatever the app's language."""
+    info = locale_info(code)
+    return {
+        "text": tr.in_language(code, message),
+        "font_name": info.font_bold,
+        "font_script_name": info.script,
+        "font_direction": info.direction,
+    }
+
+
+_ATTRACT_TEXTS = (
+    # Translators: the attract screen's title, shown in every offered language in turn.
+    ("title", N_("Need help?")),
+    # Translators: the attract screen's invitation, shown in every offered language in turn.
+    ("subtitle", N_("Touch your language to begin")),
+    # Translators: the attract screen's promise, shown in every offered language in turn.
+    ("no_camera", N_("This kiosk has no camera and no microphone.")),
+)
+
+
+class StartScreen(BaseScreen):
+    """Attract screen: "Need help?" cycling through the offered languages."""
+
+    attract_seconds = 3.0
+    _languages: tuple[str, ...] = ("en",)
+    _index = 0
+    _event: Any = None
+
+    def setup(self, languages: tuple[str, ...], choose: Callable[[str], None]) -> None:
+        self._languages = languages
+        self._index = 0
+        grid = self.ids.languages
+        grid.clear_widgets()
+        for code in languages:
+            info = locale_info(code)
+            # Each language by its own name (endonym), in its own script; never a flag.
+            grid.add_widget(
+                Button(
+                    text=for_rtl_label(info.endonym) if info.is_rtl else info.endonym,
+                    font_name=info.font_bold,
+                    font_script_name=info.script,
+                    font_direction=info.direction,
+                    font_size="28sp",
+                    size_hint_y=None,
+                    height="96dp",
+                    background_normal="",
+                    background_color=(0.04, 0.31, 0.61, 1),
+                    on_release=lambda _b, c=code: choose(c),
+                )
+            )
+        self._show(0)
+
+    def on_activate(self) -> None:
+        self.on_deactivate()
+        self._show(0)
+        self._event = Clock.schedule_interval(self._next, self.attract_seconds)
+
+    def on_deactivate(self) -> None:
+        if self._event is not None:
+            self._event.cancel()
+            self._event = None
+
+    def _next(self, _dt: float) -> None:
+        self._show((self._index + 1) % len(self._languages))
+
+    def _show(self, index: int) -> None:
+        self._index = index
+        code = self._languages[index]
+        for widget_id, message in _ATTRACT_TEXTS:
+            for key, value in _in_language(code, message).items():
+                setattr(self.ids[widget_id], key, value)
+
+
+class ConsentScreen(BaseScreen):
+    pass
+
+
+class CategoryScreen(BaseScreen):
+    def setup(self, choose: Callable[[Category], None]) -> None:
+        self._choose = choose
+        self._build()
+
+    def _build(self) -> None:
+        from kivy.factory import Factory
+
+        grid = self.ids.categories
+        grid.clear_widgets()
+        for category, message in CATEGORY_TEXTS.items():
+            kind = "TUrgentButton" if category is Category.MEDICAL_NOW else "TButton"
+            button = getattr(Factory, kind)(text=tr._(message))
+            button.category = category.value
+            button.bind(on_release=lambda _b, c=category: self._choose(c))
+            grid.add_widget(button)
+
+    def on_activate(self) -> None:
+        self._build()  # texts in the language chosen on the start screen
+
+
+class UrgencyScreen(BaseScreen):
+    def show_for(self, category: Category) -> None:
+        self.ids.chosen.text = tr._(CATEGORY_TEXTS[category])
+        self.ids.normal.state = "normal"
+        self.ids.urgent.state = "normal"
+        by_nature = category in URGENT_BY_NATURE
+        for widget_id in ("urgency_question", "normal", "urgent"):
+            self.ids[widget_id].opacity = 0 if by_nature else 1
+            self.ids[widget_id].disabled = by_nature
+        self.ids.urgent_note.opacity = 1 if by_nature else 0
+
+    def chosen_urgency(self) -> Urgency | None:
+        if self.ids.urgent.state == "down":
+            return Urgency.URGENT
+        if self.ids.normal.state == "down":
+            return Urgency.NORMAL
+        return None
+
+
+class WaitingScreen(BaseScreen):
+    failed = BooleanProperty(False)
+    help_coming = BooleanProperty(False)
+
+
+class DoneScreen(BaseScreen):
+    pass

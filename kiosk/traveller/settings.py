@@ -1,0 +1,24 @@
+"""Typed, frozen settings of the kiosk app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from kiosk.i18n import SUPPORTED_LOCALES
+
+__all__ = ["TravellerSettings"]
+
+
+@dataclass(frozen=True, slots=True)
+class TravellerSettings:
+    device_dir: Path
+    languages: tuple[str, ...] = SUPPORTED_LOCALES
+    # Before sending: back to the start screen after this long untouched.
+    inactivity_seconds: float = 90.0
+    # The thank-you screen stays this long, then everything is forgotten.
+    done_seconds: float = 8.0
+    # Seconds between the attract screen's language changes.
+    attract_seconds: float = 3.0
+    # Sending is retried (same ticket id, so never twice) for this long.
+    send_patience_seconds: float = 20.0

@@ -1,0 +1,1 @@
+"""Kivy pieces shared by the traveller app and the staff console."""

@@ -1,0 +1,39 @@
+"""Prepare Kivy before it is imported: nothing of a session may stay on disk.
+
+Kivy writes `~/.kivy/config.ini` and log files by default. We point
+KIVY_HOME at a private temporary directory that is removed at exit, and turn
+file logging off, so the kiosk keeps nothing between sessions.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import sys
+import tempfile
+
+__all__ = ["prepare_kivy"]
+
+
+def prepare_kivy(size: tuple[int, int] | None, *, fullscreen: bool = False) -> None:
+    if "kivy" in sys.modules:
+        raise RuntimeError("prepare_kivy() must run before kivy is imported")
+    home = tempfile.mkdtemp(prefix="kiosk-kivy-")
+    atexit.register(shutil.rmtree, home, True)
+    os.environ["KIVY_HOME"] = home
+    os.environ["KIVY_NO_FILELOG"] = "1"
+    os.environ["KIVY_NO_ARGS"] = "1"
+    os.environ.setdefault("KIVY_LOG_MODE", "MIXED")
+
+    from kivy.config import Config
+
+    if size is not None:
+        Config.set("graphics", "width", str(size[0]))
+        Config.set("graphics", "height", str(size[1]))
+    Config.set("graphics", "fullscreen", "auto" if fullscreen else "0")
+    Config.set("graphics", "resizable", "1")
+    # A traveller must not be able to leave the app with the Escape key.
+    Config.set("kivy", "exit_on_escape", "0")
+    # No red multitouch dots on right-click when a mouse is attached.
+    Config.set("input", "mouse", "mouse,multitouch_on_demand")

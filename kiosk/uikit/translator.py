@@ -1,0 +1,77 @@
+"""An observable translator, so `.kv` text like `tr._("Send")` re-renders
+when the language changes (the pattern of Electrum's and KivyMD's apps)."""
+
+from __future__ import annotations
+
+import gettext
+from collections.abc import Callable
+from typing import Any
+
+from kivy.event import Observable
+
+from kiosk.i18n import DEFAULT_LOCALE, load_translations, locale_info
+from kiosk.i18n.bidi_text import for_rtl_label
+
+__all__ = ["Translator", "tr"]
+
+_TRANSLATING = frozenset({"_", "f"})
+
+
+class Translator(Observable):  # type: ignore[misc]
+    def __init__(self) -> None:
+        super().__init__()
+        self.code = DEFAULT_LOCALE
+        self.rtl = False
+        self._translations: gettext.NullTranslations = load_translations(DEFAULT_LOCALE)
+        self._observers: list[tuple[Callable[..., Any], tuple[Any, ...], int]] = []
+        self._next_uid = 0
+
+    def _(self, message: str) -> str:
+        return self.bidi(self._translations.gettext(message))
+
+    def f(self, message: str, **values: object) -> str:
+        """Translate, fill in the placeholders, then prepare the direction."""
+        return self.bidi(self._translations.gettext(message).format(**values))
+
+    def bidi(self, text: str) -> str:
+        """Text ready for a label in the current language's direction."""
+        return for_rtl_label(text) if self.rtl else text
+
+    def in_language(self, code: str, message: str) -> str:
+        """`message` in another language, e.g. for the attract screen's cycling title."""
+        text = load_translations(code).gettext(message)
+        return for_rtl_label(text) if locale_info(code).is_rtl else text
+
+    def switch(self, code: str) -> None:
+        self.code = code
+        self.rtl = locale_info(code).is_rtl
+        self._translations = load_translations(code)
+        for observer in list(self._observers):
+            func, largs, _uid = observer
+            try:
+                func(*largs, None, None)
+            except ReferenceError:  # the widget that bound it is gone
+                self._observers.remove(observer)
+
+    # Kivy's kv compiler binds `tr._` and `tr.f` through these.
+    def fbind(self, name: str, func: Callable[..., Any], *largs: Any, **kwargs: Any) -> int:
+        if name not in _TRANSLATING:
+            return int(super().fbind(name, func, *largs, **kwargs))
+        self._next_uid += 1
+        self._observers.append((func, largs, self._next_uid))
+        return self._next_uid
+
+    def funbind(self, name: str, func: Callable[..., Any], *largs: Any, **kwargs: Any) -> None:
+        if name not in _TRANSLATING:
+            super().funbind(name, func, *largs, **kwargs)
+            return
+        self._observers = [o for o in self._observers if (o[0], o[1]) != (func, largs)]
+
+    def unbind_uid(self, name: str, uid: int) -> None:
+        if name not in _TRANSLATING:
+            super().unbind_uid(name, uid)
+            return
+        self._observers = [o for o in self._observers if o[2] != uid]
+
+
+tr = Translator()
