@@ -39,6 +39,8 @@ class EventStream:
         delay = 0.5
         while not self._stop.is_set():
             try:
+                # Marks where a fresh snapshot begins, so ghosts can be dropped.
+                self._on_event({"type": "connecting"})
                 for event in self._client.events():
                     if self._stop.is_set():
                         return

@@ -2,12 +2,19 @@
 
 from kiosk.i18n.catalogs import load_translations
 from kiosk.i18n.locales import DEFAULT_LOCALE, SUPPORTED_LOCALES, LocaleInfo, locale_info
-from kiosk.i18n.texts import CATEGORY_TEXTS, STATE_TEXTS, URGENCY_TEXTS, N_
+from kiosk.i18n.texts import (
+    CATEGORY_TEXTS,
+    STAFF_URGENCY_TEXTS,
+    STATE_TEXTS,
+    URGENCY_TEXTS,
+    N_,
+)
 
 __all__ = [
     "CATEGORY_TEXTS",
     "DEFAULT_LOCALE",
     "N_",
+    "STAFF_URGENCY_TEXTS",
     "STATE_TEXTS",
     "SUPPORTED_LOCALES",
     "URGENCY_TEXTS",

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from kiosk.core.categories import Category, Urgency
 from kiosk.core.ticket import TicketState
 
-__all__ = ["CATEGORY_TEXTS", "STATE_TEXTS", "URGENCY_TEXTS", "N_"]
+__all__ = ["CATEGORY_TEXTS", "STAFF_URGENCY_TEXTS", "STATE_TEXTS", "URGENCY_TEXTS", "N_"]
 
 
 def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker name
@@ -41,6 +41,13 @@ URGENCY_TEXTS: Mapping[Urgency, str] = {
     Urgency.NORMAL: N_("I can wait a few minutes"),
     # Translators: urgency choice: help is needed immediately.
     Urgency.URGENT: N_("Urgent: I need help now"),
+}
+
+STAFF_URGENCY_TEXTS: Mapping[Urgency, str] = {
+    # Translators: staff console: the traveller said they can wait a few minutes.
+    Urgency.NORMAL: N_("Can wait a few minutes"),
+    # Translators: staff console: the request is urgent.
+    Urgency.URGENT: N_("Urgent"),
 }
 
 STATE_TEXTS: Mapping[TicketState, str] = {

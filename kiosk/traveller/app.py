@@ -203,7 +203,7 @@ class TravellerApp(LocalizedApp):
     def _show_state(self, request: TravellerRequest) -> None:
         state = request.state
         waiting = self.root.get_screen("waiting")
-        waiting.ids.code.text = request.code
+        waiting.ids.code.text = tr.bidi(request.code)
         if state in (TicketState.SUBMITTED, TicketState.DELIVERED):
             seen = state == TicketState.DELIVERED
             self._status(

@@ -78,8 +78,7 @@ class StartScreen(BaseScreen):
         for code in languages:
             info = locale_info(code)
             # Each language by its own name (endonym), in its own script; never a flag.
-            grid.add_widget(
-                Button(
+            button = Button(
                     text=for_rtl_label(info.endonym) if info.is_rtl else info.endonym,
                     font_name=info.font_bold,
                     font_script_name=info.script,
@@ -91,7 +90,8 @@ class StartScreen(BaseScreen):
                     background_color=(0.04, 0.31, 0.61, 1),
                     on_release=lambda _b, c=code: choose(c),
                 )
-            )
+            button.language_code = code
+            grid.add_widget(button)
         self._show(0)
 
     def on_activate(self) -> None:
@@ -145,10 +145,15 @@ class UrgencyScreen(BaseScreen):
         self.ids.chosen.text = tr._(CATEGORY_TEXTS[category])
         self.ids.normal.state = "normal"
         self.ids.urgent.state = "normal"
+        # Medical emergencies and feeling unsafe are urgent by nature: nobody
+        # should have to answer a question first. The choice leaves the screen.
         by_nature = category in URGENT_BY_NATURE
-        for widget_id in ("urgency_question", "normal", "urgent"):
-            self.ids[widget_id].opacity = 0 if by_nature else 1
-            self.ids[widget_id].disabled = by_nature
+        choice = self.ids.urgency_choice
+        box = self.ids.urgent_note.parent
+        if by_nature and choice.parent is not None:
+            box.remove_widget(choice)
+        elif not by_nature and choice.parent is None:
+            box.add_widget(choice, index=box.children.index(self.ids.urgent_note) + 1)
         self.ids.urgent_note.opacity = 1 if by_nature else 0
 
     def chosen_urgency(self) -> Urgency | None:

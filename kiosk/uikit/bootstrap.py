@@ -37,3 +37,7 @@ def prepare_kivy(size: tuple[int, int] | None, *, fullscreen: bool = False) -> N
     Config.set("kivy", "exit_on_escape", "0")
     # No red multitouch dots on right-click when a mouse is attached.
     Config.set("input", "mouse", "mouse,multitouch_on_demand")
+
+    from kiosk.uikit.shaped_text import install_shaped_text_provider
+
+    install_shaped_text_provider()

@@ -10,7 +10,7 @@ from typing import Any
 from kivy.event import Observable
 
 from kiosk.i18n import DEFAULT_LOCALE, load_translations, locale_info
-from kiosk.i18n.bidi_text import for_rtl_label
+from kiosk.i18n.bidi_text import for_rtl_label, isolate
 
 __all__ = ["Translator", "tr"]
 
@@ -31,6 +31,8 @@ class Translator(Observable):  # type: ignore[misc]
 
     def f(self, message: str, **values: object) -> str:
         """Translate, fill in the placeholders, then prepare the direction."""
+        if self.rtl:
+            values = {k: isolate(str(v)) for k, v in values.items()}
         return self.bidi(self._translations.gettext(message).format(**values))
 
     def bidi(self, text: str) -> str:

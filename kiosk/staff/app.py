@@ -1,0 +1,284 @@
+"""The staff console: an inbox of open requests, an alert that is hard to miss,
+and one tap to accept or resolve. Requests live in memory only."""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+from babel.dates import format_timedelta
+from kivy.clock import Clock
+from kivy.core.audio import SoundLoader
+from kivy.properties import BooleanProperty, StringProperty
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.screenmanager import NoTransition, Screen, ScreenManager
+
+from kiosk.client import DeviceConfig, EventStream, HubClient
+from kiosk.core.body import TicketBody
+from kiosk.core.categories import Category, Urgency
+from kiosk.core.errors import HubRefused, KioskError
+from kiosk.core.ticket import TicketState
+from kiosk.crypto import DeviceKeys
+from kiosk.i18n import CATEGORY_TEXTS, STAFF_URGENCY_TEXTS, STATE_TEXTS, locale_info
+from kiosk.resources import ASSETS_DIR
+from kiosk.staff.inbox import InboxItem, StaffInbox
+from kiosk.staff.settings import StaffSettings
+from kiosk.uikit.background import on_ui_thread, run_in_background
+from kiosk.uikit.localized_app import LocalizedApp, load_kv
+from kiosk.uikit.translator import tr
+
+__all__ = ["StaffApp", "build_staff_app"]
+
+_LOG = logging.getLogger("kiosk.staff")
+_KV = Path(__file__).with_name("kv")
+_URGENT_SOUND_CATEGORIES = frozenset({Category.MEDICAL_NOW, Category.UNSAFE})
+
+
+class TicketCard(BoxLayout):  # type: ignore[misc]
+    ticket_id = StringProperty("")
+    category_text = StringProperty("")
+    urgency_text = StringProperty("")
+    location_text = StringProperty("")
+    language_text = StringProperty("")
+    age_text = StringProperty("")
+    status_text = StringProperty("")
+    urgent = BooleanProperty(False)
+    accepted = BooleanProperty(False)
+
+
+class InboxScreen(Screen):  # type: ignore[misc]
+    header_text = StringProperty("")
+    alert_text = StringProperty("")
+    message_text = StringProperty("")
+    connected = BooleanProperty(False)
+    alerting = BooleanProperty(False)
+    flash = BooleanProperty(False)
+    empty = BooleanProperty(True)
+
+
+class StaffApp(LocalizedApp):
+    emergency_number = StringProperty("112")
+
+    def __init__(self, settings: StaffSettings, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.settings = settings
+        self.title = "Help requests"
+        self.config_device = DeviceConfig.load(settings.device_dir)
+        self.client = HubClient(self.config_device, DeviceKeys.load(settings.device_dir))
+        self.inbox = StaffInbox(self._open_body)
+        self.cards: dict[str, TicketCard] = {}
+        self.alerts_played = 0  # how many times the tone sounded (tests read it)
+        self._sounds: dict[str, Any] = {}
+        self.stream = EventStream(self.client, self._on_hub_event, self._on_connection)
+
+    # -- Kivy ----------------------------------------------------------------------
+    def build(self) -> ScreenManager:
+        load_kv(_KV / "inbox_screen.kv")
+        self.apply_language(self.settings.language)
+        manager = ScreenManager(transition=NoTransition())
+        screen = InboxScreen()
+        # Translators: staff console header. {device} is this console's name.
+        screen.header_text = tr.f("Help requests · {device}", device=self.config_device.device_id)
+        manager.add_widget(screen)
+        for name in ("alert", "alert-urgent"):
+            sound = SoundLoader.load(str(ASSETS_DIR / "sounds" / f"{name}.wav"))
+            if sound is None:
+                _LOG.warning("event=sound.unavailable name=%s", name)
+            else:
+                sound.volume = self.settings.volume
+                self._sounds[name] = sound
+        Clock.schedule_interval(self._flash, 0.5)
+        Clock.schedule_interval(self._repeat_alert, self.settings.alert_repeat_seconds)
+        Clock.schedule_interval(lambda _dt: self._refresh_ages(), 15.0)
+        return manager
+
+    def on_start(self) -> None:
+        self.stream.start()
+
+    def on_stop(self) -> None:
+        self.stream.stop()
+        self.inbox.clear()
+
+    @property
+    def screen(self) -> InboxScreen:
+        return self.root.get_screen("inbox")
+
+    # -- actions -------------------------------------------------------------------
+    def accept(self, ticket_id: str) -> None:
+        eta = self.settings.default_eta_minutes
+        self._act(ticket_id, "accept", eta)
+
+    def resolve(self, ticket_id: str) -> None:
+        self._act(ticket_id, "resolve", None)
+
+    def acknowledge_alert(self) -> None:
+        """Silence the tone on this console; the request stays open and visible."""
+        for item in self.inbox.items.values():
+            item.acknowledged = True
+        self._update_alert()
+
+    def _act(self, ticket_id: str, action: str, eta: int | None) -> None:
+        def done(view: dict[str, Any]) -> None:
+            self.screen.message_text = ""
+            self._apply({"type": "ticket", "ticket": view})
+
+        def failed(exc: Exception) -> None:
+            if isinstance(exc, HubRefused) and exc.status == 409:
+                # Translators: staff console: someone else accepted this request first.
+                self.screen.message_text = tr._("A colleague has already accepted this request.")
+            elif isinstance(exc, HubRefused) and exc.status == 404:
+                # Translators: staff console: the request was closed meanwhile.
+                self.screen.message_text = tr._("This request is already closed.")
+            else:
+                # Translators: staff console: the action did not reach the hub.
+                self.screen.message_text = tr._("Could not reach the hub. Please try again.")
+
+        run_in_background(lambda: self.client.act(ticket_id, action, eta), done, failed)
+
+    # -- hub events (called on the stream's thread) ---------------------------------------
+    def _open_body(self, view: dict[str, Any]) -> TicketBody | None:
+        try:
+            return self.client.open_ticket(view).body
+        except KioskError as exc:
+            _LOG.warning("event=ticket.unopenable kind=%s", type(exc).__name__)
+            return None
+
+    def _on_hub_event(self, event: dict[str, Any]) -> None:
+        if event.get("type") == "ticket" and event["ticket"].get("sealed"):
+            # Decrypt here, off the UI thread; the inbox keeps the result.
+            body = self._open_body(event["ticket"])
+            on_ui_thread(self._apply, event, body)
+        else:
+            on_ui_thread(self._apply, event)
+
+    def _on_connection(self, connected: bool) -> None:
+        on_ui_thread(setattr, self.screen, "connected", connected)
+
+    # -- UI thread ---------------------------------------------------------------------
+    def _apply(self, event: dict[str, Any], body: TicketBody | None = None) -> None:
+        if body is not None:
+            event = {**event, "ticket": {**event["ticket"]}}
+            self.inbox._open_body = lambda _view: body  # already opened on the stream thread
+        try:
+            what, item = self.inbox.apply(event)
+        finally:
+            self.inbox._open_body = self._open_body
+        if what == "new" and item is not None:
+            _LOG.info("event=ticket.shown")
+            self._play(item)
+            if item.body is not None:
+                ticket_id = item.id
+                run_in_background(
+                    lambda: self.client.act(ticket_id, "delivered"),
+                    lambda _r: None,
+                    lambda _e: None,
+                )
+        self._render()
+
+    def _render(self) -> None:
+        cards = self.screen.ids.cards
+        wanted = [item.id for item in self.inbox.ordered()]
+        for ticket_id in list(self.cards):
+            if ticket_id not in self.inbox.items:
+                cards.remove_widget(self.cards.pop(ticket_id))
+        for item in self.inbox.ordered():
+            card = self.cards.get(item.id)
+            if card is None:
+                card = self.cards[item.id] = TicketCard(ticket_id=item.id)
+            self._fill(card, item)
+        # Keep the on-screen order: most urgent, then oldest, first.
+        cards.clear_widgets()
+        for ticket_id in wanted:
+            cards.add_widget(self.cards[ticket_id])
+        self.screen.empty = not wanted
+        self._update_alert()
+
+    def _fill(self, card: TicketCard, item: InboxItem) -> None:
+        view = item.view
+        category = Category(view["category"])
+        card.category_text = tr._(CATEGORY_TEXTS[category])
+        card.urgent = item.urgent
+        card.urgency_text = tr._(STAFF_URGENCY_TEXTS[Urgency(view["urgency"])])
+        card.location_text = tr.bidi(f"{view['station']} · {view['location_label']}")
+        if item.body is None:
+            # Translators: staff console: this console holds no key for the request.
+            card.language_text = tr._("This console cannot open the request's details.")
+        else:
+            traveller = locale_info(item.body.language)
+            # Translators: staff console. {language} is the traveller's language, named in the staff member's language.
+            card.language_text = tr.f(
+                "Traveller's language: {language}",
+                language=_language_name(traveller.code, self.language),
+            )
+        state = item.state
+        if state is TicketState.ACCEPTED:
+            mine = view.get("accepted_by") == self.config_device.device_id
+            card.status_text = (
+                # Translators: staff console: this staff member accepted the request.
+                tr._("You accepted this request")
+                if mine
+                # Translators: staff console. {who} is the colleague's console that accepted.
+                else tr.f("Accepted by {who}", who=view.get("accepted_by") or "")
+            )
+        else:
+            card.status_text = tr._(STATE_TEXTS[state])
+        card.accepted = state is TicketState.ACCEPTED
+        card.age_text = self._age(view)
+
+    def _age(self, view: dict[str, Any]) -> str:
+        seconds = max(0.0, time.time() - float(view["created_at"]))
+        return tr.bidi(
+            format_timedelta(
+                -seconds, threshold=1.5, add_direction=True, locale=self.language
+            )
+        )
+
+    def _refresh_ages(self) -> None:
+        for item in self.inbox.items.values():
+            card = self.cards.get(item.id)
+            if card is not None:
+                card.age_text = self._age(item.view)
+
+    # -- alerts ------------------------------------------------------------------------
+    def _waiting(self) -> list[InboxItem]:
+        return [i for i in self.inbox.ordered() if i.needs_someone and not i.acknowledged]
+
+    def _update_alert(self) -> None:
+        waiting = self._waiting()
+        screen = self.screen
+        screen.alerting = bool(waiting)
+        if waiting:
+            first = waiting[0]
+            # Translators: staff alert banner; names only the place. {place} e.g. "Platform 3, north stairs".
+            screen.alert_text = tr.f(
+                "New help request at {place}", place=first.view["location_label"]
+            )
+
+    def _play(self, item: InboxItem) -> None:
+        urgent = Category(item.view["category"]) in _URGENT_SOUND_CATEGORIES or item.urgent
+        sound = self._sounds.get("alert-urgent" if urgent else "alert")
+        self.alerts_played += 1
+        if sound is not None:
+            sound.stop()
+            sound.play()
+
+    def _repeat_alert(self, _dt: float) -> None:
+        waiting = self._waiting()
+        if waiting:
+            self._play(waiting[0])
+
+    def _flash(self, _dt: float) -> None:
+        screen = self.screen
+        screen.flash = not screen.flash if screen.alerting else False
+
+
+def _language_name(code: str, in_language: str) -> str:
+    from babel import Locale
+
+    return Locale.parse(code).get_display_name(in_language) or code
+
+
+def build_staff_app(settings: StaffSettings) -> StaffApp:
+    return StaffApp(settings)

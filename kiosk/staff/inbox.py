@@ -1,0 +1,88 @@
+"""The console's open requests, in memory only (Kivy-free, so it is unit-tested).
+
+It applies hub events: a snapshot after every (re)connect, then live updates.
+Tickets not in the snapshot are dropped when the `synced` marker arrives, so
+a reconnect never leaves ghosts of resolved requests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from kiosk.core.body import TicketBody
+from kiosk.core.categories import Urgency
+from kiosk.core.ticket import CLOSED_STATES, TicketState
+
+__all__ = ["InboxItem", "StaffInbox"]
+
+
+@dataclass
+class InboxItem:
+    view: dict[str, Any]  # routing metadata, as the hub sent it
+    body: TicketBody | None  # None: this console could not open it
+    acknowledged: bool = False
+
+    @property
+    def id(self) -> str:
+        return str(self.view["id"])
+
+    @property
+    def state(self) -> TicketState:
+        return TicketState(self.view["state"])
+
+    @property
+    def urgent(self) -> bool:
+        return self.view["urgency"] == Urgency.URGENT.value
+
+    @property
+    def needs_someone(self) -> bool:
+        return self.state in (TicketState.SUBMITTED, TicketState.DELIVERED)
+
+
+class StaffInbox:
+    def __init__(self, open_body: Callable[[dict[str, Any]], TicketBody | None]) -> None:
+        self._open_body = open_body
+        self.items: dict[str, InboxItem] = {}
+        self._syncing: set[str] | None = None
+
+    def apply(self, event: dict[str, Any]) -> tuple[str, InboxItem | None]:
+        """Apply one hub event; what happened: new, updated, closed, synced or ignored."""
+        kind = event.get("type")
+        if kind == "connecting":
+            self._syncing = set()
+            return "syncing", None
+        if kind == "synced":
+            seen = self._syncing or set()
+            for ghost in set(self.items) - seen:
+                del self.items[ghost]
+            self._syncing = None
+            return "synced", None
+        if kind != "ticket":
+            return "ignored", None
+        view = dict(event["ticket"])
+        ticket_id = str(view["id"])
+        if self._syncing is not None:
+            self._syncing.add(ticket_id)
+        if TicketState(view["state"]) in CLOSED_STATES:
+            item = self.items.pop(ticket_id, None)
+            return ("closed", item) if item else ("ignored", None)
+        item = self.items.get(ticket_id)
+        if item is None:
+            body = self._open_body(view) if view.get("sealed") else None
+            item = InboxItem(view=view, body=body)
+            self.items[ticket_id] = item
+            return "new", item
+        view.pop("sealed", None)
+        item.view.update(view)
+        return "updated", item
+
+    def ordered(self) -> list[InboxItem]:
+        """Most urgent first, then oldest first."""
+        return sorted(
+            self.items.values(), key=lambda i: (not i.urgent, float(i.view["created_at"]))
+        )
+
+    def clear(self) -> None:
+        self.items.clear()

@@ -1,0 +1,171 @@
+"""The whole journey with real parts: a hub process on loopback over TLS, the
+real kiosk app and the real staff console in their own processes on a
+virtual display, driven by touches on their buttons."""
+
+from __future__ import annotations
+
+import base64
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from kiosk.core.body import TicketBody
+from kiosk.core.categories import Category, Urgency
+from kiosk.hub.database import make_engine
+from kiosk.hub.store import Store
+from tests.app_driver import AppDriver
+from tests.conftest import HubProcess, Site
+from tests.residue import residue, ticket_needles
+
+pytestmark = pytest.mark.usefixtures("display")
+
+
+def _shots(tmp_path: Path) -> Path:
+    # KIOSK_SCREENSHOTS=docs/screenshots refreshes the README's pictures.
+    return Path(os.environ.get("KIOSK_SCREENSHOTS", tmp_path / "screenshots"))
+
+
+@pytest.fixture
+def traveller(site: Site, hub: HubProcess, tmp_path: Path) -> Iterator[AppDriver]:
+    driver = AppDriver("traveller", site.kiosk.directory, "720x1280", tmp_path / "traveller.log")
+    yield driver
+    driver.close()
+
+
+def _staff(site: Site, tmp_path: Path, language: str) -> AppDriver:
+    return AppDriver(
+        "staff", site.staff.directory, "900x1000", tmp_path / "staff.log", language=language
+    )
+
+
+def _text(state: dict[str, object], fragment: str) -> bool:
+    return any(fragment in t for t in state["texts"])  # type: ignore[union-attr]
+
+
+def test_help_request_reaches_staff_and_nothing_remains_after_resolve(
+    site: Site, hub: HubProcess, traveller: AppDriver, tmp_path: Path
+) -> None:
+    shots = _shots(tmp_path)
+    staff = _staff(site, tmp_path, "en")
+    try:
+        staff.wait_until(lambda s: s["connected"], "staff console connected")
+        traveller.screenshot(shots / "en-1-start.png")
+
+        traveller.press(language="en")
+        traveller.wait_until(lambda s: s["screen"] == "consent", "consent screen")
+        state = traveller.state()
+        assert _text(state, "no camera and no microphone")
+        assert _text(state, "deleted as soon as your request is resolved")
+        traveller.screenshot(shots / "en-2-consent.png")
+
+        traveller.press(id="agree")
+        traveller.wait_until(lambda s: s["screen"] == "category", "category screen")
+        traveller.screenshot(shots / "en-3-category.png")
+        traveller.press(text="I feel unwell")
+        traveller.wait_until(lambda s: s["screen"] == "urgency", "urgency screen")
+        traveller.screenshot(shots / "en-4-urgency.png")
+        traveller.press(id="send")
+        traveller.wait_until(
+            lambda s: _text(s, "Your request has been sent") or _text(s, "Staff have received"),
+            "request sent",
+        )
+
+        # The staff console alerts, decrypts and shows category, urgency, place and age.
+        state = staff.wait_until(lambda s: len(s["cards"]) == 1, "ticket on the staff console")
+        card = state["cards"][0]
+        assert card["category"] == "I feel unwell"
+        assert "Platform 3, north stairs" in card["location"]
+        assert state["alerting"] and state["alerts_played"] >= 1
+        assert _text(state, "New help request at Platform 3, north stairs")
+        assert _text(state, "Can wait a few minutes")
+        assert any("ago" in t for t in state["texts"])
+        staff.screenshot(shots / "staff-en-1-new.png")
+        traveller.wait_until(lambda s: _text(s, "Staff have received"), "delivery shown")
+        traveller.screenshot(shots / "en-5-waiting.png")
+
+        # While open, the hub holds only ciphertext; keep it for the scan later.
+        ticket_id = card["id"]
+        staff_client = site.client(site.staff)
+        ciphertext = base64.b64decode(staff_client._json("GET", f"/v1/tickets/{ticket_id}")["sealed"])
+        plaintext = TicketBody(Category.UNWELL, Urgency.NORMAL, "en").to_bytes()
+
+        staff.press(card=0, id="accept")
+        traveller.wait_until(lambda s: _text(s, "Help is coming"), "help is coming", timeout=10)
+        traveller.screenshot(shots / "en-6-help-coming.png")
+        staff.wait_until(lambda s: s["cards"][0]["accepted"], "accepted on console")
+        assert not staff.state()["alerting"]
+        staff.screenshot(shots / "staff-en-2-accepted.png")
+
+        staff.press(card=0, id="resolve")
+        traveller.wait_until(lambda s: s["screen"] == "done", "thank-you screen")
+        assert not traveller.state()["has_request"]
+        traveller.screenshot(shots / "en-7-done.png")
+        traveller.wait_until(lambda s: s["screen"] == "start", "back to start", timeout=15)
+        staff.wait_until(lambda s: not s["cards"], "console emptied")
+
+        # Nothing of the ticket remains: rows, database and WAL bytes, any file.
+        store = Store(make_engine(hub.process.args and f"sqlite:///{site.layout.hub / 'hub.db'}"))
+        assert store.count_rows() == {"tickets": 0, "sealed_copies": 0}
+        store.engine.dispose()
+        needles = ticket_needles(ticket_id, ciphertext, plaintext)
+        assert residue(site.layout.root, needles) == []
+        assert ticket_id not in hub.log_text()
+    finally:
+        staff.close()
+
+
+def test_arabic_traveller_cancels_and_kiosk_forgets(
+    site: Site, hub: HubProcess, traveller: AppDriver, tmp_path: Path
+) -> None:
+    shots = _shots(tmp_path)
+    staff = _staff(site, tmp_path, "ar")
+    try:
+        staff.wait_until(lambda s: s["connected"], "staff console connected")
+        traveller.press(language="ar")
+        traveller.wait_until(lambda s: s["screen"] == "consent", "consent screen")
+        assert traveller.state()["language"] == "ar"
+        traveller.screenshot(shots / "ar-2-consent.png")
+        traveller.press(id="agree")
+        traveller.wait_until(lambda s: s["screen"] == "category", "category screen")
+        traveller.screenshot(shots / "ar-3-category.png")
+        traveller.press(category="medical_now")
+        traveller.wait_until(lambda s: s["screen"] == "urgency", "urgency screen")
+        traveller.screenshot(shots / "ar-4-urgency.png")
+        traveller.press(id="send")
+        state = staff.wait_until(lambda s: len(s["cards"]) == 1, "ticket on the staff console")
+        staff.screenshot(shots / "staff-ar-1-new.png")
+        ticket_id = state["cards"][0]["id"]
+        traveller.wait_until(lambda s: s["screen"] == "waiting" and len(s["texts"]) > 4, "status")
+        traveller.screenshot(shots / "ar-5-waiting.png")
+
+        traveller.press(id="cancel")
+        traveller.wait_until(lambda s: s["screen"] == "done", "thank-you screen")
+        traveller.screenshot(shots / "ar-7-done.png")
+        staff.wait_until(lambda s: not s["cards"], "console emptied after cancel")
+        traveller.wait_until(
+            lambda s: s["screen"] == "start" and not s["has_request"], "reset", timeout=15
+        )
+        assert residue(site.layout.root, {"ticket id": ticket_id.encode()}) == []
+    finally:
+        staff.close()
+
+
+def test_unattended_kiosk_resets_and_forgets(site: Site, hub: HubProcess, tmp_path: Path) -> None:
+    traveller = AppDriver(
+        "traveller",
+        site.kiosk.directory,
+        "720x1280",
+        tmp_path / "traveller.log",
+        env={"KIOSK_TEST_INACTIVITY": "2"},
+    )
+    try:
+        traveller.press(language="en")
+        traveller.press(id="agree")
+        traveller.wait_until(lambda s: s["screen"] == "category", "category screen")
+        traveller.wait_until(
+            lambda s: s["screen"] == "start" and not s["has_request"], "inactivity reset"
+        )
+    finally:
+        traveller.close()
