@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
+from typing import Any
 
 __all__ = ["parse_size", "run_app"]
 
@@ -26,10 +28,23 @@ def run_app(kind: str, device_dir: Path, *, size: str | None, language: str | No
         if language:
             rest = tuple(c for c in settings.languages if c != language)
             settings = TravellerSettings(device_dir=device_dir, languages=(language, *rest))
-        build_kiosk_app(settings).run()
+        app: Any = build_kiosk_app(settings)
     else:
         from kiosk.staff.app import build_staff_app
         from kiosk.staff.settings import StaffSettings
 
-        build_staff_app(StaffSettings(device_dir=device_dir, language=language or "en")).run()
+        app = build_staff_app(StaffSettings(device_dir=device_dir, language=language or "en"))
+    stop_on_signals(app)
+    app.run()
     return 0
+
+
+def stop_on_signals(app: Any) -> None:
+    """Ctrl-C or a service stop closes the app through its normal path (on_stop forgets)."""
+    from kivy.clock import Clock
+
+    def request_stop(_signum: int, _frame: object) -> None:
+        Clock.schedule_once(lambda _dt: app.stop(), 0)
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)

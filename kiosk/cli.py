@@ -84,7 +84,9 @@ def _run(args: argparse.Namespace) -> int:
         from kiosk.hub.server import serve
         from kiosk.operator import SiteLayout
 
-        settings = dataclasses.replace(SiteLayout(args.data).hub_settings(args.port), host=args.host)
+        settings = dataclasses.replace(
+            SiteLayout(args.data).hub_settings(args.port), host=args.host
+        )
         if args.ticket_ttl is not None:
             settings = dataclasses.replace(settings, ticket_ttl_seconds=args.ticket_ttl)
         serve(settings)

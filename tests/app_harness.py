@@ -18,8 +18,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from kiosk.apps import parse_size  # noqa: E402
-from kiosk.uikit.bootstrap import prepare_kivy  # noqa: E402
+from kiosk.apps import parse_size
+from kiosk.uikit.bootstrap import prepare_kivy
 
 
 def _walk(widget: Any) -> list[Any]:
@@ -81,16 +81,12 @@ def main() -> None:
         if "id" in cmd:
             return screen.ids[cmd["id"]]
         if "category" in cmd:
-            return next(
-                w for w in _walk(screen) if getattr(w, "category", None) == cmd["category"]
-            )
+            return next(w for w in _walk(screen) if getattr(w, "category", None) == cmd["category"])
         if "language" in cmd:
             return next(
                 w for w in _walk(screen) if getattr(w, "language_code", None) == cmd["language"]
             )
-        matches = [
-            w for w in _walk(screen) if isinstance(w, Button) and w.text == cmd["text"]
-        ]
+        matches = [w for w in _walk(screen) if isinstance(w, Button) and w.text == cmd["text"]]
         if not matches:
             raise LookupError(f"no button with text {cmd['text']!r}")
         return matches[0]

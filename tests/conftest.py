@@ -81,7 +81,9 @@ def site(tmp_path: Path) -> Site:
     port = free_port()
     init_site(layout, sample_site(), ["127.0.0.1", "localhost"])
     url = f"https://127.0.0.1:{port}"
-    kiosk = enrol_device(layout, DeviceRole.KIOSK, url, location_id="central-p3", device_id="kiosk-p3")
+    kiosk = enrol_device(
+        layout, DeviceRole.KIOSK, url, location_id="central-p3", device_id="kiosk-p3"
+    )
     staff = enrol_device(
         layout, DeviceRole.STAFF, url, group_id="central-staff", device_id="staff-anna"
     )
@@ -111,8 +113,17 @@ def start_hub(site: Site, *extra: str) -> HubProcess:
     log_path = site.layout.root / f"hub-{time.monotonic_ns()}.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "kiosk", "hub", "--data", str(site.layout.root),
-             "--port", str(site.port), *extra],
+            [
+                sys.executable,
+                "-m",
+                "kiosk",
+                "hub",
+                "--data",
+                str(site.layout.root),
+                "--port",
+                str(site.port),
+                *extra,
+            ],
             stdout=log,
             stderr=subprocess.STDOUT,
             cwd=site.layout.root,

@@ -48,9 +48,7 @@ class HubClient:
         self, method: str, path: str, doc: dict[str, Any] | None = None, *, stream: bool = False
     ) -> requests.Response:
         body = b"" if doc is None else json.dumps(doc, separators=(",", ":")).encode()
-        headers: dict[str, str] = dict(
-            sign_request(self.keys, self.config.device_id, method, path, body)
-        )
+        headers = sign_request(self.keys, self.config.device_id, method, path, body)
         if doc is not None:
             headers["Content-Type"] = "application/json"
         try:

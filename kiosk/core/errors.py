@@ -1,15 +1,15 @@
 """The product's exception tree, one class per failure.
 
-    KioskError
-    ├── IllegalTransition      a ticket event not allowed in the ticket's state
-    ├── InvalidTicketBody      a decrypted or submitted body that does not parse
-    ├── SiteError              a site manifest that is malformed or inconsistent
-    ├── CryptoError            sealing, opening or signature failures (kiosk.crypto)
-    │   ├── BadSignature
-    │   └── CannotOpen
-    └── HubError               the hub refused or could not be reached (kiosk.client)
-        ├── HubUnreachable
-        └── HubRefused
+KioskError
+├── IllegalTransition      a ticket event not allowed in the ticket's state
+├── InvalidTicketBody      a decrypted or submitted body that does not parse
+├── SiteError              a site manifest that is malformed or inconsistent
+├── CryptoError            sealing, opening or signature failures (kiosk.crypto)
+│   ├── BadSignature
+│   └── CannotOpen
+└── HubError               the hub refused or could not be reached (kiosk.client)
+    ├── HubUnreachable
+    └── HubRefused
 """
 
 from __future__ import annotations

@@ -102,16 +102,16 @@ class Site:
     def recipients_for(self, location_id: str) -> tuple[DeviceRecord, ...]:
         """Staff devices that may read a ticket raised at `location_id`."""
         groups = {g.id for g in self.groups if location_id in g.location_ids}
-        return tuple(
-            d for d in self.devices if d.role is DeviceRole.STAFF and d.group_id in groups
-        )
+        return tuple(d for d in self.devices if d.role is DeviceRole.STAFF and d.group_id in groups)
 
     def with_device(self, record: DeviceRecord) -> Site:
         kept = tuple(d for d in self.devices if d.id != record.id)
         return dataclasses.replace(self, devices=(*kept, record))
 
     def without_device(self, device_id: str) -> Site:
-        return dataclasses.replace(self, devices=tuple(d for d in self.devices if d.id != device_id))
+        return dataclasses.replace(
+            self, devices=tuple(d for d in self.devices if d.id != device_id)
+        )
 
     def to_document(self) -> dict[str, Any]:
         return {
@@ -122,8 +122,7 @@ class Site:
                 {"id": x.id, "station": x.station, "label": x.label} for x in self.locations
             ],
             "groups": [
-                {"id": g.id, "name": g.name, "locations": list(g.location_ids)}
-                for g in self.groups
+                {"id": g.id, "name": g.name, "locations": list(g.location_ids)} for g in self.groups
             ],
             "devices": [
                 {

@@ -81,9 +81,7 @@ class DeviceKeys:
     @property
     def hpke_public(self) -> bytes:
         mlkem_public = mlkem.MLKEM768PrivateKey.from_seed_bytes(self.mlkem_seed).public_key()
-        return (
-            mlkem_public.public_bytes_raw() + self.x25519_private.public_key().public_bytes_raw()
-        )
+        return mlkem_public.public_bytes_raw() + self.x25519_private.public_key().public_bytes_raw()
 
     def sign(self, message: bytes) -> bytes:
         return self.identity.sign(message)

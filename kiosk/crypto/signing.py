@@ -13,7 +13,6 @@ import base64
 import hashlib
 import secrets
 import time
-from typing import TypedDict
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric import ed25519
@@ -25,15 +24,8 @@ __all__ = ["REQUEST_PURPOSE", "SignedHeaders", "request_message", "sign_request"
 
 REQUEST_PURPOSE = b"kiosk/request/v1"
 
-SignedHeaders = TypedDict(
-    "SignedHeaders",
-    {
-        "Kiosk-Device": str,
-        "Kiosk-Timestamp": str,
-        "Kiosk-Nonce": str,
-        "Kiosk-Signature": str,
-    },
-)
+# Kiosk-Device, Kiosk-Timestamp, Kiosk-Nonce and Kiosk-Signature.
+SignedHeaders = dict[str, str]
 
 
 def request_message(method: str, path: str, timestamp: str, nonce: str, body: bytes) -> bytes:

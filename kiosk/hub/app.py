@@ -37,7 +37,7 @@ from kiosk.core.categories import Category, Urgency
 from kiosk.core.errors import IllegalTransition, KioskError
 from kiosk.core.site import DeviceRecord, DeviceRole, Site
 from kiosk.core.ticket import TICKET_ID_PATTERN, Ticket, TicketEvent
-from kiosk.hub.auth import AuthError, Authenticator
+from kiosk.hub.auth import Authenticator, AuthError
 from kiosk.hub.database import make_engine, upgrade_schema
 from kiosk.hub.events import Broker
 from kiosk.hub.logs import log_event, ticket_ref
@@ -71,6 +71,12 @@ class Hub:
         self.site_state = SiteState(self.store, settings.data_dir / "site.pub")
         self.broker = Broker()
         self.auth = Authenticator(settings.clock_skew_seconds)
+        self.closing = False
+
+    def close_streams(self) -> None:
+        """End every event stream (at shutdown); devices reconnect to another hub."""
+        self.closing = True
+        self.broker.end_all()
 
     # -- request plumbing ---------------------------------------------------
     async def read_body(self, request: Request) -> bytes:
@@ -131,7 +137,9 @@ class Hub:
         # A kiosk learns the state of its own ticket, not which device accepted it.
         return {"id": ticket.id, "state": ticket.state.value, "eta_minutes": ticket.eta_minutes}
 
-    def publish_update(self, ticket: Ticket, site: Site, sealed: dict[str, str] | None = None) -> None:
+    def publish_update(
+        self, ticket: Ticket, site: Site, sealed: dict[str, str] | None = None
+    ) -> None:
         event: dict[str, Any] = {
             "type": "ticket",
             "ticket": self.public_view(ticket, site),
@@ -162,8 +170,8 @@ class Hub:
         if not isinstance(ticket_id, str) or not TICKET_ID_PATTERN.match(ticket_id):
             raise ApiError(400, "bad_id", "id must be 32 lowercase hex characters")
         try:
-            category = Category(doc.get("category"))
-            urgency = Urgency(doc.get("urgency"))
+            category = Category(str(doc.get("category")))
+            urgency = Urgency(str(doc.get("urgency")))
         except ValueError:
             raise ApiError(400, "bad_category", "unknown category or urgency") from None
         sealed_in = doc.get("sealed")
@@ -298,7 +306,10 @@ class Hub:
     def _for_device(self, device: DeviceRecord, event: dict[str, Any]) -> dict[str, Any]:
         ticket = event["ticket"]
         if device.role is DeviceRole.KIOSK:
-            return {"type": "ticket", "ticket": {k: ticket[k] for k in ("id", "state", "eta_minutes")}}
+            return {
+                "type": "ticket",
+                "ticket": {k: ticket[k] for k in ("id", "state", "eta_minutes")},
+            }
         view = dict(ticket)
         if "sealed" in event:
             view["sealed"] = event["sealed"].get(device.id)
@@ -311,7 +322,7 @@ class Hub:
             for event in snapshot:
                 yield _sse(event)
             yield _sse({"type": "synced"})
-            while not subscription.overflowed:
+            while not subscription.overflowed and not self.closing:
                 try:
                     event = await asyncio.wait_for(
                         subscription.queue.get(), timeout=self.settings.heartbeat_seconds
@@ -319,7 +330,8 @@ class Hub:
                 except TimeoutError:
                     yield b": keepalive\n\n"
                     continue
-                yield _sse(self._for_device(device, event))
+                if event.get("type") == "ticket":
+                    yield _sse(self._for_device(device, event))
         finally:
             self.broker.unsubscribe(subscription)
 
@@ -360,7 +372,9 @@ def _json_object(body: bytes) -> dict[str, Any]:
 
 def _b64(text: object, limit: int) -> bytes:
     if not isinstance(text, str) or len(text) > limit * 4 // 3 + 4:
-        raise ApiError(400, "bad_ciphertext", f"a sealed copy must be base64, at most {limit} bytes")
+        raise ApiError(
+            400, "bad_ciphertext", f"a sealed copy must be base64, at most {limit} bytes"
+        )
     try:
         return base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):

@@ -9,6 +9,7 @@ is just a new GET that starts with a snapshot of the open tickets.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -51,10 +52,12 @@ class Broker:
                 # snapshot on reconnect rather than from a gap in the stream.
                 sub.overflowed = True
 
-    def revoke(self, device_ids: set[str]) -> None:
-        for sub in self._subs:
-            if sub.device_id in device_ids:
-                sub.overflowed = True
+    def end_all(self) -> None:
+        """Wake every stream so it sees the hub is closing and ends."""
+        for sub in list(self._subs):
+            sub.overflowed = True
+            with contextlib.suppress(asyncio.QueueFull):
+                sub.queue.put_nowait({"type": "closing"})
 
     def subscriber_count(self) -> int:
         return len(self._subs)

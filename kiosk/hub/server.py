@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import signal
+from collections.abc import Callable, Iterator
 
 import uvicorn
 
@@ -19,8 +23,9 @@ def configure_logging(level: int = logging.INFO) -> None:
 
 def serve(settings: HubSettings) -> None:
     configure_logging()
+    app = create_hub(settings)
     config = uvicorn.Config(
-        create_hub(settings),
+        app,
         host=settings.host,
         port=settings.port,
         ssl_certfile=str(settings.tls_cert),
@@ -31,4 +36,31 @@ def serve(settings: HubSettings) -> None:
         # Open event streams never end by themselves; do not wait long for them.
         timeout_graceful_shutdown=2,
     )
-    uvicorn.Server(config).run()
+    server = _QuietServer(config)
+    server.on_exit = app.state.hub.close_streams
+    asyncio.run(server.serve_until_signalled())
+
+
+class _QuietServer(uvicorn.Server):
+    """Stops cleanly on SIGINT or SIGTERM, exit status 0 and no traceback.
+
+    uvicorn re-raises a captured SIGINT after shutting down, which interrupts
+    the lifespan task and logs a KeyboardInterrupt traceback; systemd and the
+    demo both stop the hub with a signal, so we handle them ourselves.
+    """
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+    async def serve_until_signalled(self) -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, self._request_exit)
+        await self.serve()
+
+    on_exit: Callable[[], None] = staticmethod(lambda: None)
+
+    def _request_exit(self) -> None:
+        self.should_exit = True
+        self.on_exit()  # open event streams end now, not at the graceful-shutdown timeout

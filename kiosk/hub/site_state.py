@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 
@@ -22,19 +23,25 @@ class SiteState:
         self._site_public_path = site_public_path
         self._site: Site | None = None
         self._signed: dict[str, object] | None = None
-        self._checked_at = 0.0
+        self._checked_at = -_RECHECK_SECONDS
+        self._lock = threading.Lock()
 
     def current(self) -> tuple[Site | None, dict[str, object] | None]:
         """Called from worker threads only (it reads the database)."""
-        now = time.monotonic()
-        if now - self._checked_at < _RECHECK_SECONDS:
+        # One reader at a time: a second thread must not see the cache marked
+        # fresh while the first is still loading it.
+        with self._lock:
+            now = time.monotonic()
+            if now - self._checked_at >= _RECHECK_SECONDS:
+                self._reload()
+                self._checked_at = now
             return self._site, self._signed
-        self._checked_at = now
+
+    def _reload(self) -> None:
         version = self._store.latest_manifest_version()
-        if self._site is None or version != self._site.version:
-            signed = self._store.latest_manifest()
-            if signed is not None:
-                site_public = self._site_public_path.read_bytes()
-                doc = verify_manifest(signed, site_public)
-                self._site, self._signed = Site.from_document(doc), signed
-        return self._site, self._signed
+        if self._site is not None and version == self._site.version:
+            return
+        signed = self._store.latest_manifest()
+        if signed is not None:
+            doc = verify_manifest(signed, self._site_public_path.read_bytes())
+            self._site, self._signed = Site.from_document(doc), signed

@@ -4,10 +4,10 @@ from kiosk.i18n.catalogs import load_translations
 from kiosk.i18n.locales import DEFAULT_LOCALE, SUPPORTED_LOCALES, LocaleInfo, locale_info
 from kiosk.i18n.texts import (
     CATEGORY_TEXTS,
+    N_,
     STAFF_URGENCY_TEXTS,
     STATE_TEXTS,
     URGENCY_TEXTS,
-    N_,
 )
 
 __all__ = [

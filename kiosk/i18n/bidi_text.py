@@ -21,7 +21,9 @@ __all__ = ["for_rtl_label", "isolate", "needs_bidi"]
 _LTR_CLASSES = frozenset({"L", "EN", "AN"})
 _FSI, _PDI = "\u2068", "\u2069"
 # Format characters the bidi algorithm reads but fonts have no glyph for.
-_INVISIBLE = str.maketrans("", "", "\u2066\u2067\u2068\u2069\u200e\u200f\u202a\u202b\u202c\u202d\u202e")
+_INVISIBLE = str.maketrans(
+    "", "", "\u2066\u2067\u2068\u2069\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+)
 
 
 def needs_bidi(text: str) -> bool:

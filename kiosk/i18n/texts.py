@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from kiosk.core.categories import Category, Urgency
 from kiosk.core.ticket import TicketState
 
-__all__ = ["CATEGORY_TEXTS", "STAFF_URGENCY_TEXTS", "STATE_TEXTS", "URGENCY_TEXTS", "N_"]
+__all__ = ["CATEGORY_TEXTS", "N_", "STAFF_URGENCY_TEXTS", "STATE_TEXTS", "URGENCY_TEXTS"]
 
 
 def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker name

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -103,7 +104,8 @@ class StaffApp(LocalizedApp):
 
     @property
     def screen(self) -> InboxScreen:
-        return self.root.get_screen("inbox")
+        screen: InboxScreen = self.root.get_screen("inbox")
+        return screen
 
     # -- actions -------------------------------------------------------------------
     def accept(self, ticket_id: str) -> None:
@@ -207,7 +209,8 @@ class StaffApp(LocalizedApp):
             card.language_text = tr._("This console cannot open the request's details.")
         else:
             traveller = locale_info(item.body.language)
-            # Translators: staff console. {language} is the traveller's language, named in the staff member's language.
+            # Translators: staff console. {language} is the traveller's language,
+            # named in the staff member's language.
             card.language_text = tr.f(
                 "Traveller's language: {language}",
                 language=_language_name(traveller.code, self.language),
@@ -231,7 +234,7 @@ class StaffApp(LocalizedApp):
         seconds = max(0.0, time.time() - float(view["created_at"]))
         return tr.bidi(
             format_timedelta(
-                -seconds, threshold=1.5, add_direction=True, locale=self.language
+                timedelta(seconds=-seconds), threshold=1.5, add_direction=True, locale=self.language
             )
         )
 
@@ -251,7 +254,8 @@ class StaffApp(LocalizedApp):
         screen.alerting = bool(waiting)
         if waiting:
             first = waiting[0]
-            # Translators: staff alert banner; names only the place. {place} e.g. "Platform 3, north stairs".
+            # Translators: staff alert banner; names only the place.
+            # {place} is e.g. "Platform 3, north stairs".
             screen.alert_text = tr.f(
                 "New help request at {place}", place=first.view["location_label"]
             )

@@ -34,7 +34,7 @@ class InboxItem:
 
     @property
     def urgent(self) -> bool:
-        return self.view["urgency"] == Urgency.URGENT.value
+        return str(self.view["urgency"]) == Urgency.URGENT.value
 
     @property
     def needs_someone(self) -> bool:

@@ -131,7 +131,7 @@ class TravellerApp(LocalizedApp):
         return None
 
     def cancel_request(self) -> None:
-        """"I no longer need help": withdraw at the hub, then forget everything."""
+        """ "I no longer need help": withdraw at the hub, then forget everything."""
         request = self.request
         if request is None or request.state in ("draft", "failed"):
             return self.reset()
@@ -176,9 +176,11 @@ class TravellerApp(LocalizedApp):
         self._status(
             # Translators: heading when the request could not be sent.
             tr._("We could not reach the staff"),
-            # Translators: advice when the request could not be sent. {number} is the emergency number.
+            # Translators: advice when the request could not be sent.
+            # {number} is the emergency number.
             tr.f(
-                "Please call {number} in an emergency, or go to the ticket office or any member of staff.",
+                "Please call {number} in an emergency, or go to the ticket office "
+                "or any member of staff.",
                 number=self.emergency_number,
             ),
             failed=True,
@@ -208,7 +210,8 @@ class TravellerApp(LocalizedApp):
             seen = state == TicketState.DELIVERED
             self._status(
                 # Translators: status: the request reached the station staff's devices.
-                tr._("Staff have received your request") if seen
+                tr._("Staff have received your request")
+                if seen
                 # Translators: status: the request is stored at the hub, on its way to staff.
                 else tr._("Your request has been sent"),
                 # Translators: status detail while waiting for a staff member to accept.
@@ -275,4 +278,3 @@ class TravellerApp(LocalizedApp):
 
 def build_kiosk_app(settings: TravellerSettings) -> TravellerApp:
     return TravellerApp(settings)
-

@@ -79,17 +79,17 @@ class StartScreen(BaseScreen):
             info = locale_info(code)
             # Each language by its own name (endonym), in its own script; never a flag.
             button = Button(
-                    text=for_rtl_label(info.endonym) if info.is_rtl else info.endonym,
-                    font_name=info.font_bold,
-                    font_script_name=info.script,
-                    font_direction=info.direction,
-                    font_size="28sp",
-                    size_hint_y=None,
-                    height="96dp",
-                    background_normal="",
-                    background_color=(0.04, 0.31, 0.61, 1),
-                    on_release=lambda _b, c=code: choose(c),
-                )
+                text=for_rtl_label(info.endonym) if info.is_rtl else info.endonym,
+                font_name=info.font_bold,
+                font_script_name=info.script,
+                font_direction=info.direction,
+                font_size="28sp",
+                size_hint_y=None,
+                height="96dp",
+                background_normal="",
+                background_color=(0.04, 0.31, 0.61, 1),
+                on_release=lambda _b, c=code: choose(c),
+            )
             button.language_code = code
             grid.add_widget(button)
         self._show(0)

@@ -32,6 +32,12 @@ def prepare_kivy(size: tuple[int, int] | None, *, fullscreen: bool = False) -> N
         Config.set("graphics", "width", str(size[0]))
         Config.set("graphics", "height", str(size[1]))
     Config.set("graphics", "fullscreen", "auto" if fullscreen else "0")
+    position = os.environ.get("KIOSK_WINDOW_POSITION", "")
+    if position:  # "x,y": the demo places its two windows side by side
+        left, _, top = position.partition(",")
+        Config.set("graphics", "position", "custom")
+        Config.set("graphics", "left", left)
+        Config.set("graphics", "top", top)
     Config.set("graphics", "resizable", "1")
     # A traveller must not be able to leave the app with the Escape key.
     Config.set("kivy", "exit_on_escape", "0")

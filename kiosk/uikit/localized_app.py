@@ -9,8 +9,8 @@ from kivy.lang import Builder
 from kivy.properties import BooleanProperty, StringProperty
 
 from kiosk.i18n import locale_info
-from kiosk.uikit.translator import tr
 from kiosk.uikit import mirror_row  # noqa: F401 - registers MirrorRow for the kv files
+from kiosk.uikit.translator import tr
 
 __all__ = ["LocalizedApp", "load_kv"]
 

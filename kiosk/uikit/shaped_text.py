@@ -10,8 +10,6 @@ where the ink ends; results are cached, since labels repeat their words.
 
 from __future__ import annotations
 
-from typing import Any
-
 __all__ = ["install_shaped_text_provider"]
 
 # Scripts whose unshaped and shaped widths agree; everything else is measured.
@@ -27,7 +25,7 @@ def install_shaped_text_provider() -> None:
 
     cache: dict[tuple[str, ...], int] = {}
 
-    class ShapedLabelSDL2(LabelSDL2):  # type: ignore[misc, valid-type]
+    class ShapedLabelSDL2(LabelSDL2):  # type: ignore[misc]
         def get_extents(self, text: str) -> tuple[int, int]:
             width, height = super().get_extents(text)
             options = self.options

@@ -1,0 +1,68 @@
+"""The staff console's inbox: ordering, updates, and no ghosts after a reconnect."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kiosk.core.body import TicketBody
+from kiosk.core.categories import Category, Urgency
+from kiosk.staff.inbox import StaffInbox
+
+
+def _event(
+    ticket_id: str, state: str = "submitted", urgency: str = "normal", at: float = 1.0
+) -> dict[str, Any]:
+    return {
+        "type": "ticket",
+        "ticket": {
+            "id": ticket_id,
+            "state": state,
+            "urgency": urgency,
+            "category": "unwell",
+            "created_at": at,
+            "sealed": "c2VhbGVk",
+        },
+    }
+
+
+def _inbox() -> StaffInbox:
+    return StaffInbox(lambda view: TicketBody(Category.UNWELL, Urgency.NORMAL, "en"))
+
+
+def test_urgent_first_then_oldest() -> None:
+    inbox = _inbox()
+    inbox.apply(_event("a", at=1.0))
+    inbox.apply(_event("b", at=2.0, urgency="urgent"))
+    inbox.apply(_event("c", at=0.5))
+    assert [i.id for i in inbox.ordered()] == ["b", "c", "a"]
+
+
+def test_updates_change_state_and_closing_removes() -> None:
+    inbox = _inbox()
+    assert inbox.apply(_event("a"))[0] == "new"
+    what, item = inbox.apply(_event("a", state="accepted"))
+    assert what == "updated"
+    assert item is not None
+    assert item.state.value == "accepted"
+    assert inbox.apply(_event("a", state="resolved"))[0] == "closed"
+    assert inbox.items == {}
+    assert inbox.apply(_event("zzz", state="resolved"))[0] == "ignored"
+
+
+def test_a_reconnect_snapshot_drops_ghosts_and_keeps_the_rest() -> None:
+    inbox = _inbox()
+    inbox.apply(_event("kept"))
+    inbox.apply(_event("resolved-while-offline"))
+    inbox.apply({"type": "connecting"})
+    inbox.apply(_event("kept"))
+    inbox.apply(_event("new-while-offline"))
+    inbox.apply({"type": "synced"})
+    assert sorted(inbox.items) == ["kept", "new-while-offline"]
+
+
+def test_a_ticket_this_console_cannot_open_is_still_listed() -> None:
+    inbox = StaffInbox(lambda view: None)
+    what, item = inbox.apply(_event("a"))
+    assert what == "new"
+    assert item is not None
+    assert item.body is None
