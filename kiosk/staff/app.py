@@ -70,7 +70,7 @@ class StaffApp(LocalizedApp):
         self.client = HubClient(self.config_device, DeviceKeys.load(settings.device_dir))
         self.inbox = StaffInbox(self._open_body)
         self.cards: dict[str, TicketCard] = {}
-        self.alerts_played = 0  # how many times the tone sounded (tests read it)
+        self.alerts_played = 0  # how many times a tone was played (tests read it)
         self._sounds: dict[str, Any] = {}
         self.stream = EventStream(self.client, self._on_hub_event, self._on_connection)
 
@@ -263,10 +263,10 @@ class StaffApp(LocalizedApp):
     def _play(self, item: InboxItem) -> None:
         urgent = Category(item.view["category"]) in _URGENT_SOUND_CATEGORIES or item.urgent
         sound = self._sounds.get("alert-urgent" if urgent else "alert")
-        self.alerts_played += 1
         if sound is not None:
             sound.stop()
             sound.play()
+            self.alerts_played += 1
 
     def _repeat_alert(self, _dt: float) -> None:
         waiting = self._waiting()
