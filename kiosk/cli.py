@@ -7,9 +7,13 @@ import dataclasses
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kiosk import __version__
 from kiosk.core.errors import KioskError
+
+if TYPE_CHECKING:
+    from kiosk.operator import SiteLayout
 
 __all__ = ["main"]
 
@@ -58,13 +62,35 @@ def _parser() -> argparse.ArgumentParser:
     init.add_argument("--site-name", default="Central Station (demo)")
     init.add_argument("--emergency-number", default="112")
     init.add_argument("--hub-host", action="append", default=None)
-    enrol = admin.add_parser("enrol", help="enrol a kiosk or staff device")
+    enrol = admin.add_parser("enrol", help="issue a one-time enrolment code for a device")
     _add_data(enrol)
     enrol.add_argument("role", choices=["kiosk", "staff"])
     enrol.add_argument("--location", help="kiosk: location id")
     enrol.add_argument("--group", help="staff: staff group id")
     enrol.add_argument("--id", dest="device_id", help="device id (default: generated)")
+    enrol.add_argument("--hours", type=float, default=24.0, help="code lifetime (default 24)")
     enrol.add_argument("--hub-url", default="https://127.0.0.1:8443")
+    enrol.add_argument(
+        "--wait", type=float, default=0, help="wait this many seconds, then publish the device"
+    )
+    enrol.add_argument(
+        "--here",
+        action="store_true",
+        help="one-box site: create the device's directory on this machine, no code needed",
+    )
+    publish = admin.add_parser("publish", help="sign a manifest with newly enrolled devices")
+    _add_data(publish)
+    revoke = admin.add_parser("revoke", help="revoke a device: refused from its next call on")
+    _add_data(revoke)
+    revoke.add_argument("device_id")
+
+    device_enrol = sub.add_parser("enrol", help="on a device: enrol it with a one-time code")
+    device_enrol.add_argument("--hub", required=True, help="hub URL, e.g. https://hub:8443")
+    device_enrol.add_argument("--code", required=True, help="the one-time code, K7M4-P9XR-2QWE")
+    device_enrol.add_argument("--site", required=True, help="the site key fingerprint")
+    device_enrol.add_argument(
+        "--device", type=Path, required=True, help="directory for this device's keys"
+    )
     return parser
 
 
@@ -101,30 +127,93 @@ def _run(args: argparse.Namespace) -> int:
         return run_demo(args.data, port=args.port, fresh=args.fresh)
     if args.command == "admin":
         return _admin(args)
+    if args.command == "enrol":
+        from kiosk.client.enrolment import enrol_with_code
+
+        config = enrol_with_code(args.hub, args.code, args.site, args.device)
+        print(f"enrolled as {config.device_id} ({config.role.value}); keys in {config.directory}")
+        print("the operator now runs `kiosk admin publish`; then start the app")
+        return 0
     return 2
 
 
-def _admin(args: argparse.Namespace) -> int:
-    from kiosk.core.site import DeviceRole
-    from kiosk.operator import SiteLayout, enrol_device, init_site, sample_site
+def _admin_enrol(args: argparse.Namespace, layout: SiteLayout) -> int:
+    import time
 
-    layout = SiteLayout(args.data)
-    if args.admin_command == "init":
-        site = sample_site(args.site_name, args.emergency_number)
-        init_site(layout, site, args.hub_host or ["127.0.0.1", "localhost"])
-        print(f"site created in {layout.root}")
-        print(f"  keep {layout.operator / 'site.key'} secret: it decides who can read tickets")
-        return 0
-    if args.admin_command == "enrol":
-        config = enrol_device(
+    from kiosk.core.site import DeviceRole
+    from kiosk.operator import enrol_local_device
+    from kiosk.operator.enrolment import create_enrolment, publish_enrolled
+
+    role = DeviceRole(args.role)
+    if args.here:
+        config = enrol_local_device(
             layout,
-            DeviceRole(args.role),
+            role,
             args.hub_url,
             location_id=args.location,
             group_id=args.group,
             device_id=args.device_id,
         )
         print(f"enrolled {config.device_id}; device directory: {config.directory}")
+        return 0
+    issued = create_enrolment(
+        layout,
+        role,
+        location_id=args.location,
+        group_id=args.group,
+        device_id=args.device_id,
+        hours=args.hours,
+    )
+    expires = time.strftime("%Y-%m-%d %H:%M %Z", time.localtime(issued.expires_at))
+    print(f"enrolment code for {issued.device_id} (single use, expires {expires}):")
+    print(f"\n    {issued.code}\n")
+    print("on the device:")
+    print(
+        f"    kiosk enrol --hub {args.hub_url} --code {issued.code}"
+        f" --site {issued.site_fingerprint} --device DIR"
+    )
+    if args.wait <= 0:
+        print("then here: kiosk admin publish")
+        return 0
+    deadline = time.monotonic() + args.wait
+    while time.monotonic() < deadline:
+        _site, added = publish_enrolled(layout)
+        if issued.device_id in added:
+            print(f"{issued.device_id} enrolled and published")
+            return 0
+        time.sleep(1.0)
+    print(f"kiosk: {issued.device_id} did not enrol within {args.wait:g} s", file=sys.stderr)
+    return 1
+
+
+def _admin(args: argparse.Namespace) -> int:
+    from kiosk.crypto import fingerprint
+    from kiosk.operator import SiteLayout, init_site, sample_site, site_passphrase
+    from kiosk.operator.enrolment import publish_enrolled, revoke_device
+
+    layout = SiteLayout(args.data)
+    if args.admin_command == "init":
+        site = sample_site(args.site_name, args.emergency_number)
+        init_site(layout, site, args.hub_host or ["127.0.0.1", "localhost"])
+        print(f"site created in {layout.root}")
+        print(f"  site key fingerprint: {fingerprint((layout.hub / 'site.pub').read_bytes())}")
+        print(f"  keep {layout.operator / 'site.key'} secret: it decides who can read tickets")
+        if site_passphrase() is None:
+            print(
+                "  warning: the site and CA keys are stored unencrypted (mode 0600);"
+                " set KIOSK_SITE_PASSPHRASE before init to encrypt them",
+                file=sys.stderr,
+            )
+        return 0
+    if args.admin_command == "enrol":
+        return _admin_enrol(args, layout)
+    if args.admin_command == "publish":
+        site, added = publish_enrolled(layout)
+        print(f"manifest version {site.version}; newly published: {', '.join(added) or 'none'}")
+        return 0
+    if args.admin_command == "revoke":
+        site = revoke_device(layout, args.device_id)
+        print(f"revoked {args.device_id}; manifest version {site.version}")
         return 0
     return 2
 

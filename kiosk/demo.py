@@ -18,7 +18,7 @@ import requests
 
 from kiosk.client import DeviceConfig
 from kiosk.core.site import DeviceRole
-from kiosk.operator import SiteLayout, enrol_device, init_site, sample_site
+from kiosk.operator import SiteLayout, enrol_local_device, init_site, sample_site
 
 __all__ = ["prepare_demo_site", "run_demo"]
 
@@ -34,8 +34,12 @@ def prepare_demo_site(root: Path, port: int, *, fresh: bool = False) -> SiteLayo
     url = f"https://127.0.0.1:{port}"
     if not (layout.operator / "site.key").exists():
         init_site(layout, sample_site(), ["127.0.0.1", "localhost"])
-        enrol_device(layout, DeviceRole.KIOSK, url, location_id="central-p3", device_id=KIOSK_ID)
-        enrol_device(layout, DeviceRole.STAFF, url, group_id="central-staff", device_id=STAFF_ID)
+        enrol_local_device(
+            layout, DeviceRole.KIOSK, url, location_id="central-p3", device_id=KIOSK_ID
+        )
+        enrol_local_device(
+            layout, DeviceRole.STAFF, url, group_id="central-staff", device_id=STAFF_ID
+        )
     for device_id in (KIOSK_ID, STAFF_ID):
         config = DeviceConfig.load(layout.device(device_id))
         if config.hub_url != url:  # the same demo site, started on another port

@@ -21,7 +21,7 @@ import requests
 from kiosk.client import DeviceConfig, HubClient
 from kiosk.core.site import DeviceRole
 from kiosk.crypto import DeviceKeys
-from kiosk.operator import SiteLayout, enrol_device, init_site, sample_site
+from kiosk.operator import SiteLayout, enrol_local_device, init_site, sample_site
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -81,10 +81,10 @@ def site(tmp_path: Path) -> Site:
     port = free_port()
     init_site(layout, sample_site(), ["127.0.0.1", "localhost"])
     url = f"https://127.0.0.1:{port}"
-    kiosk = enrol_device(
+    kiosk = enrol_local_device(
         layout, DeviceRole.KIOSK, url, location_id="central-p3", device_id="kiosk-p3"
     )
-    staff = enrol_device(
+    staff = enrol_local_device(
         layout, DeviceRole.STAFF, url, group_id="central-staff", device_id="staff-anna"
     )
     return Site(layout, port, kiosk, staff)

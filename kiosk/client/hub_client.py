@@ -39,6 +39,9 @@ class HubClient:
         self._session.trust_env = False
         self._verify = str(config.ca_file)
         self._site: Site | None = None  # newest verified manifest; never rolled back
+        # The version floor survives restarts: a hub cannot roll a rebooted
+        # device back to a manifest that still lists a revoked reader.
+        self._floor_file = config.directory / "manifest-version"
 
     def close(self) -> None:
         self._session.close()
@@ -80,10 +83,19 @@ class HubClient:
     def site(self) -> Site:
         """The newest site manifest, verified against the pinned site key."""
         signed = self._json("GET", "/v1/manifest")
-        floor = self._site.version if self._site else 0
-        site = Site.from_document(verify_manifest(signed, self.config.site_public, floor))
+        site = Site.from_document(verify_manifest(signed, self.config.site_public, self._floor()))
+        if self._site is None or site.version > self._site.version:
+            self._floor_file.write_text(f"{site.version}\n")
         self._site = site
         return site
+
+    def _floor(self) -> int:
+        if self._site is not None:
+            return self._site.version
+        try:
+            return int(self._floor_file.read_text().strip() or 0)
+        except (FileNotFoundError, ValueError):
+            return 0
 
     # -- kiosk -------------------------------------------------------------------
     def submit_ticket(self, site: Site, ticket_id: str, body: TicketBody) -> dict[str, Any]:
@@ -94,11 +106,13 @@ class HubClient:
         location = self.config.location_id
         if location is None:
             raise SiteError("this device is not a kiosk")
-        recipients = {d.id: d.hpke_public for d in site.recipients_for(location)}
+        recipients = {
+            d.id: d.hpke_public for d in site.recipients_for(location, body.category.value)
+        }
         if not recipients:
             raise SiteError(f"no staff device is enrolled for location {location}")
         binding = binding_bytes(ticket_id, location, body.category, body.urgency)
-        sealed = seal_ticket(body.to_bytes(), recipients, binding)
+        sealed = seal_ticket(body.to_bytes(), recipients, binding, site.hpke_suite)
         doc = {
             "id": ticket_id,
             "category": body.category.value,

@@ -15,7 +15,22 @@ from typing import Any
 
 from kiosk.core.errors import SiteError
 
-__all__ = ["DeviceRecord", "DeviceRole", "Location", "Site", "StaffGroup"]
+__all__ = [
+    "DEFAULT_SUITE",
+    "SUITES",
+    "DeviceRecord",
+    "DeviceRole",
+    "EscalationStep",
+    "Location",
+    "Route",
+    "Site",
+    "StaffGroup",
+]
+
+# HPKE suites a site may choose; the hybrid post-quantum one unless the
+# operator configures the classical fallback (e.g. for very slow devices).
+SUITES = ("MLKEM768_X25519", "X25519")
+DEFAULT_SUITE = SUITES[0]
 
 
 class DeviceRole(StrEnum):
@@ -34,7 +49,31 @@ class Location:
 class StaffGroup:
     id: str
     name: str
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationStep:
+    group_id: str
+    after_seconds: int  # alert this group once nobody has accepted for this long
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """Who answers requests from some locations: groups in escalation order.
+
+    Tickets are sealed to every device of every step at once, so escalating
+    needs nothing more from the kiosk; the hub only decides when to alert.
+    """
+
+    id: str
     location_ids: tuple[str, ...]
+    categories: tuple[str, ...]  # empty: every category
+    steps: tuple[EscalationStep, ...]
+
+    def matches(self, location_id: str, category: str) -> bool:
+        return location_id in self.location_ids and (
+            not self.categories or category in self.categories
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,22 +106,31 @@ class Site:
     emergency_number: str
     locations: tuple[Location, ...] = field(default=())
     groups: tuple[StaffGroup, ...] = field(default=())
+    routes: tuple[Route, ...] = field(default=())
     devices: tuple[DeviceRecord, ...] = field(default=())
+    hpke_suite: str = DEFAULT_SUITE
+    tls_ca_sha256: str = ""  # devices trust the hub's TLS chain only from this CA
 
     def __post_init__(self) -> None:
         for kind, ids in (
             ("location", [x.id for x in self.locations]),
             ("group", [x.id for x in self.groups]),
+            ("route", [x.id for x in self.routes]),
             ("device", [x.id for x in self.devices]),
         ):
             if len(ids) != len(set(ids)):
                 raise SiteError(f"duplicate {kind} id")
+        if self.hpke_suite not in SUITES:
+            raise SiteError(f"unknown HPKE suite {self.hpke_suite!r} (allowed: {SUITES})")
         location_ids = {x.id for x in self.locations}
         group_ids = {x.id for x in self.groups}
-        for g in self.groups:
-            for loc in g.location_ids:
+        for r in self.routes:
+            for loc in r.location_ids:
                 if loc not in location_ids:
-                    raise SiteError(f"group {g.id} serves unknown location {loc}")
+                    raise SiteError(f"route {r.id} serves unknown location {loc}")
+            for step in r.steps:
+                if step.group_id not in group_ids:
+                    raise SiteError(f"route {r.id} alerts unknown group {step.group_id}")
         for d in self.devices:
             if d.role is DeviceRole.KIOSK and d.location_id not in location_ids:
                 raise SiteError(f"kiosk {d.id} is at unknown location {d.location_id}")
@@ -95,14 +143,25 @@ class Site:
     def location(self, location_id: str) -> Location | None:
         return next((x for x in self.locations if x.id == location_id), None)
 
-    def locations_served_by(self, device: DeviceRecord) -> frozenset[str]:
-        group = next((g for g in self.groups if g.id == device.group_id), None)
-        return frozenset(group.location_ids) if group else frozenset()
+    def route_for(self, location_id: str, category: str) -> Route | None:
+        """The route for a ticket: one naming its category first, else a catch-all."""
+        matching = [r for r in self.routes if r.matches(location_id, category)]
+        specific = [r for r in matching if r.categories]
+        return (specific or matching)[0] if matching else None
 
-    def recipients_for(self, location_id: str) -> tuple[DeviceRecord, ...]:
-        """Staff devices that may read a ticket raised at `location_id`."""
-        groups = {g.id for g in self.groups if location_id in g.location_ids}
+    def groups_for(self, location_id: str, category: str) -> frozenset[str]:
+        route = self.route_for(location_id, category)
+        return frozenset(s.group_id for s in route.steps) if route else frozenset()
+
+    def recipients_for(self, location_id: str, category: str) -> tuple[DeviceRecord, ...]:
+        """Staff devices that may read a ticket: every device of every step of its route."""
+        groups = self.groups_for(location_id, category)
         return tuple(d for d in self.devices if d.role is DeviceRole.STAFF and d.group_id in groups)
+
+    def staff_may_see(self, device: DeviceRecord, location_id: str, category: str) -> bool:
+        return device.role is DeviceRole.STAFF and device.group_id in self.groups_for(
+            location_id, category
+        )
 
     def with_device(self, record: DeviceRecord) -> Site:
         kept = tuple(d for d in self.devices if d.id != record.id)
@@ -121,8 +180,19 @@ class Site:
             "locations": [
                 {"id": x.id, "station": x.station, "label": x.label} for x in self.locations
             ],
-            "groups": [
-                {"id": g.id, "name": g.name, "locations": list(g.location_ids)} for g in self.groups
+            "hpke_suite": self.hpke_suite,
+            "tls_ca_sha256": self.tls_ca_sha256,
+            "groups": [{"id": g.id, "name": g.name} for g in self.groups],
+            "routes": [
+                {
+                    "id": r.id,
+                    "locations": list(r.location_ids),
+                    "categories": list(r.categories),
+                    "steps": [
+                        {"group": st.group_id, "after_seconds": st.after_seconds} for st in r.steps
+                    ],
+                }
+                for r in self.routes
             ],
             "devices": [
                 {
@@ -149,13 +219,22 @@ class Site:
                     for x in _items(doc["locations"])
                 ),
                 groups=tuple(
-                    StaffGroup(
-                        id=str(g["id"]),
-                        name=str(g["name"]),
-                        location_ids=tuple(str(x) for x in g["locations"]),
-                    )
-                    for g in _items(doc["groups"])
+                    StaffGroup(id=str(g["id"]), name=str(g["name"])) for g in _items(doc["groups"])
                 ),
+                routes=tuple(
+                    Route(
+                        id=str(r["id"]),
+                        location_ids=tuple(str(x) for x in r["locations"]),
+                        categories=tuple(str(x) for x in r["categories"]),
+                        steps=tuple(
+                            EscalationStep(str(st["group"]), int(st["after_seconds"]))
+                            for st in _items(r["steps"])
+                        ),
+                    )
+                    for r in _items(doc["routes"])
+                ),
+                hpke_suite=str(doc["hpke_suite"]),
+                tls_ca_sha256=str(doc["tls_ca_sha256"]),
                 devices=tuple(
                     DeviceRecord(
                         id=str(d["id"]),

@@ -7,23 +7,35 @@
 - tls:      create_site_ca / issue_server_certificate
 """
 
-from kiosk.crypto.keys import DeviceKeys, SiteKey, write_private_file
+from kiosk.crypto.keys import DeviceKeys, SiteKey, fingerprint, write_private_file
 from kiosk.crypto.manifest import sign_manifest, verify_manifest
-from kiosk.crypto.sealing import SUITE_NAME, open_ticket, seal_ticket
-from kiosk.crypto.signing import SignedHeaders, sign_request, verify_request
-from kiosk.crypto.tls import create_site_ca, issue_server_certificate
+from kiosk.crypto.sealing import SUITE_NAME, open_reply, open_ticket, seal_reply, seal_ticket
+from kiosk.crypto.signing import (
+    SignedHeaders,
+    sign_enrolment,
+    sign_request,
+    verify_enrolment,
+    verify_request,
+)
+from kiosk.crypto.tls import certificate_sha256, create_site_ca, issue_server_certificate
 
 __all__ = [
     "SUITE_NAME",
     "DeviceKeys",
     "SignedHeaders",
     "SiteKey",
+    "certificate_sha256",
     "create_site_ca",
+    "fingerprint",
     "issue_server_certificate",
+    "open_reply",
     "open_ticket",
+    "seal_reply",
     "seal_ticket",
+    "sign_enrolment",
     "sign_manifest",
     "sign_request",
+    "verify_enrolment",
     "verify_manifest",
     "verify_request",
     "write_private_file",

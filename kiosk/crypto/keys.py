@@ -6,16 +6,26 @@ them; only public halves go into the site manifest.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from cryptography.hazmat.primitives import hpke
+from cryptography.hazmat.primitives import hpke, serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, mlkem, x25519
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
 from kiosk.core.errors import CryptoError
 
-__all__ = ["DeviceKeys", "SiteKey", "hpke_public_key", "write_private_file"]
+__all__ = [
+    "DeviceKeys",
+    "SiteKey",
+    "fingerprint",
+    "hpke_public_key",
+    "load_private_pem",
+    "private_pem",
+    "write_private_file",
+]
 
 _MLKEM768_SEED = 64
 _X25519 = 32
@@ -106,7 +116,11 @@ class DeviceKeys:
 
 @dataclass(frozen=True)
 class SiteKey:
-    """The operator's site signing key: whoever holds it decides who may read tickets."""
+    """The operator's site signing key: whoever holds it decides who may read tickets.
+
+    Stored as PKCS#8 PEM with mode 0600, encrypted with the operator's
+    passphrase when one is given (scrypt-derived key, via `cryptography`).
+    """
 
     private: ed25519.Ed25519PrivateKey
 
@@ -121,9 +135,40 @@ class SiteKey:
     def sign(self, message: bytes) -> bytes:
         return self.private.sign(message)
 
-    def save(self, path: Path) -> None:
-        write_private_file(path, self.private.private_bytes_raw())
+    def save(self, path: Path, passphrase: bytes | None = None) -> None:
+        write_private_file(path, private_pem(self.private, passphrase))
 
     @classmethod
-    def load(cls, path: Path) -> SiteKey:
-        return cls(ed25519.Ed25519PrivateKey.from_private_bytes(_read(path, _ED25519)))
+    def load(cls, path: Path, passphrase: bytes | None = None) -> SiteKey:
+        key = load_private_pem(path.read_bytes(), passphrase)
+        if not isinstance(key, ed25519.Ed25519PrivateKey):
+            raise CryptoError(f"{path.name} is not an Ed25519 site key")
+        return cls(key)
+
+
+def private_pem(key: PrivateKeyTypes, passphrase: bytes | None) -> bytes:
+    encryption: serialization.KeySerializationEncryption = (
+        serialization.BestAvailableEncryption(passphrase)
+        if passphrase
+        else serialization.NoEncryption()
+    )
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption
+    )
+
+
+def load_private_pem(data: bytes, passphrase: bytes | None) -> PrivateKeyTypes:
+    try:
+        return serialization.load_pem_private_key(data, password=passphrase or None)
+    except TypeError:
+        raise CryptoError(
+            "this key is encrypted: give the passphrase (KIOSK_SITE_PASSPHRASE)"
+        ) from None
+    except ValueError:
+        raise CryptoError("wrong passphrase, or not a private key") from None
+
+
+def fingerprint(public: bytes) -> str:
+    """A short, typeable fingerprint of a public key: 64 bits in four groups."""
+    digest = hashlib.sha256(public).hexdigest()[:16].upper()
+    return "-".join(digest[i : i + 4] for i in range(0, 16, 4))

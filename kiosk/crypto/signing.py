@@ -20,7 +20,16 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 from kiosk.core.errors import BadSignature
 from kiosk.crypto.keys import DeviceKeys
 
-__all__ = ["REQUEST_PURPOSE", "SignedHeaders", "request_message", "sign_request", "verify_request"]
+__all__ = [
+    "ENROLMENT_PURPOSE",
+    "REQUEST_PURPOSE",
+    "SignedHeaders",
+    "request_message",
+    "sign_enrolment",
+    "sign_request",
+    "verify_enrolment",
+    "verify_request",
+]
 
 REQUEST_PURPOSE = b"kiosk/request/v1"
 
@@ -61,3 +70,20 @@ def verify_request(sign_public: bytes, message: bytes, signature_b64: str) -> No
         ed25519.Ed25519PublicKey.from_public_bytes(sign_public).verify(signature, message)
     except (InvalidSignature, ValueError):
         raise BadSignature("request signature does not verify") from None
+
+
+ENROLMENT_PURPOSE = b"kiosk/enrol/v1\x00"
+
+
+def sign_enrolment(keys: DeviceKeys, code: str) -> bytes:
+    """Proof that the enrolling device holds the identity key it presents, bound to its code."""
+    return keys.sign(ENROLMENT_PURPOSE + code.encode() + b"\x00" + keys.hpke_public)
+
+
+def verify_enrolment(sign_public: bytes, code: str, hpke_public: bytes, proof: bytes) -> None:
+    try:
+        ed25519.Ed25519PublicKey.from_public_bytes(sign_public).verify(
+            proof, ENROLMENT_PURPOSE + code.encode() + b"\x00" + hpke_public
+        )
+    except (InvalidSignature, ValueError):
+        raise BadSignature("enrolment proof does not verify") from None

@@ -11,7 +11,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-__all__ = ["PemPair", "create_site_ca", "issue_server_certificate"]
+from kiosk.crypto.keys import load_private_pem, private_pem
+
+__all__ = ["PemPair", "certificate_sha256", "create_site_ca", "issue_server_certificate"]
 
 
 @dataclass(frozen=True)
@@ -24,15 +26,13 @@ def _name(common_name: str) -> x509.Name:
     return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
 
 
-def _key_pem(key: ec.EllipticCurvePrivateKey) -> bytes:
-    return key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
+def certificate_sha256(pem: bytes) -> str:
+    """SHA-256 of the certificate's DER form, as devices pin the site CA."""
+    cert = x509.load_pem_x509_certificate(pem)
+    return cert.fingerprint(hashes.SHA256()).hex()
 
 
-def create_site_ca(site_name: str, days: int = 3650) -> PemPair:
+def create_site_ca(site_name: str, days: int = 3650, passphrase: bytes | None = None) -> PemPair:
     key = ec.generate_private_key(ec.SECP256R1())
     now = datetime.datetime.now(datetime.UTC)
     name = _name(f"{site_name} kiosk CA")
@@ -62,12 +62,15 @@ def create_site_ca(site_name: str, days: int = 3650) -> PemPair:
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         .sign(key, hashes.SHA256())
     )
-    return PemPair(cert.public_bytes(serialization.Encoding.PEM), _key_pem(key))
+    return PemPair(cert.public_bytes(serialization.Encoding.PEM), private_pem(key, passphrase))
 
 
-def issue_server_certificate(ca: PemPair, hostnames: list[str], days: int = 397) -> PemPair:
+def issue_server_certificate(
+    ca: PemPair, hostnames: list[str], days: int = 397, ca_passphrase: bytes | None = None
+) -> PemPair:
+    """A TLS certificate for the hub; its key is left unencrypted so the service can start."""
     ca_cert = x509.load_pem_x509_certificate(ca.certificate)
-    ca_key = serialization.load_pem_private_key(ca.private_key, password=None)
+    ca_key = load_private_pem(ca.private_key, ca_passphrase)
     if not isinstance(ca_key, ec.EllipticCurvePrivateKey):
         raise TypeError("site CA key must be an EC key")
     key = ec.generate_private_key(ec.SECP256R1())
@@ -95,4 +98,4 @@ def issue_server_certificate(ca: PemPair, hostnames: list[str], days: int = 397)
         )
         .sign(ca_key, hashes.SHA256())
     )
-    return PemPair(cert.public_bytes(serialization.Encoding.PEM), _key_pem(key))
+    return PemPair(cert.public_bytes(serialization.Encoding.PEM), private_pem(key, None))

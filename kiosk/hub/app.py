@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import binascii
 import contextlib
 import json
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from functools import partial
 from typing import Any
 
 from starlette.applications import Starlette
@@ -37,29 +37,22 @@ from kiosk.core.categories import Category, Urgency
 from kiosk.core.errors import IllegalTransition, KioskError
 from kiosk.core.site import DeviceRecord, DeviceRole, Site
 from kiosk.core.ticket import TICKET_ID_PATTERN, Ticket, TicketEvent
+from kiosk.hub.api_errors import ApiError, decode_b64, error_response, json_object
 from kiosk.hub.auth import Authenticator, AuthError
 from kiosk.hub.database import make_engine, upgrade_schema
+from kiosk.hub.enrolment_api import bootstrap, enrol
+from kiosk.hub.enrolment_store import EnrolmentStore
 from kiosk.hub.events import Broker
 from kiosk.hub.logs import log_event, ticket_ref
 from kiosk.hub.settings import HubSettings
 from kiosk.hub.site_state import SiteState
 from kiosk.hub.store import Store, TicketConflict
 
-__all__ = ["ApiError", "create_hub"]
+__all__ = ["Hub", "create_hub"]
 
 _LOG = logging.getLogger("kiosk.hub")
 _MAX_SEALED_COPY = 16 * 1024
 _MAX_ETA_MINUTES = 120
-
-
-class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
-
-
-def _error(status: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse({"error": code, "message": message}, status_code=status)
 
 
 class Hub:
@@ -68,10 +61,13 @@ class Hub:
         engine = make_engine(settings.db_url)
         upgrade_schema(engine)
         self.store = Store(engine)
+        self.enrolments = EnrolmentStore(engine)
         self.site_state = SiteState(self.store, settings.data_dir / "site.pub")
         self.broker = Broker()
         self.auth = Authenticator(settings.clock_skew_seconds)
         self.closing = False
+        self._site_version = 0
+        self._site_devices: set[str] = set()
 
     def close_streams(self) -> None:
         """End every event stream (at shutdown); devices reconnect to another hub."""
@@ -92,8 +88,18 @@ class Hub:
             chunks.append(chunk)
         return b"".join(chunks)
 
-    async def authenticate(self, request: Request, body: bytes) -> tuple[DeviceRecord, Site]:
+    async def current_site(self) -> Site | None:
         site, _ = await run_in_threadpool(self.site_state.current)
+        if site is not None and site.version != self._site_version:
+            # A new manifest: streams of devices it no longer lists end now.
+            if self._site_devices:
+                self.broker.revoke(self._site_devices - {d.id for d in site.devices})
+            self._site_version = site.version
+            self._site_devices = {d.id for d in site.devices}
+        return site
+
+    async def authenticate(self, request: Request, body: bytes) -> tuple[DeviceRecord, Site]:
+        site = await self.current_site()
         path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         headers = {k.lower(): v for k, v in request.headers.items()}
         try:
@@ -112,7 +118,7 @@ class Hub:
     def may_see(self, device: DeviceRecord, site: Site, ticket: Ticket) -> bool:
         if device.role is DeviceRole.KIOSK:
             return ticket.kiosk_id == device.id
-        return ticket.location_id in site.locations_served_by(device)
+        return site.staff_may_see(device, ticket.location_id, ticket.category.value)
 
     # -- views of a ticket ---------------------------------------------------
     @staticmethod
@@ -165,7 +171,7 @@ class Hub:
         device, site = await self.authenticate(request, body)
         if device.role is not DeviceRole.KIOSK or device.location_id is None:
             raise ApiError(403, "kiosks_only", "only a kiosk can raise a ticket")
-        doc = _json_object(body)
+        doc = json_object(body)
         ticket_id = doc.get("id")
         if not isinstance(ticket_id, str) or not TICKET_ID_PATTERN.match(ticket_id):
             raise ApiError(400, "bad_id", "id must be 32 lowercase hex characters")
@@ -177,14 +183,16 @@ class Hub:
         sealed_in = doc.get("sealed")
         if not isinstance(sealed_in, dict) or not sealed_in:
             raise ApiError(400, "not_sealed", "sealed must map staff device ids to ciphertext")
-        allowed = {d.id for d in site.recipients_for(device.location_id)}
+        allowed = {d.id for d in site.recipients_for(device.location_id, category.value)}
         sealed: dict[str, bytes] = {}
         for recipient, text in sealed_in.items():
             if recipient not in allowed:
                 raise ApiError(
                     400, "bad_recipient", "a sealed copy is addressed to a device not on this route"
                 )
-            sealed[recipient] = _b64(text, _MAX_SEALED_COPY)
+            sealed[recipient] = decode_b64(
+                text, _MAX_SEALED_COPY, "a sealed copy", "bad_ciphertext"
+            )
         ticket = Ticket(
             id=ticket_id,
             kiosk_id=device.id,
@@ -240,7 +248,7 @@ class Hub:
         needs_kiosk = event is TicketEvent.CANCEL
         if needs_kiosk != (device.role is DeviceRole.KIOSK):
             raise ApiError(403, "wrong_role", f"a {device.role.value} cannot {action} a ticket")
-        doc = _json_object(body) if body else {}
+        doc = json_object(body) if body else {}
         eta = doc.get("eta_minutes")
         if eta is not None and (
             not isinstance(eta, int) or isinstance(eta, bool) or not 0 <= eta <= _MAX_ETA_MINUTES
@@ -269,10 +277,10 @@ class Hub:
         body = await self.read_body(request)
         device, site = await self.authenticate(request, body)
         if device.role is DeviceRole.STAFF:
-            served = site.locations_served_by(device)
 
             def wants(event: dict[str, Any]) -> bool:
-                return bool(event["ticket"]["location_id"] in served)
+                ticket = event["ticket"]
+                return site.staff_may_see(device, ticket["location_id"], ticket["category"])
         else:
 
             def wants(event: dict[str, Any]) -> bool:
@@ -296,7 +304,9 @@ class Hub:
                 for t in self.store.open_tickets_of_kiosk(device.id)
             ]
         events = []
-        for t in self.store.open_tickets(site.locations_served_by(device)):
+        for t in self.store.open_tickets():
+            if not self.may_see(device, site, t):
+                continue
             copy = self.store.sealed_copy(t.id, device.id)
             view = self.public_view(t, site)
             view["sealed"] = base64.b64encode(copy).decode() if copy else None
@@ -345,6 +355,7 @@ class Hub:
                 _LOG.exception("event=expiry.failed")
 
     async def expire_once(self) -> None:
+        await self.current_site()  # also notices revocations while no device calls
         cutoff = time.time() - self.settings.ticket_ttl_seconds
         expired = await run_in_threadpool(self.store.expire_older_than, cutoff)
         if not expired:
@@ -360,27 +371,6 @@ def _sse(event: dict[str, Any]) -> bytes:
     return b"data: " + json.dumps(event, separators=(",", ":")).encode() + b"\n\n"
 
 
-def _json_object(body: bytes) -> dict[str, Any]:
-    try:
-        doc = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        raise ApiError(400, "bad_json", "the request body is not valid JSON") from None
-    if not isinstance(doc, dict):
-        raise ApiError(400, "bad_json", "the request body must be a JSON object")
-    return doc
-
-
-def _b64(text: object, limit: int) -> bytes:
-    if not isinstance(text, str) or len(text) > limit * 4 // 3 + 4:
-        raise ApiError(
-            400, "bad_ciphertext", f"a sealed copy must be base64, at most {limit} bytes"
-        )
-    try:
-        return base64.b64decode(text, validate=True)
-    except (binascii.Error, ValueError):
-        raise ApiError(400, "bad_ciphertext", "a sealed copy is not valid base64") from None
-
-
 def _guard(
     handler: Callable[[Request], Awaitable[Response]],
 ) -> Callable[[Request], Awaitable[Response]]:
@@ -388,10 +378,10 @@ def _guard(
         try:
             return await handler(request)
         except ApiError as exc:
-            return _error(exc.status, exc.code, exc.message)
+            return error_response(exc.status, exc.code, exc.message)
         except KioskError as exc:
             _LOG.warning("event=request.refused kind=%s", type(exc).__name__)
-            return _error(400, "refused", str(exc))
+            return error_response(400, "refused", str(exc))
 
     return guarded
 
@@ -413,7 +403,7 @@ def create_hub(settings: HubSettings) -> Starlette:
         status = exc.status_code if isinstance(exc, HTTPException) else 500
         code = {404: "not_found", 405: "method_not_allowed"}.get(status, "http_error")
         detail = exc.detail if isinstance(exc, HTTPException) else "internal error"
-        return _error(status, code, str(detail))
+        return error_response(status, code, str(detail))
 
     routes = [
         Route("/v1/health", _guard(hub.health), methods=["GET"]),
@@ -422,6 +412,8 @@ def create_hub(settings: HubSettings) -> Starlette:
         Route("/v1/tickets/{ticket_id}", _guard(hub.show), methods=["GET"]),
         Route("/v1/tickets/{ticket_id}/{action}", _guard(hub.transition), methods=["POST"]),
         Route("/v1/events", _guard(hub.events), methods=["GET"]),
+        Route("/v1/enrol/bootstrap", _guard(partial(bootstrap, hub)), methods=["GET"]),
+        Route("/v1/enrol", _guard(partial(enrol, hub)), methods=["POST"]),
     ]
     app = Starlette(
         routes=routes, lifespan=lifespan, exception_handlers={HTTPException: http_error}

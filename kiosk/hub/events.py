@@ -52,6 +52,14 @@ class Broker:
                 # snapshot on reconnect rather than from a gap in the stream.
                 sub.overflowed = True
 
+    def revoke(self, device_ids: set[str]) -> None:
+        """End the streams of devices that were revoked."""
+        for sub in list(self._subs):
+            if sub.device_id in device_ids:
+                sub.overflowed = True
+                with contextlib.suppress(asyncio.QueueFull):
+                    sub.queue.put_nowait({"type": "revoked"})
+
     def end_all(self) -> None:
         """Wake every stream so it sees the hub is closing and ends."""
         for sub in list(self._subs):

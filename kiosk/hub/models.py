@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Float, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["Base", "ManifestRow", "SealedCopyRow", "TicketRow"]
+__all__ = ["Base", "EnrolmentRow", "ManifestRow", "SealedCopyRow", "TicketRow"]
 
 
 class Base(DeclarativeBase):
@@ -45,3 +45,23 @@ class SealedCopyRow(Base):
     )
     recipient_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class EnrolmentRow(Base):
+    """A one-time enrolment code (stored hashed) and, once used, the device's public keys.
+
+    The operator publishes used enrolments into the next signed manifest and
+    the rows are deleted: the hub never decides who may read tickets.
+    """
+
+    __tablename__ = "enrolments"
+
+    code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    device_id: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    location_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    group_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    expires_at: Mapped[float] = mapped_column(Float)
+    used_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    sign_public: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    hpke_public: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)

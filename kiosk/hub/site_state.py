@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from pathlib import Path
 
 from kiosk.core.site import Site
@@ -12,29 +11,26 @@ from kiosk.hub.store import Store
 
 __all__ = ["SiteState"]
 
-_RECHECK_SECONDS = 1.0
-
 
 class SiteState:
-    """Caches the verified site; re-reads it when the operator applies a new version."""
+    """Caches the verified site; re-reads it when the operator publishes a new version.
+
+    The version is checked on every call (one indexed query), so a revocation
+    takes effect on the revoked device's very next request.
+    """
 
     def __init__(self, store: Store, site_public_path: Path) -> None:
         self._store = store
         self._site_public_path = site_public_path
         self._site: Site | None = None
         self._signed: dict[str, object] | None = None
-        self._checked_at = -_RECHECK_SECONDS
         self._lock = threading.Lock()
 
     def current(self) -> tuple[Site | None, dict[str, object] | None]:
         """Called from worker threads only (it reads the database)."""
-        # One reader at a time: a second thread must not see the cache marked
-        # fresh while the first is still loading it.
+        # One reader at a time: a second thread must not see a half-loaded site.
         with self._lock:
-            now = time.monotonic()
-            if now - self._checked_at >= _RECHECK_SECONDS:
-                self._reload()
-                self._checked_at = now
+            self._reload()
             return self._site, self._signed
 
     def _reload(self) -> None:

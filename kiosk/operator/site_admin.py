@@ -14,6 +14,7 @@ machine; enrolment codes, with keys generated on the device itself, follow.
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 import secrets
 import shutil
@@ -22,10 +23,19 @@ from pathlib import Path
 
 from kiosk.client.device import DeviceConfig
 from kiosk.core.errors import SiteError
-from kiosk.core.site import DeviceRecord, DeviceRole, Location, Site, StaffGroup
+from kiosk.core.site import (
+    DeviceRecord,
+    DeviceRole,
+    EscalationStep,
+    Location,
+    Route,
+    Site,
+    StaffGroup,
+)
 from kiosk.crypto import (
     DeviceKeys,
     SiteKey,
+    certificate_sha256,
     create_site_ca,
     issue_server_certificate,
     sign_manifest,
@@ -36,7 +46,17 @@ from kiosk.hub.database import make_engine, upgrade_schema
 from kiosk.hub.settings import HubSettings
 from kiosk.hub.store import Store
 
-__all__ = ["SiteLayout", "enrol_device", "init_site", "publish", "sample_site"]
+__all__ = [
+    "SiteLayout",
+    "check_placement",
+    "current_site",
+    "enrol_local_device",
+    "init_site",
+    "new_device_id",
+    "publish",
+    "sample_site",
+    "site_passphrase",
+]
 
 _DEVICE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 
@@ -66,29 +86,64 @@ class SiteLayout:
 
 
 def sample_site(name: str = "Central Station (demo)", emergency_number: str = "112") -> Site:
+    """Two stations, each with platform staff; Central also has a control room."""
+    central = ("central-p3", "central-hall")
     return Site(
         name=name,
         version=1,
         emergency_number=emergency_number,
-        locations=(Location("central-p3", "Central Station", "Platform 3, north stairs"),),
-        groups=(StaffGroup("central-staff", "Central Station staff", ("central-p3",)),),
+        locations=(
+            Location("central-p3", "Central Station", "Platform 3, north stairs"),
+            Location("central-hall", "Central Station", "Main hall, ticket office"),
+            Location("north-p1", "North Station", "Platform 1"),
+        ),
+        groups=(
+            StaffGroup("central-staff", "Central Station platform staff"),
+            StaffGroup("central-control", "Central Station control room"),
+            StaffGroup("north-staff", "North Station staff"),
+        ),
+        routes=(
+            # Medical emergencies and feeling unsafe alert everyone at once.
+            Route(
+                "central-urgent",
+                central,
+                ("medical_now", "unsafe"),
+                (EscalationStep("central-staff", 0), EscalationStep("central-control", 0)),
+            ),
+            Route(
+                "central-all",
+                central,
+                (),
+                (EscalationStep("central-staff", 0), EscalationStep("central-control", 90)),
+            ),
+            Route("north-all", ("north-p1",), (), (EscalationStep("north-staff", 0),)),
+        ),
     )
 
 
-def init_site(layout: SiteLayout, site: Site, hub_hosts: list[str]) -> None:
+def site_passphrase() -> bytes | None:
+    """The operator's passphrase for the site and CA keys, if they chose one."""
+    value = os.environ.get("KIOSK_SITE_PASSPHRASE", "")
+    return value.encode() if value else None
+
+
+def init_site(layout: SiteLayout, site: Site, hub_hosts: list[str]) -> Site:
     if (layout.operator / "site.key").exists():
         raise SiteError(f"{layout.root} already holds a site; choose another --data directory")
+    passphrase = site_passphrase()
     site_key = SiteKey.generate()
-    site_key.save(layout.operator / "site.key")
-    ca = create_site_ca(site.name)
+    site_key.save(layout.operator / "site.key", passphrase)
+    ca = create_site_ca(site.name, passphrase=passphrase)
     write_private_file(layout.operator / "ca.key", ca.private_key)
     (layout.operator / "ca.pem").write_bytes(ca.certificate)
-    server = issue_server_certificate(ca, hub_hosts)
+    server = issue_server_certificate(ca, hub_hosts, ca_passphrase=passphrase)
     (layout.hub / "tls").mkdir(parents=True, exist_ok=True)
     (layout.hub / "tls" / "hub.pem").write_bytes(server.certificate + ca.certificate)
     write_private_file(layout.hub / "tls" / "hub.key", server.private_key)
+    (layout.hub / "ca.pem").write_bytes(ca.certificate)
     (layout.hub / "site.pub").write_bytes(site_key.public)
-    publish(layout, dataclasses.replace(site, version=1))
+    site = dataclasses.replace(site, tls_ca_sha256=certificate_sha256(ca.certificate))
+    return publish(layout, site)
 
 
 def current_site(layout: SiteLayout, store: Store) -> Site:
@@ -104,23 +159,15 @@ def publish(layout: SiteLayout, site: Site) -> Site:
     store = layout.store()
     version = store.latest_manifest_version() + 1
     site = dataclasses.replace(site, version=version)
-    signed = sign_manifest(SiteKey.load(layout.operator / "site.key"), site.to_document())
-    store.add_manifest(version, signed)
+    site_key = SiteKey.load(layout.operator / "site.key", site_passphrase())
+    store.add_manifest(version, sign_manifest(site_key, site.to_document()))
     return site
 
 
-def enrol_device(
-    layout: SiteLayout,
-    role: DeviceRole,
-    hub_url: str,
-    *,
-    location_id: str | None = None,
-    group_id: str | None = None,
-    device_id: str | None = None,
-) -> DeviceConfig:
-    store = layout.store()
-    site = current_site(layout, store)
-    device_id = device_id or f"{role.value}-{secrets.token_hex(3)}"
+def check_placement(
+    site: Site, role: DeviceRole, device_id: str, location_id: str | None, group_id: str | None
+) -> None:
+    """Refuse, with the allowed values, an enrolment the site cannot place."""
     if not _DEVICE_ID.match(device_id):
         raise SiteError("device id: 2-63 lowercase letters, digits and dashes")
     if site.device(device_id) is not None:
@@ -131,6 +178,30 @@ def enrol_device(
     if role is DeviceRole.STAFF and group_id not in {g.id for g in site.groups}:
         known = ", ".join(g.id for g in site.groups) or "none"
         raise SiteError(f"unknown staff group {group_id!r} (known: {known})")
+
+
+def new_device_id(role: DeviceRole) -> str:
+    return f"{role.value}-{secrets.token_hex(3)}"
+
+
+def enrol_local_device(
+    layout: SiteLayout,
+    role: DeviceRole,
+    hub_url: str,
+    *,
+    location_id: str | None = None,
+    group_id: str | None = None,
+    device_id: str | None = None,
+) -> DeviceConfig:
+    """Enrol a device whose directory is on this machine (the demo, tests, one-box sites).
+
+    Its keys are generated straight into its own directory, as the device
+    itself would; for a device elsewhere use an enrolment code.
+    """
+    store = layout.store()
+    site = current_site(layout, store)
+    device_id = device_id or new_device_id(role)
+    check_placement(site, role, device_id, location_id, group_id)
     keys = DeviceKeys.generate()
     directory = layout.device(device_id)
     keys.save(directory)

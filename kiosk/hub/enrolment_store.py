@@ -1,0 +1,102 @@
+"""Storage of one-time enrolment codes (hashed) and the keys devices present with them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import sessionmaker
+
+from kiosk.core.errors import KioskError
+from kiosk.hub.models import EnrolmentRow
+
+__all__ = ["Enrolment", "EnrolmentRefused", "EnrolmentStore"]
+
+
+class EnrolmentRefused(KioskError):
+    """A code that is unknown, expired or already used; `reason` says which."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    device_id: str
+    role: str
+    location_id: str | None
+    group_id: str | None
+    expires_at: float
+    used: bool
+    sign_public: bytes | None
+    hpke_public: bytes | None
+
+
+def _to_enrolment(row: EnrolmentRow) -> Enrolment:
+    return Enrolment(
+        device_id=row.device_id,
+        role=row.role,
+        location_id=row.location_id,
+        group_id=row.group_id,
+        expires_at=row.expires_at,
+        used=row.used_at is not None,
+        sign_public=row.sign_public,
+        hpke_public=row.hpke_public,
+    )
+
+
+class EnrolmentStore:
+    def __init__(self, engine: Engine) -> None:
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    def create(
+        self,
+        code_hash: str,
+        device_id: str,
+        role: str,
+        expires_at: float,
+        *,
+        location_id: str | None = None,
+        group_id: str | None = None,
+    ) -> None:
+        try:
+            with self._sessions.begin() as s:
+                s.add(
+                    EnrolmentRow(
+                        code_hash=code_hash,
+                        device_id=device_id,
+                        role=role,
+                        location_id=location_id,
+                        group_id=group_id,
+                        expires_at=expires_at,
+                    )
+                )
+        except IntegrityError:
+            raise EnrolmentRefused(
+                "duplicate", f"an enrolment for {device_id} is already waiting"
+            ) from None
+
+    def use(self, code_hash: str, sign_public: bytes, hpke_public: bytes, now: float) -> Enrolment:
+        """Spend a code: single use, refused once expired."""
+        with self._sessions.begin() as s:
+            row = s.get(EnrolmentRow, code_hash, with_for_update=True)
+            if row is None:
+                raise EnrolmentRefused("unknown_code", "this enrolment code is not valid")
+            if row.used_at is not None:
+                raise EnrolmentRefused("code_used", "this enrolment code was already used")
+            if row.expires_at < now:
+                raise EnrolmentRefused("code_expired", "this enrolment code has expired")
+            row.used_at = now
+            row.sign_public = sign_public
+            row.hpke_public = hpke_public
+            return _to_enrolment(row)
+
+    def all(self) -> list[Enrolment]:
+        with self._sessions() as s:
+            return [_to_enrolment(r) for r in s.scalars(select(EnrolmentRow))]
+
+    def remove(self, device_ids: list[str]) -> None:
+        with self._sessions.begin() as s:
+            s.execute(delete(EnrolmentRow).where(EnrolmentRow.device_id.in_(device_ids)))
