@@ -6,6 +6,7 @@ them; only public halves go into the site manifest.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from dataclasses import dataclass
@@ -78,8 +79,9 @@ class DeviceKeys:
             x25519_private=x25519.X25519PrivateKey.generate(),
         )
 
-    @property
+    @functools.cached_property
     def hpke_private(self) -> hpke.MLKEM768X25519PrivateKey:
+        # Derived once: expanding the ML-KEM seed costs more than a decryption.
         return hpke.MLKEM768X25519PrivateKey(
             mlkem.MLKEM768PrivateKey.from_seed_bytes(self.mlkem_seed), self.x25519_private
         )
@@ -88,7 +90,7 @@ class DeviceKeys:
     def sign_public(self) -> bytes:
         return self.identity.public_key().public_bytes_raw()
 
-    @property
+    @functools.cached_property
     def hpke_public(self) -> bytes:
         mlkem_public = mlkem.MLKEM768PrivateKey.from_seed_bytes(self.mlkem_seed).public_key()
         return mlkem_public.public_bytes_raw() + self.x25519_private.public_key().public_bytes_raw()

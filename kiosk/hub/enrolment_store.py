@@ -97,6 +97,15 @@ class EnrolmentStore:
         with self._sessions() as s:
             return [_to_enrolment(r) for r in s.scalars(select(EnrolmentRow))]
 
+    def mark_published(self, device_ids: list[str]) -> None:
+        """Forget the keys (now in the manifest) but remember, until expiry,
+        that the code was spent, so a second try is told so plainly."""
+        with self._sessions.begin() as s:
+            for row in s.scalars(
+                select(EnrolmentRow).where(EnrolmentRow.device_id.in_(device_ids))
+            ):
+                row.sign_public = row.hpke_public = None
+
     def remove(self, device_ids: list[str]) -> None:
         with self._sessions.begin() as s:
             s.execute(delete(EnrolmentRow).where(EnrolmentRow.device_id.in_(device_ids)))

@@ -96,9 +96,10 @@ def publish_enrolled(layout: SiteLayout) -> tuple[Site, list[str]]:
         added.append(e.device_id)
     if added:
         site = publish(layout, site)
-    # Spent and expired codes are kept no longer than needed.
+    store.mark_published([e.device_id for e in used])
+    # A code is kept no longer than its lifetime, spent or not.
     now = time.time()
-    store.remove([e.device_id for e in store.all() if e.used or e.expires_at < now])
+    store.remove([e.device_id for e in store.all() if e.expires_at < now])
     return site, added
 
 
