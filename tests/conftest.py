@@ -109,8 +109,8 @@ class HubProcess:
                 self.process.wait(5)
 
 
-def start_hub(site: Site, *extra: str) -> HubProcess:
-    log_path = site.layout.root / f"hub-{time.monotonic_ns()}.log"
+def start_hub(layout: SiteLayout, port: int, *extra: str) -> HubProcess:
+    log_path = layout.root / f"hub-{time.monotonic_ns()}.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             [
@@ -119,24 +119,24 @@ def start_hub(site: Site, *extra: str) -> HubProcess:
                 "kiosk",
                 "hub",
                 "--data",
-                str(site.layout.root),
+                str(layout.root),
                 "--port",
-                str(site.port),
+                str(port),
                 *extra,
             ],
             stdout=log,
             stderr=subprocess.STDOUT,
-            cwd=site.layout.root,
+            cwd=layout.root,
         )
-    hub = HubProcess(process, log_path, site.layout.hub)
+    hub = HubProcess(process, log_path, layout.hub)
     deadline = time.monotonic() + 30
     session = requests.Session()
     session.trust_env = False
     while True:
         try:
             response = session.get(
-                f"{site.hub_url}/v1/health",
-                verify=str(site.layout.operator / "ca.pem"),
+                f"https://127.0.0.1:{port}/v1/health",
+                verify=str(layout.operator / "ca.pem"),
                 timeout=1,
             )
             if response.ok:
@@ -151,7 +151,7 @@ def start_hub(site: Site, *extra: str) -> HubProcess:
 
 @pytest.fixture
 def hub(site: Site) -> Iterator[HubProcess]:
-    process = start_hub(site)
+    process = start_hub(site.layout, site.port)
     try:
         yield process
     finally:
