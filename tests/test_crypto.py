@@ -87,3 +87,15 @@ def test_manifest_signed_by_another_key_or_older_is_refused() -> None:
     tampered = {"manifest": {**doc, "emergency_number": "999"}, "signature": signed["signature"]}
     with pytest.raises(BadSignature):
         verify_manifest(tampered, site_key.public)
+
+
+def test_staff_replies_are_sealed_to_the_kiosk_and_cannot_pass_as_tickets() -> None:
+    from kiosk.crypto import open_reply, seal_reply
+
+    kiosk = DeviceKeys.generate()
+    reply = seal_reply(b'{"phrase":"on_my_way"}', kiosk.hpke_public, _binding())
+    assert open_reply(reply, kiosk, _binding()) == b'{"phrase":"on_my_way"}'
+    with pytest.raises(CannotOpen):
+        open_ticket(reply, kiosk, _binding())  # another purpose string: not a ticket
+    with pytest.raises(CannotOpen):
+        open_reply(reply, DeviceKeys.generate(), _binding())

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import os
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -172,3 +173,36 @@ def test_unattended_kiosk_resets_and_forgets(site: Site, hub: HubProcess, tmp_pa
         )
     finally:
         traveller.close()
+
+
+def test_kiosk_refuses_a_forged_manifest_and_shows_where_else_to_get_help(
+    site: Site, hub: HubProcess, tmp_path: Path
+) -> None:
+    """A hub that swaps in its own site key gets nothing: the kiosk sends nothing
+    and tells the traveller the emergency number and where to find staff."""
+    import dataclasses
+
+    from kiosk.crypto import SiteKey, sign_manifest
+    from kiosk.operator.site_admin import current_site
+
+    genuine = current_site(site.layout, site.layout.store())
+    impostor = SiteKey.generate()
+    forged = dataclasses.replace(genuine, version=genuine.version + 1)
+    (site.layout.hub / "site.pub").write_bytes(impostor.public)
+    site.layout.store().add_manifest(forged.version, sign_manifest(impostor, forged.to_document()))
+    traveller = AppDriver("traveller", site.kiosk.directory, "720x1280", tmp_path / "t.log")
+    try:
+        traveller.press(language="en")
+        traveller.press(id="agree")
+        traveller.wait_until(lambda s: s["screen"] == "category", "category screen")
+        traveller.press(category="unwell")
+        traveller.press(id="send")
+        state = traveller.wait_until(
+            lambda s: _text(s, "We could not reach the staff"), "fallback shown", timeout=40
+        )
+        assert _text(state, "Please call 112")
+        traveller.screenshot(_shots(tmp_path) / "en-8-fallback.png")
+    finally:
+        traveller.close()
+    with sqlite3.connect(site.layout.hub / "hub.db") as db:
+        assert db.execute("SELECT count(*) FROM tickets").fetchone() == (0,)
