@@ -73,6 +73,24 @@ def main() -> None:
             if isinstance(w, Label) and w.text and w.opacity > 0 and w.height > 0
         ]
 
+    def layout_problems() -> list[str]:
+        """Text that a traveller could not read: off the window, or wider than its widget."""
+        problems = []
+        for w in _walk(current_screen()):
+            if not isinstance(w, Label) or not w.text or w.opacity == 0 or w.height <= 0:
+                continue
+            x, y = w.to_window(w.x, w.y)
+            if (
+                y < -1
+                or y + w.height > Window.height + 1
+                or x < -1
+                or x + w.width > Window.width + 1
+            ):
+                problems.append(f"off the window: {w.text[:40]!r}")
+            if w.texture_size[0] > w.width + 1:
+                problems.append(f"wider than its widget: {w.text[:40]!r}")
+        return problems
+
     def find(cmd: dict[str, Any]) -> Any:
         screen = current_screen()
         if "card" in cmd:
@@ -123,6 +141,8 @@ def main() -> None:
                 state["has_request"] = app.request is not None
                 state["language"] = app.language
             return state
+        if op == "layout_problems":
+            return {"problems": layout_problems()}
         if op == "screenshot":
             target = Path(cmd["path"])
             written = Path(Window.screenshot(name=str(target)))

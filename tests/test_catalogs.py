@@ -6,9 +6,11 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from babel.dates import format_timedelta
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 from fontTools.ttLib import TTFont
@@ -57,8 +59,9 @@ def test_catalog_is_complete_and_keeps_placeholders(code: str) -> None:
 
 @pytest.mark.parametrize("code", TRANSLATED)
 def test_catalog_header_states_its_review_status(code: str) -> None:
+    # A comment line, because `pybabel update` keeps comments but drops unknown headers.
     header = (LOCALES_DIR / code / "LC_MESSAGES" / "kiosk.po").read_text()
-    assert re.search(r"X-Review-Status: (draft|reviewed)", header)
+    assert re.search(r"^# Review status: (draft|reviewed)", header, re.MULTILINE)
 
 
 def test_template_is_current_with_the_code(tmp_path: Path) -> None:
@@ -101,6 +104,12 @@ def test_template_is_current_with_the_code(tmp_path: Path) -> None:
 def test_the_locale_font_covers_everything_it_shows(code: str) -> None:
     info = locale_info(code)
     shown = set(info.endonym) | set(_CODE_ALPHABET + _CODE_DIGITS + "0123456789 .,:;!?()«»“”–—·…")
+    for minutes in range(1, 61):  # "about 5 minutes", formatted by Babel for the locale
+        shown |= set(
+            format_timedelta(
+                timedelta(minutes=minutes), granularity="minute", threshold=10, locale=code
+            )
+        )
     if code != DEFAULT_LOCALE:
         for message in _catalog(code):
             for text in _texts(message.string):
@@ -114,3 +123,12 @@ def test_the_locale_font_covers_everything_it_shows(code: str) -> None:
         cmap = TTFont(path).getBestCmap()
         missing = sorted(c for c in shown if ord(c) not in cmap)
         assert missing == [], f"{code}: {Path(path).name} lacks {missing}"
+
+
+def test_languages_page_is_generated_from_the_list() -> None:
+    from kiosk.i18n.languages_doc import languages_markdown
+
+    page = (REPO / "docs" / "languages.md").read_text()
+    assert page == languages_markdown(), (
+        "run: python -m kiosk.i18n.languages_doc > docs/languages.md"
+    )

@@ -16,13 +16,38 @@ from kiosk.resources import ASSETS_DIR
 
 __all__ = ["DEFAULT_LOCALE", "SUPPORTED_LOCALES", "LocaleInfo", "locale_info"]
 
-SUPPORTED_LOCALES: tuple[str, ...] = ("en", "ar")
+# Babel locale identifiers. The 24 official EU languages, then the others.
+SUPPORTED_LOCALES: tuple[str, ...] = (
+    "en", "bg", "cs", "da", "de", "el", "es", "et", "fi", "fr", "ga", "hr", "hu",
+    "it", "lt", "lv", "mt", "nl", "pl", "pt", "ro", "sk", "sl", "sv",
+    "ar", "fa", "ur", "he", "zh_Hans", "zh_Hant", "ja", "ko", "hi", "bn", "ta",
+    "th", "tr", "uk", "ru", "am",
+)  # fmt: skip
 DEFAULT_LOCALE = "en"
 
-# ISO 15924 script of each locale's text; Latin unless listed.
-_SCRIPTS = {"ar": "Arab", "fa": "Arab", "ur": "Arab", "he": "Hebr"}
-# One font per script that also covers Latin letters and ASCII digits (codes).
-_FONTS = {"Latn": "KioskLatin", "Arab": "KioskArabic"}
+# Script of each locale's text, as Kivy's font_script_name takes it (ISO 15924;
+# Kivy's list has no "Jpan", and HarfBuzz shapes kana and kanji alike as Hani).
+_SCRIPTS = {
+    "ar": "Arab", "fa": "Arab", "ur": "Arab", "he": "Hebr",
+    "bg": "Cyrl", "ru": "Cyrl", "uk": "Cyrl", "el": "Grek",
+    "zh_Hans": "Hani", "zh_Hant": "Hani", "ja": "Hani", "ko": "Hang",
+    "hi": "Deva", "bn": "Beng", "ta": "Taml", "th": "Thai", "am": "Ethi",
+}  # fmt: skip
+# One font per locale, covering its script and the Latin letters, digits and
+# punctuation of codes and station names (Kivy has no font fallback).
+_FONTS = {
+    "ar": "KioskArabic.ttf", "fa": "KioskArabic.ttf", "ur": "KioskUrdu.ttf",
+    "he": "KioskHebrew.ttf", "hi": "KioskDevanagari.ttf", "bn": "KioskBengali.ttf",
+    "ta": "KioskTamil.ttf", "th": "KioskThai.ttf", "am": "KioskEthiopic.ttf",
+    "zh_Hans": "KioskSC.otf", "zh_Hant": "KioskTC.otf", "ja": "KioskJP.otf",
+    "ko": "KioskKR.otf",
+}  # fmt: skip
+_LATIN_FONT = "KioskLatin.ttf"
+
+
+# Where CLDR's own name would confuse a traveller choosing a language: the two
+# Chinese scripts are told apart by how they are written, as travellers know them.
+_ENDONYMS = {"zh_Hans": "简体中文", "zh_Hant": "繁體中文"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,14 +69,14 @@ class LocaleInfo:
 def locale_info(code: str) -> LocaleInfo:
     locale = Locale.parse(code)
     script = _SCRIPTS.get(code, "Latn")
-    family = _FONTS[script]
-    endonym = locale.get_display_name(locale) or code
+    family, _, extension = _FONTS.get(code, _LATIN_FONT).partition(".")
+    endonym = _ENDONYMS.get(code) or locale.get_display_name(locale) or code
     return LocaleInfo(
         code=code,
         endonym=endonym[:1].upper() + endonym[1:],
         english_name=locale.get_display_name("en") or code,
         direction="rtl" if locale.text_direction == "rtl" else "ltr",
         script=script,
-        font_regular=str(ASSETS_DIR / "fonts" / f"{family}-Regular.ttf"),
-        font_bold=str(ASSETS_DIR / "fonts" / f"{family}-Bold.ttf"),
+        font_regular=str(ASSETS_DIR / "fonts" / f"{family}-Regular.{extension}"),
+        font_bold=str(ASSETS_DIR / "fonts" / f"{family}-Bold.{extension}"),
     )

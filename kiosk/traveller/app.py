@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from babel.dates import format_timedelta
 from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.properties import StringProperty
@@ -190,16 +192,19 @@ class TravellerApp(LocalizedApp):
         if event.get("type") != "ticket":
             return
         ticket = event["ticket"]
-        on_ui_thread(self._apply_ticket_update, ticket["id"], ticket["state"])
+        on_ui_thread(
+            self._apply_ticket_update, ticket["id"], ticket["state"], ticket.get("eta_minutes")
+        )
 
     def _on_connection(self, connected: bool) -> None:
         _LOG.info("event=hub.connection up=%s", connected)
 
-    def _apply_ticket_update(self, ticket_id: str, state: str) -> None:
+    def _apply_ticket_update(self, ticket_id: str, state: str, eta_minutes: int | None) -> None:
         request = self.request
         if request is None or request.ticket_id != ticket_id or request.state == "failed":
             return  # not the request on screen (a previous traveller's, or none)
         request.state = state
+        request.eta_minutes = eta_minutes
         self._show_state(request)
 
     def _show_state(self, request: TravellerRequest) -> None:
@@ -220,18 +225,27 @@ class TravellerApp(LocalizedApp):
             )
         elif state == TicketState.ACCEPTED:
             waiting.help_coming = True
-            self._status(
-                # Translators: status: a staff member accepted and is coming to the kiosk.
-                tr._("Help is coming"),
-                # Translators: status detail once a staff member is on the way.
-                tr._("A member of staff is on the way to you. Please stay here."),
-                failed=False,
-            )
+            # Translators: status detail once a staff member is on the way.
+            detail = tr._("A member of staff is on the way to you. Please stay here.")
+            if request.eta_minutes:
+                # Translators: after "on the way". {duration} is formatted for the
+                # language, e.g. "5 minutes", "5 دقائق", "5分钟".
+                detail += "\n" + tr.f(
+                    "Expected in about {duration}.", duration=self._duration(request.eta_minutes)
+                )
+            # Translators: status: a staff member accepted and is coming to the kiosk.
+            self._status(tr._("Help is coming"), detail, failed=False)
         elif state == TicketState.RESOLVED:
             # Translators: last screen after staff resolved the request.
             self._finish(tr._("We hope you are well. Have a good journey."))
         elif state in (TicketState.CANCELLED, TicketState.EXPIRED):
             self._finish(tr._("Your request has been withdrawn."))
+
+    def _duration(self, minutes: int) -> str:
+        """ "5 minutes" in the traveller's language, plural rules and all (CLDR via Babel)."""
+        return format_timedelta(
+            timedelta(minutes=minutes), granularity="minute", threshold=10, locale=self.language
+        )
 
     def _status(self, heading: str, detail: str, *, failed: bool) -> None:
         waiting = self.root.get_screen("waiting")

@@ -25,6 +25,7 @@ class TravellerRequest:
     urgency: Urgency | None = None
     ticket_id: str = field(default_factory=new_ticket_id)
     state: str = "draft"  # draft, sending, then the hub's ticket states
+    eta_minutes: int | None = None  # what the staff member who accepted expects
 
     @property
     def code(self) -> str:

@@ -1,0 +1,47 @@
+"""Every offered language, on the real kiosk app: each screen is shown, every text
+fits on the window, and a screenshot is kept (KIOSK_SCREENSHOTS to keep them)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from kiosk.i18n import SUPPORTED_LOCALES
+from tests.app_driver import AppDriver
+from tests.conftest import HubProcess, Site
+
+pytestmark = pytest.mark.usefixtures("display")
+
+
+def test_every_language_renders_every_screen_within_the_window(
+    site: Site, hub: HubProcess, tmp_path: Path
+) -> None:
+    shots = Path(os.environ.get("KIOSK_SCREENSHOTS", tmp_path)) / "languages"
+    traveller = AppDriver("traveller", site.kiosk.directory, "720x1280", tmp_path / "t.log")
+    problems: dict[str, list[str]] = {}
+    try:
+        for code in SUPPORTED_LOCALES:
+            traveller.press(language=code)
+            traveller.wait_until(
+                lambda s, c=code: s["screen"] == "consent" and s["language"] == c, "consent"
+            )
+            for screen, then in (("consent", "agree"), ("category", None)):
+                found = traveller.call("layout_problems")["problems"]
+                if found:
+                    problems[f"{code}/{screen}"] = found
+                traveller.screenshot(shots / f"{code}-{screen}.png")
+                if then:
+                    traveller.press(id=then)
+                    traveller.wait_until(lambda s: s["screen"] == "category", "category")
+            traveller.press(category="unwell")
+            traveller.wait_until(lambda s: s["screen"] == "urgency", "urgency")
+            found = traveller.call("layout_problems")["problems"]
+            if found:
+                problems[f"{code}/urgency"] = found
+            traveller.press(id="cancel")
+            traveller.wait_until(lambda s: s["screen"] == "start", "start")
+    finally:
+        traveller.close()
+    assert problems == {}
