@@ -45,3 +45,25 @@ def test_every_language_renders_every_screen_within_the_window(
     finally:
         traveller.close()
     assert problems == {}
+
+
+@pytest.mark.parametrize("code", ["ja", "hi", "he", "th", "de"])
+def test_staff_console_in_other_scripts_shows_a_request_within_the_window(
+    site: Site, hub: HubProcess, tmp_path: Path, code: str
+) -> None:
+    from kiosk.core.body import TicketBody
+    from kiosk.core.categories import Category, Urgency
+    from kiosk.core.ticket import new_ticket_id
+
+    kiosk = site.client(site.kiosk)
+    kiosk.submit_ticket(
+        kiosk.site(), new_ticket_id(), TicketBody(Category.MEDICAL_NOW, Urgency.URGENT, "ar")
+    )
+    staff = AppDriver("staff", site.staff.directory, "900x1000", tmp_path / "s.log", language=code)
+    try:
+        staff.wait_until(lambda s: len(s["cards"]) == 1, "the request on the console")
+        assert staff.call("layout_problems")["problems"] == []
+        shots = Path(os.environ.get("KIOSK_SCREENSHOTS", tmp_path)) / "languages"
+        staff.screenshot(shots / f"staff-{code}.png")
+    finally:
+        staff.close()
