@@ -40,7 +40,9 @@ def measure(rounds: int) -> list[dict[str, object]]:
         for count in (1, 10, 50):
             recipients = {f"staff-{i}": k.hpke_public for i, k in enumerate(staff[:count])}
             sealed = seal_ticket(body, recipients, binding, suite)
-            seal_ms = _median_ms(lambda r=recipients: seal_ticket(body, r, binding, suite), rounds)
+            seal_ms = _median_ms(
+                lambda r=recipients, s=suite: seal_ticket(body, r, binding, s), rounds
+            )
             copy = sealed["staff-0"]
             open_ms = _median_ms(lambda c=copy: open_ticket(c, staff[0], binding), rounds)
             rows.append(
