@@ -12,23 +12,34 @@ This script writes into ``assets/fonts/``:
   Basic Latin and Latin-1 part of Noto Sans (and the same arrows), keeping
   working GSUB/GPOS so that HarfBuzz (Kivy's SDL2 text provider with
   ``font_script_name='Arab'``) joins the letters.
+* ``Kiosk{Hebrew,Urdu,Devanagari,Bengali,Tamil,Thai,Ethiopic}-{Regular,Bold}.ttf``:
+  the same recipe for other scripts: all of the script's Noto font (Noto
+  Nastaliq Urdu for Urdu) merged with the Basic Latin and Latin-1 part of
+  Noto Sans of the same weight, the UI punctuation and the arrows, keeping
+  the script's GSUB/GPOS.
+* ``Kiosk{SC,TC,JP,KR}-{Regular,Bold}.otf``: one face of Noto Sans CJK (CFF
+  outlines, hence ``.otf``) subset to a common repertoire: the first level of
+  a national standard's ideographs (or all of its Hangul syllables) and its
+  symbol rows, CJK punctuation, full-width forms and Basic Latin/Latin-1.
+  Noto Sans CJK has its own Latin, so nothing is merged into these.
 * ``OFL.txt`` and ``README.md``: the licence and where each file came from.
 
 The output is byte-for-byte reproducible for the same input fonts.  Rebuild
-with (``fonts-noto-core`` installed)::
+with (``fonts-noto-core`` and ``fonts-noto-cjk`` installed)::
 
-    python packaging/fonts/build_fonts.py [--source DIR] [--out DIR]
+    python packaging/fonts/build_fonts.py [--source DIR] [--cjk-source DIR] [--out DIR]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import io
 import os
 import sys
 import textwrap
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,6 +51,7 @@ from fontTools.ttLib.scaleUpem import scale_upem
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SOURCE = Path("/usr/share/fonts/truetype/noto")
+DEFAULT_CJK_SOURCE = Path("/usr/share/fonts/opentype/noto")
 DEFAULT_OUT = REPO_ROOT / "assets" / "fonts"
 # Debian ships the full OFL 1.1 text only inside the package's copyright file.
 DEFAULT_LICENSE_SOURCE = Path("/usr/share/doc/fonts-noto-core/copyright")
@@ -76,7 +88,8 @@ LATIN_UI: Ranges = (
     (0x20A0, 0x20CF),  # Currency Symbols
     *UI_SYMBOLS,  # already inside the blocks above; kept explicit if those shrink
 )
-ARABIC_LATIN: Ranges = (*BASIC_LATIN_AND_LATIN1, *UI_SYMBOLS)
+# What every non-Latin script font (Arabic, Hebrew, ...) takes from Noto Sans.
+SCRIPT_LATIN: Ranges = (*BASIC_LATIN_AND_LATIN1, *UI_SYMBOLS)
 # Noto Sans has no arrows at all; Noto Sans Symbols has U+2190-2199 in
 # matching Regular and Bold weights.
 ARROWS: Ranges = ((0x2190, 0x21FF),)
@@ -85,6 +98,13 @@ ARROWS: Ranges = ((0x2190, 0x21FF),)
 LATIN_SAMPLE = "Ärger ßœ Ελληνικά Русский “quotes” € A7K 0123456789 – — … • ‹› ←↑→↓"
 ARABIC_SAMPLE = "A7K 0123456789 Platform 3 — مساعدة ١٢٣ ۴۵۶ پچژگ ټډړ ے ،؟ “” € ←↑→↓"
 ARABIC_FEATURES = ("init", "medi", "fina", "rlig")
+# Every font must have these whatever its script: ASCII (ticket codes, the
+# emergency number, Latin station names), the no-break space, the quotes,
+# dashes and ellipsis the catalogs use, and the UI symbols above.
+UI_SAMPLE = "".join(map(chr, range(0x20, 0x7F))) + "\u00a0«»“”‘’–—·…•‹›€←↑→↓"
+
+# (table, OpenType script tag, features that must be there with lookups)
+Requirement = tuple[str, str, tuple[str, ...]]
 
 
 @dataclass(frozen=True)
@@ -96,6 +116,7 @@ class Source:
     version: str
     sha256: str
     copyright: str
+    face: int | None = None  # index in a font collection (.ttc)
 
 
 @dataclass(frozen=True)
@@ -113,6 +134,11 @@ class Target:
     family: str
     style: str
     parts: tuple[Part, ...]
+    sample: str = ""
+    requirements: tuple[Requirement, ...] = ()
+    # GSUB/GPOS features to keep; None keeps every one.
+    features: tuple[str, ...] | None = None
+    extension: str = "ttf"
 
     @property
     def sources(self) -> tuple[Source, ...]:
@@ -124,13 +150,210 @@ class Target:
 
     @property
     def filename(self) -> str:
-        return f"{self.ps_name}.ttf"
+        return f"{self.ps_name}.{self.extension}"
 
 
-def read_source(path: Path) -> Source:
+@dataclass(frozen=True)
+class ScriptFont:
+    """A script font merged with Latin, and what its output must still do."""
+
+    family: str
+    stem: str  # source file name without "-Regular.ttf"
+    sample: str
+    requirements: tuple[Requirement, ...]
+
+
+# HarfBuzz uses the newer Indic script tags (dev2, bng2, tml2) whenever a
+# font has them, so those are the ones checked.
+SCRIPT_FONTS: tuple[ScriptFont, ...] = (
+    ScriptFont(
+        "Kiosk Arabic",
+        "NotoSansArabic",
+        ARABIC_SAMPLE,
+        (("GSUB", "arab", ARABIC_FEATURES),),
+    ),
+    ScriptFont(
+        "Kiosk Hebrew",
+        "NotoSansHebrew",
+        "שלום עזרה ₪",
+        (("GSUB", "hebr", ("ccmp",)), ("GPOS", "hebr", ("kern", "mark"))),
+    ),
+    ScriptFont(
+        "Kiosk Urdu",
+        "NotoNastaliqUrdu",
+        "مدد کی ضرورت ہے؟ ٹرین۔ ۱۲۳، ٪",
+        (
+            ("GSUB", "arab", ("ccmp", "isol", "init", "medi", "fina", "rlig")),
+            ("GPOS", "arab", ("curs", "mark", "mkmk")),
+        ),
+    ),
+    ScriptFont(
+        "Kiosk Devanagari",
+        "NotoSansDevanagari",
+        "मदद चाहिए। १२३",
+        (
+            ("GSUB", "dev2", ("nukt", "akhn", "rphf", "rkrf", "blwf", "half", "cjct", "pres")),
+            ("GSUB", "dev2", ("abvs", "blws", "psts", "haln")),
+            ("GPOS", "dev2", ("abvm", "blwm", "dist")),
+        ),
+    ),
+    ScriptFont(
+        "Kiosk Bengali",
+        "NotoSansBengali",
+        "সাহায্য দরকার। ১২৩",
+        (
+            ("GSUB", "bng2", ("nukt", "akhn", "rphf", "blwf", "half", "pstf", "cjct", "init")),
+            ("GSUB", "bng2", ("pres", "abvs", "blws", "psts")),
+            ("GPOS", "bng2", ("abvm", "blwm", "dist", "kern")),
+        ),
+    ),
+    ScriptFont(
+        "Kiosk Tamil",
+        "NotoSansTamil",
+        "உதவி தேவை",
+        (
+            ("GSUB", "tml2", ("akhn", "abvs", "psts", "haln")),
+            ("GPOS", "tml2", ("abvm", "blwm", "dist", "kern")),
+        ),
+    ),
+    ScriptFont(
+        "Kiosk Thai",
+        "NotoSansThai",
+        "ต้องการความช่วยเหลือ ๑๒๓",
+        (("GSUB", "thai", ("ccmp", "liga")), ("GPOS", "thai", ("kern", "mark", "mkmk"))),
+    ),
+    ScriptFont(
+        "Kiosk Ethiopic",
+        "NotoSansEthiopic",
+        "እርዳታ ይፈልጋሉ። ፣",
+        (("GSUB", "ethi", ("calt",)), ("GPOS", "ethi", ("kern", "mark", "mkmk"))),
+    ),
+)
+
+
+def double_byte(codec: str, leads: Iterable[int], trails: Iterable[int]) -> set[int]:
+    """Codepoints of every two-byte code ``lead trail`` that ``codec`` decodes."""
+    trails = tuple(trails)
+    found: set[int] = set()
+    for lead in leads:
+        for trail in trails:
+            with contextlib.suppress(UnicodeDecodeError):  # unassigned code
+                found.update(map(ord, bytes((lead, trail)).decode(codec)))
+    return found
+
+
+EUC_TRAILS = range(0xA1, 0xFF)
+BIG5_TRAILS = (*range(0x40, 0x7F), *range(0xA1, 0xFF))
+
+
+def gb2312_common() -> set[int]:
+    """GB 2312 rows 1-9 (symbols, full-width ASCII, kana, Greek, Cyrillic,
+    pinyin, box drawing) and rows 16-55 (the 3,755 level-1 hanzi)."""
+    return double_byte("gb2312", (*range(0xA1, 0xAA), *range(0xB0, 0xD8)), EUC_TRAILS)
+
+
+def big5_common() -> set[int]:
+    """Big5 symbols (A140-A3BF) and the 5,401 common hanzi (A440-C67E)."""
+    found = double_byte("big5", range(0xA1, 0xC6), BIG5_TRAILS)
+    return found | double_byte("big5", (0xC6,), range(0x40, 0x7F))
+
+
+def jis0208_common() -> set[int]:
+    """JIS X 0208 rows 1-8 (symbols, alphanumerics, kana, Greek, Cyrillic, box
+    drawing) and rows 16-47 (the 2,965 level-1 kanji), via EUC-JP."""
+    return double_byte("euc_jp", (*range(0xA1, 0xA9), *range(0xB0, 0xD0)), EUC_TRAILS)
+
+
+def ksx1001_common() -> set[int]:
+    """KS X 1001 rows 1-12 (symbols, compatibility jamo, kana, Greek,
+    Cyrillic) and rows 16-40 (all 2,350 precomposed Hangul syllables)."""
+    return double_byte("euc_kr", (*range(0xA1, 0xAD), *range(0xB0, 0xC9)), EUC_TRAILS)
+
+
+CJK_COMMON: Ranges = (
+    *SCRIPT_LATIN,
+    (0x3000, 0x303F),  # CJK Symbols and Punctuation
+    (0xFF00, 0xFFEF),  # Halfwidth and Fullwidth Forms
+)
+KANA: Ranges = ((0x3040, 0x30FF),)  # all of Hiragana and Katakana
+
+
+@dataclass(frozen=True)
+class CJKFont:
+    """One region's face of Noto Sans CJK and the repertoire kept from it."""
+
+    family: str
+    face_family: str  # the face's name ID 1 inside the .ttc
+    repertoire: Callable[[], set[int]]
+    extra: Ranges
+    sample: str
+    script: str  # OpenType script tag checked for kerning
+    standard: str  # README wording
+
+
+CJK_FONTS: tuple[CJKFont, ...] = (
+    CJKFont(
+        "Kiosk SC",
+        "Noto Sans CJK SC",
+        gb2312_common,
+        (),
+        "需要帮助吗？请稍等，工作人员马上就到。",
+        "hani",
+        "GB 2312 level-1 hanzi and symbol rows 1-9",
+    ),
+    CJKFont(
+        "Kiosk TC",
+        "Noto Sans CJK TC",
+        big5_common,
+        (),
+        "需要幫助嗎？請稍等，工作人員馬上就到。「」",
+        "hani",
+        "Big5 common hanzi (A440-C67E) and symbols (A140-A3BF)",
+    ),
+    CJKFont(
+        "Kiosk JP",
+        "Noto Sans CJK JP",
+        jis0208_common,
+        KANA,
+        "助けが必要ですか？係員がすぐに参ります。「」ー・",
+        "kana",
+        "JIS X 0208 level-1 kanji and rows 1-8, plus all of Hiragana and Katakana",
+    ),
+    CJKFont(
+        "Kiosk KR",
+        "Noto Sans CJK KR",
+        ksx1001_common,
+        (),
+        "도움이 필요하세요? 잠시만 기다려 주세요. ㄱㅎ",
+        "hang",
+        "all 2,350 KS X 1001 Hangul syllables and symbol rows 1-12",
+    ),
+)
+# For the CJK fonts, keep only what HarfBuzz applies to horizontal text by
+# default.  'locl' is left out: with it the subsetter would pull in every
+# other region's glyph variants, and each face's cmap already gives its own
+# region's forms.  Vertical features are left out because Kivy lays out text
+# horizontally only.  'aalt', 'fwid', 'hwid', 'jp78' etc. are never applied.
+CJK_FEATURES = ("ccmp", "calt", "clig", "liga", "rlig", "kern", "mark", "mkmk")
+
+
+def read_source(path: Path, face_family: str | None = None) -> Source:
+    """Read one source; for a collection, the face whose family is ``face_family``."""
     if not path.is_file():
-        sys.exit(f"missing source font {path} (install fonts-noto-core or pass --source)")
-    font = TTFont(path, lazy=True)
+        sys.exit(f"missing source font {path} (install fonts-noto-core/-cjk or pass --source)")
+    face = None
+    if face_family is None:
+        font = TTFont(path, lazy=True)
+    else:
+        for face in range(32):
+            try:
+                font = TTFont(path, lazy=True, fontNumber=face)
+            except Exception:  # past the last face (fontTools raises TTLibError/IndexError)
+                sys.exit(f"no face {face_family!r} in {path}")
+            if font["name"].getDebugName(1) == face_family:
+                break
+        else:
+            sys.exit(f"no face {face_family!r} in {path}")
     name = font["name"]
     return Source(
         path=path,
@@ -139,6 +362,7 @@ def read_source(path: Path) -> Source:
         version=str(name.getDebugName(5)).split(";")[0].removeprefix("Version ").strip(),
         sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
         copyright=str(name.getDebugName(0)),
+        face=face,
     )
 
 
@@ -146,21 +370,30 @@ def codepoints(ranges: Ranges) -> set[int]:
     return {cp for start, end in ranges for cp in range(start, end + 1)}
 
 
-def subset_font(path: Path | io.BytesIO, unicodes: Iterable[int] | None) -> TTFont:
+def subset_font(
+    path: Path | io.BytesIO,
+    unicodes: Iterable[int] | None,
+    face: int | None = None,
+    features: Sequence[str] | None = None,
+) -> TTFont:
     """Subset ``path`` to ``unicodes`` (all of its cmap when None), without hinting.
 
     Hinting is dropped everywhere: it saves space, and it is required for the
     merge, because fontTools' Merger keeps only the first font's fpgm/prep/cvt,
     which would leave the other font's glyph programs calling missing functions.
+    ``features`` limits the GSUB/GPOS features kept (default: all of them).
     """
     options = subset.Options()
-    options.layout_features = ["*"]  # keep every GSUB/GPOS feature
+    options.layout_features = ["*"] if features is None else list(features)
     options.layout_scripts = ["*"]
     options.hinting = False
     options.notdef_outline = True  # show a visible box for anything still missing
     options.name_IDs = ["*"]  # the name table is rewritten afterwards anyway
     options.glyph_names = False  # post format 3 saves space; Merger synthesizes names
-    font = TTFont(path, recalcTimestamp=False)
+    if face is None:
+        font = TTFont(path, recalcTimestamp=False)
+    else:
+        font = TTFont(path, recalcTimestamp=False, fontNumber=face)
     subsetter = subset.Subsetter(options=options)
     if unicodes is None:
         subsetter.populate(unicodes=font.getBestCmap().keys())
@@ -177,7 +410,7 @@ def to_bytes(font: TTFont) -> io.BytesIO:
     return buf
 
 
-def merge_parts(parts: Sequence[Part]) -> TTFont:
+def merge_parts(parts: Sequence[Part], features: Sequence[str] | None = None) -> TTFont:
     """Subset each part and merge them, earlier parts taking precedence.
 
     Every part is subset without hinting first (see subset_font).  Codepoints
@@ -185,14 +418,20 @@ def merge_parts(parts: Sequence[Part]) -> TTFont:
     glyphs (space, digits, some punctuation) are near-identical, and with no
     duplicate codepoints the Merger does not have to rename glyphs and inject
     a disambiguating 'locl' lookup.  Each font's GSUB/GPOS lookups only touch
-    its own glyphs, and Noto Sans Arabic is the only part with an 'arab'
-    script, so the merged 'arab' features are exactly the original ones.
+    its own glyphs, and the script font is the only part with its script
+    ('arab', 'hebr', 'dev2', ...), so the merged script's features are exactly
+    the original ones.  A single part (the CJK fonts) is only subset.
     """
+    if len(parts) == 1:
+        part = parts[0]
+        wanted = None if part.ranges is None else codepoints(part.ranges)
+        return subset_font(part.source.path, wanted, part.source.face, features)
+
     fonts: list[TTFont] = []
     mapped: set[int] = set()
     for part in parts:
         wanted = None if part.ranges is None else codepoints(part.ranges) - mapped
-        font = subset_font(part.source.path, wanted)
+        font = subset_font(part.source.path, wanted, part.source.face, features)
         mapped |= set(font.getBestCmap())
         fonts.append(font)
 
@@ -210,7 +449,7 @@ def merge_parts(parts: Sequence[Part]) -> TTFont:
             setattr(merged[tag], attr, getattr(primary[tag], attr))
     # Round-trip through the subsetter to drop glyphs nothing can reach
     # (the later inputs' .notdef, renamed .notdef.1 etc. by the Merger).
-    return subset_font(to_bytes(merged), None)
+    return subset_font(to_bytes(merged), None, None, features)
 
 
 def set_names(font: TTFont, target: Target) -> None:
@@ -250,6 +489,20 @@ def set_names(font: TTFont, target: Target) -> None:
         if value:
             originals.setName(str(value), name_id, 3, 1, 0x409)
 
+    if "CFF " in font:
+        # CFF keeps its own names (in a .ttc, every face's CFF is named after
+        # the JP face): rename them too; the Notice (copyright) stays.
+        cff = font["CFF "].cff
+        old_name = cff.fontNames[0]
+        cff.fontNames[0] = target.ps_name
+        top = cff.topDictIndex[0]
+        top.FamilyName = target.family
+        top.FullName = f"{target.family} {target.style}"
+        top.Weight = target.style
+        for fd in getattr(top, "FDArray", ()):
+            if fd.FontName.startswith(old_name):
+                fd.FontName = target.ps_name + fd.FontName[len(old_name) :]
+
 
 def finalize(font: TTFont, target: Target) -> None:
     set_names(font, target)
@@ -264,33 +517,41 @@ def finalize(font: TTFont, target: Target) -> None:
     os2.recalcAvgCharWidth(font)
 
 
+def script_features(font: TTFont, table_tag: str, script: str) -> dict[str, int]:
+    """Features reachable for ``script`` in any language, with their lookup counts."""
+    if table_tag not in font:
+        return {}
+    table = font[table_tag].table
+    features: dict[str, int] = {}
+    for record in table.ScriptList.ScriptRecord:
+        if record.ScriptTag != script:
+            continue
+        langsys = [record.Script.DefaultLangSys] + [r.LangSys for r in record.Script.LangSysRecord]
+        for ls in langsys:
+            if ls is None:
+                continue
+            for i in ls.FeatureIndex:
+                feature = table.FeatureList.FeatureRecord[i]
+                tag = feature.FeatureTag
+                features[tag] = max(features.get(tag, 0), feature.Feature.LookupCount)
+    return features
+
+
 def check(font: TTFont, target: Target) -> None:
-    """Fail the build if the font misses characters or Arabic shaping features."""
+    """Fail the build if the font misses characters or its script's shaping features."""
     cmap = font.getBestCmap()
-    sample = ARABIC_SAMPLE if "Arabic" in target.family else LATIN_SAMPLE
-    missing = sorted({ch for ch in sample if ord(ch) not in cmap})
+    missing = sorted({ch for ch in UI_SAMPLE + target.sample if ord(ch) not in cmap})
     if missing:
         sys.exit(f"{target.filename}: no glyph for {' '.join(f'U+{ord(c):04X}' for c in missing)}")
-    if "Arabic" in target.family:
-        table = font["GSUB"].table
-        features: set[str] = set()
-        for record in table.ScriptList.ScriptRecord:
-            if record.ScriptTag == "arab":
-                langsys = [record.Script.DefaultLangSys] + [
-                    r.LangSys for r in record.Script.LangSysRecord
-                ]
-                for ls in langsys:
-                    if ls is not None:
-                        features.update(
-                            table.FeatureList.FeatureRecord[i].FeatureTag for i in ls.FeatureIndex
-                        )
-        lacking = [tag for tag in ARABIC_FEATURES if tag not in features]
+    for table_tag, script, required in target.requirements:
+        present = script_features(font, table_tag, script)
+        lacking = [tag for tag in required if not present.get(tag)]
         if lacking:
-            sys.exit(f"{target.filename}: GSUB 'arab' lacks {', '.join(lacking)}")
+            sys.exit(f"{target.filename}: {table_tag} '{script}' lacks {', '.join(lacking)}")
 
 
 def build(target: Target, out_dir: Path) -> Path:
-    font = merge_parts(target.parts)
+    font = merge_parts(target.parts, target.features)
     finalize(font, target)
     check(font, target)
     path = out_dir / target.filename
@@ -335,14 +596,18 @@ def ofl_text(license_source: Path, sources: Iterable[Source]) -> str:
     )
 
 
-def readme_text(targets: Sequence[Target]) -> str:
+def readme_text(targets: Sequence[Target], sizes: dict[str, int]) -> str:
     rows = []
     for target in targets:
         for src in target.sources:
+            source_file = f"`{src.path.name}`" + ("" if src.face is None else f" #{src.face}")
             rows.append(
                 f"| `{target.filename}` | {src.family} | {src.version} "
-                f"| `{src.path.name}` | `{src.sha256[:16]}` |"
+                f"| {source_file} | `{src.sha256[:16]}` |"
             )
+    size_rows = [f"| `{name}` | {size:,d} |" for name, size in sorted(sizes.items())]
+    total = sum(sizes.values())
+    cjk = [f"  - `{font.family.replace(' ', '')}-*`: {font.standard}." for font in CJK_FONTS]
     return "\n".join(
         [
             "# Kiosk fonts",
@@ -350,7 +615,8 @@ def readme_text(targets: Sequence[Target]) -> str:
             "Generated by `packaging/fonts/build_fonts.py`; do not edit the font files by hand.",
             "",
             "Kivy labels use one font file each with no fallback, so each file covers",
-            "everything its locales show, including ASCII ticket codes and digits:",
+            "everything its locales show, including ASCII ticket codes, digits, the",
+            "no-break space and the quotes, dashes and ellipsis « » “ ” ‘ ’ – — · …:",
             "",
             "- `KioskLatin-*`: Noto Sans subset to Basic Latin, Latin-1, Latin Extended-A/B,",
             "  Greek, Cyrillic, General Punctuation and Currency Symbols, plus the arrows",
@@ -361,6 +627,46 @@ def readme_text(targets: Sequence[Target]) -> str:
             "  curly quotes, bullet, ellipsis, euro) and the same Noto Sans Symbols",
             "  arrows. Use it with",
             "  `font_script_name='Arab'` and `font_direction='rtl'` so HarfBuzz shapes it.",
+            "- `KioskHebrew-*`, `KioskUrdu-*`, `KioskDevanagari-*`, `KioskBengali-*`,",
+            "  `KioskTamil-*`, `KioskThai-*`, `KioskEthiopic-*`: the same recipe as",
+            "  `KioskArabic-*` with all of Noto Sans Hebrew, Noto Nastaliq Urdu, Noto Sans",
+            "  Devanagari, Noto Sans Bengali, Noto Sans Tamil, Noto Sans Thai and Noto Sans",
+            "  Ethiopic. The script font wins where both have a character (e.g. Noto",
+            "  Nastaliq Urdu's own digits and brackets); everything else in Basic Latin and",
+            "  Latin-1 (Hebrew, Thai and Ethiopic have no ASCII digits or letters at all)",
+            "  comes from Noto Sans. Line metrics are the script font's. Set",
+            "  `font_script_name` to `Hebr`, `Arab`, `Deva`, `Beng`, `Taml`, `Thai` or",
+            "  `Ethi`, and `font_direction='rtl'` for Hebrew and Urdu (whose mixed-direction",
+            "  text still needs the app's bidi preparation, or `A7K 112` shows as",
+            "  `211 K7A`).",
+            "- `KioskUrdu-*` is Nastaliq (Noto Nastaliq Urdu ships both Regular and Bold,",
+            "  each built from its own weight). Its GSUB/GPOS (183/33 lookups, cursive",
+            "  attachment) survive the merge unchanged: HarfBuzz shapes Urdu text to the",
+            "  same glyphs and positions as with the original font. Nastaliq lines are",
+            "  about 2.5 em tall (ascent 1904, descent 596 units), and its space is narrow",
+            "  (0.13 em), also between Latin words and digits.",
+            "- `KioskSC-*`, `KioskTC-*`, `KioskJP-*`, `KioskKR-*` (`.otf`, CFF outlines):",
+            "  the Simplified Chinese, Traditional Chinese, Japanese and Korean faces of",
+            "  Noto Sans CJK, subset (nothing merged: these faces have their own Latin)",
+            "  to Basic Latin, Latin-1, the UI punctuation and arrows, CJK Symbols and",
+            "  Punctuation (U+3000-U+303F), Halfwidth and Fullwidth Forms (U+FF00-U+FFEF)",
+            "  and:",
+            *cjk,
+            "",
+            "  Characters outside these sets (rarer hanzi/kanji, Hanja, old Hangul jamo)",
+            "  show as boxes: check new catalog text against the font. Only the features",
+            "  HarfBuzz applies to horizontal text are kept (no `locl`, `vert`, `aalt`):",
+            "  each face's own cmap already gives its region's glyph forms, including its",
+            "  punctuation (SC's full-width ？ sits at the left of its em box; in these",
+            "  faces … · — are CJK-width). Use `font_script_name='Hani'` for Chinese and",
+            "  Japanese, `'Hang'` for Korean.",
+            "",
+            "## Files",
+            "",
+            "| File | Bytes |",
+            "| --- | ---: |",
+            *size_rows,
+            f"| total (fonts and `OFL.txt`) | {total:,d} |",
             "",
             "## Sources",
             "",
@@ -369,14 +675,17 @@ def readme_text(targets: Sequence[Target]) -> str:
             *rows,
             "",
             "Source files come from Debian's `fonts-noto-core` package",
-            "(`/usr/share/fonts/truetype/noto/`).",
+            "(`/usr/share/fonts/truetype/noto/`) and, for the CJK fonts (`#n` is the face",
+            "index in the collection), `fonts-noto-cjk` (`/usr/share/fonts/opentype/noto/`).",
             "",
             "## Licence",
             "",
-            "The Noto fonts are licensed under the SIL Open Font License 1.1 (`OFL.txt`).",
+            "The Noto fonts, Noto Sans CJK included, are licensed under the SIL Open Font",
+            "License 1.1 (`OFL.txt`).",
             "These files are Modified Versions under the OFL: they are subset, unhinted",
-            'and merged from several Noto fonts, and they carry new family names ("Kiosk',
-            'Latin", "Kiosk Arabic"). Noto declares no Reserved Font Name, so renaming',
+            "and (except the CJK ones) merged from several Noto fonts, and they carry new",
+            'family names ("Kiosk Latin", "Kiosk Arabic", "Kiosk Hebrew", "Kiosk SC",',
+            "...). Noto declares no Reserved Font Name, so renaming",
             "is not strictly required; it is done so that the files are never mistaken for",
             "or clash with the original Noto fonts. The original copyright notices and",
             "licence are kept in each font's `name` table and in `OFL.txt`, and these",
@@ -385,21 +694,61 @@ def readme_text(targets: Sequence[Target]) -> str:
             "## Rebuilding",
             "",
             "```sh",
-            "apt-get install fonts-noto-core   # provides the sources and the OFL text",
-            "python packaging/fonts/build_fonts.py [--source DIR] [--out DIR]",
+            "apt-get install fonts-noto-core fonts-noto-cjk  # the sources and the OFL text",
+            "python packaging/fonts/build_fonts.py [--source DIR] [--cjk-source DIR] [--out DIR]",
             "```",
             "",
             "The build needs `fonttools`, prints each file's size, and is deterministic:",
             "the same sources give byte-identical files (head timestamps are fixed; set",
-            "`SOURCE_DATE_EPOCH` to choose another date).",
+            "`SOURCE_DATE_EPOCH` to choose another date). It refuses to write a font that",
+            "lacks a character of its sample text or a shaping feature of its script.",
             "",
         ]
     )
 
 
+def make_targets(source_dir: Path, cjk_dir: Path) -> list[Target]:
+    targets: list[Target] = []
+    for style in ("Regular", "Bold"):
+        latin = read_source(source_dir / f"NotoSans-{style}.ttf")
+        symbols = read_source(source_dir / f"NotoSansSymbols-{style}.ttf")
+        arrows = Part(symbols, ARROWS)
+        targets.append(
+            Target("Kiosk Latin", style, (Part(latin, LATIN_UI), arrows), sample=LATIN_SAMPLE)
+        )
+        for script in SCRIPT_FONTS:
+            primary = read_source(source_dir / f"{script.stem}-{style}.ttf")
+            parts = (Part(primary, None), Part(latin, SCRIPT_LATIN), arrows)
+            targets.append(Target(script.family, style, parts, script.sample, script.requirements))
+        collection = cjk_dir / f"NotoSansCJK-{style}.ttc"
+        for cjk in CJK_FONTS:
+            source = read_source(collection, cjk.face_family)
+            unicodes = cjk.repertoire() | codepoints((*CJK_COMMON, *cjk.extra))
+            ranges = tuple((cp, cp) for cp in sorted(unicodes))
+            targets.append(
+                Target(
+                    cjk.family,
+                    style,
+                    (Part(source, ranges),),
+                    sample=cjk.sample,
+                    requirements=(("GPOS", cjk.script, ("kern",)),),
+                    features=CJK_FEATURES,
+                    extension="otf",
+                )
+            )
+    targets.sort(key=lambda t: t.filename)
+    return targets
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE, help="Noto fonts directory")
+    parser.add_argument(
+        "--cjk-source",
+        type=Path,
+        default=DEFAULT_CJK_SOURCE,
+        help="directory with NotoSansCJK-{Regular,Bold}.ttc",
+    )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output directory")
     parser.add_argument(
         "--license-source",
@@ -408,31 +757,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="Debian copyright file holding the OFL 1.1 text",
     )
     args = parser.parse_args(argv)
-    source_dir: Path = args.source
     out_dir: Path = args.out
 
-    targets: list[Target] = []
-    for style in ("Regular", "Bold"):
-        latin = read_source(source_dir / f"NotoSans-{style}.ttf")
-        arabic = read_source(source_dir / f"NotoSansArabic-{style}.ttf")
-        symbols = read_source(source_dir / f"NotoSansSymbols-{style}.ttf")
-        arrows = Part(symbols, ARROWS)
-        targets.append(Target("Kiosk Latin", style, (Part(latin, LATIN_UI), arrows)))
-        targets.append(
-            Target("Kiosk Arabic", style, (Part(arabic, None), Part(latin, ARABIC_LATIN), arrows))
-        )
-    targets.sort(key=lambda t: t.filename)
-
+    targets = make_targets(args.source, args.cjk_source)
     out_dir.mkdir(parents=True, exist_ok=True)
-    written = [build(target, out_dir) for target in targets]
+    written = []
+    for target in targets:
+        written.append(build(target, out_dir))
+        print(f"{written[-1].stat().st_size:>9,d} bytes  {written[-1]}", flush=True)
     all_sources = [src for target in targets for src in target.sources]
     ofl = out_dir / "OFL.txt"
     ofl.write_text(ofl_text(args.license_source, all_sources), encoding="utf-8")
+    sizes = {path.name: path.stat().st_size for path in written}
+    sizes[ofl.name] = ofl.stat().st_size
     readme = out_dir / "README.md"
-    readme.write_text(readme_text(targets), encoding="utf-8")
+    readme.write_text(readme_text(targets, sizes), encoding="utf-8")
 
-    for path in (*written, ofl, readme):
+    for path in (ofl, readme):
         print(f"{path.stat().st_size:>9,d} bytes  {path}")
+    total = sum(path.stat().st_size for path in (*written, ofl, readme))
+    print(f"{total:>9,d} bytes  total")
     return 0
 
 
