@@ -124,6 +124,7 @@ class TravellerApp(LocalizedApp):
         request.state = "sending"
         # Translators: status while the request is being sent.
         self._status(tr._("Sending your request…"), "", failed=False)
+        self.root.get_screen("waiting").ids.code.text = tr.bidi(request.code)
         self.show("waiting")
         run_in_background(
             lambda: send_request(self.client, request, self.settings.send_patience_seconds),
