@@ -84,6 +84,12 @@ def _parser() -> argparse.ArgumentParser:
     _add_data(revoke)
     revoke.add_argument("device_id")
 
+    i18n = sub.add_parser("i18n", help="language tools").add_subparsers(
+        dest="i18n_command", required=True
+    )
+    report = i18n.add_parser("report", help="completeness and font coverage of every language")
+    report.add_argument("--json", action="store_true")
+
     device_enrol = sub.add_parser("enrol", help="on a device: enrol it with a one-time code")
     device_enrol.add_argument("--hub", required=True, help="hub URL, e.g. https://hub:8443")
     device_enrol.add_argument("--code", required=True, help="the one-time code, K7M4-P9XR-2QWE")
@@ -127,6 +133,8 @@ def _run(args: argparse.Namespace) -> int:
         return run_demo(args.data, port=args.port, fresh=args.fresh)
     if args.command == "admin":
         return _admin(args)
+    if args.command == "i18n":
+        return _i18n_report(as_json=args.json)
     if args.command == "enrol":
         from kiosk.client.enrolment import enrol_with_code
 
@@ -135,6 +143,26 @@ def _run(args: argparse.Namespace) -> int:
         print("the operator now runs `kiosk admin publish`; then start the app")
         return 0
     return 2
+
+
+def _i18n_report(*, as_json: bool) -> int:
+    import json
+
+    from kiosk.i18n.report import build_report, report_has_gaps
+
+    reports = build_report()
+    if as_json:
+        print(json.dumps([r.to_json() for r in reports], ensure_ascii=False, indent=2))
+    else:
+        for r in reports:
+            missing = sorted({c for chars in r.missing_glyphs.values() for c in chars})
+            status = "complete" if r.complete else "GAPS"
+            print(
+                f"{r.code:<8} {r.translated:>3}/{r.messages:<3} {r.translated_share:>6.1%}  "
+                f"placeholders:{len(r.placeholder_mismatches)} plurals:{len(r.plural_errors)} "
+                f"missing glyphs:{''.join(missing) or '-'}  {status}"
+            )
+    return 1 if report_has_gaps(reports) else 0
 
 
 def _admin_enrol(args: argparse.Namespace, layout: SiteLayout) -> int:
