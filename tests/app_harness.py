@@ -141,6 +141,18 @@ def main() -> None:
                 state["has_request"] = app.request is not None
                 state["language"] = app.language
             return state
+        if op == "positions":
+            out = {}
+            for name, widget in current_screen().ids.items():
+                x, y = widget.to_window(widget.x, widget.y)
+                out[name] = {
+                    "x": x,
+                    "y": y,
+                    "w": widget.width,
+                    "h": widget.height,
+                    "halign": getattr(widget, "halign", None),
+                }
+            return {"positions": out, "window_width": Window.width}
         if op == "layout_problems":
             return {"problems": layout_problems()}
         if op == "screenshot":

@@ -67,3 +67,36 @@ def test_staff_console_in_other_scripts_shows_a_request_within_the_window(
         staff.screenshot(shots / f"staff-{code}.png")
     finally:
         staff.close()
+
+
+def test_a_right_to_left_screen_mirrors_its_left_to_right_twin(
+    site: Site, hub: HubProcess, tmp_path: Path
+) -> None:
+    traveller = AppDriver("traveller", site.kiosk.directory, "720x1280", tmp_path / "t.log")
+
+    def positions(code: str, screen: str) -> tuple[dict[str, dict[str, object]], float]:
+        traveller.press(language=code)
+        traveller.wait_until(lambda s: s["screen"] == "consent" and s["language"] == code, "")
+        if screen == "category":
+            traveller.press(id="agree")
+            traveller.wait_until(lambda s: s["screen"] == "category", "category")
+        answer = traveller.call("positions")
+        traveller.press(id="cancel")
+        traveller.wait_until(lambda s: s["screen"] == "start", "start")
+        return answer["positions"], answer["window_width"]
+
+    try:
+        for screen, buttons in (("consent", ("agree", "cancel")), ("category", ("back", "cancel"))):
+            ltr, width = positions("en", screen)
+            rtl, _ = positions("ar", screen)
+            for name in buttons:
+                a, b = ltr[name], rtl[name]
+                assert b["y"] == pytest.approx(a["y"], abs=1)
+                assert b["w"] == pytest.approx(a["w"], abs=1)
+                # Mirrored: the same distance from the other edge.
+                assert b["x"] == pytest.approx(width - a["x"] - a["w"], abs=2), (screen, name)
+            for name, widget in ltr.items():
+                if widget["halign"] == "left":
+                    assert rtl[name]["halign"] == "right", (screen, name)
+    finally:
+        traveller.close()
