@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 from pathlib import Path
 from typing import Any
@@ -16,10 +17,19 @@ def parse_size(size: str | None) -> tuple[int, int] | None:
     return int(width), int(height)
 
 
-def run_app(kind: str, device_dir: Path, *, size: str | None, language: str | None) -> int:
+def run_app(
+    kind: str,
+    device_dir: Path,
+    *,
+    size: str | None,
+    language: str | None,
+    fullscreen: bool = False,
+    rotation: int = 0,
+) -> int:
     from kiosk.uikit.bootstrap import prepare_kivy
 
-    prepare_kivy(parse_size(size))
+    fullscreen = fullscreen or os.environ.get("KIOSK_FULLSCREEN") == "1"
+    prepare_kivy(parse_size(size), fullscreen=fullscreen, rotation=rotation)
     if kind == "traveller":
         from kiosk.traveller.app import build_kiosk_app
         from kiosk.traveller.settings import TravellerSettings
@@ -35,6 +45,11 @@ def run_app(kind: str, device_dir: Path, *, size: str | None, language: str | No
 
         app = build_staff_app(StaffSettings(device_dir=device_dir, language=language or "en"))
     stop_on_signals(app)
+    from kivy.clock import Clock
+
+    from kiosk.uikit.service_notify import start_watchdog
+
+    Clock.schedule_once(lambda _dt: start_watchdog(), 0)
     app.run()
     return 0
 

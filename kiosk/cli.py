@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kiosk import __version__
 from kiosk.core.errors import KioskError
+from kiosk.paths import data_home
 
 if TYPE_CHECKING:
     from kiosk.operator import SiteLayout
@@ -19,8 +19,7 @@ __all__ = ["main"]
 
 
 def _default_data_dir() -> Path:
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "kiosk"
+    return data_home() / "site"
 
 
 def _add_data(p: argparse.ArgumentParser, default: Path | None = None) -> None:
@@ -38,7 +37,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     demo = sub.add_parser("demo", help="hub + one kiosk + one staff console on a sample site")
-    _add_data(demo, _default_data_dir() / "demo")
+    _add_data(demo, data_home() / "demo")
     demo.add_argument("--port", type=int, default=8443)
     demo.add_argument("--fresh", action="store_true", help="start from a new sample site")
 
@@ -50,9 +49,22 @@ def _parser() -> argparse.ArgumentParser:
 
     for name, text in (("traveller", "run the kiosk app"), ("staff", "run the staff console")):
         app = sub.add_parser(name, help=text)
-        app.add_argument("--device", type=Path, required=True, help="enrolled device directory")
+        app.add_argument(
+            "--device",
+            type=Path,
+            default=data_home() / "device",
+            help="enrolled device directory (default: %(default)s)",
+        )
         app.add_argument("--size", default=None, help="window size WxH, e.g. 1080x1920")
         app.add_argument("--language", default=None, help="start language (staff: console)")
+        app.add_argument("--fullscreen", action="store_true", help="fill the screen (kiosks)")
+        app.add_argument(
+            "--rotation",
+            type=int,
+            choices=(0, 90, 180, 270),
+            default=0,
+            help="rotate picture and touch, e.g. 90 for a portrait kiosk on a landscape panel",
+        )
 
     admin = sub.add_parser("admin", help="operator tasks").add_subparsers(
         dest="admin_command", required=True
@@ -84,6 +96,15 @@ def _parser() -> argparse.ArgumentParser:
     _add_data(revoke)
     revoke.add_argument("device_id")
 
+    doctor = sub.add_parser("doctor", help="check this machine and say what to fix")
+    doctor.add_argument("--device", type=Path, help="this device's directory (kiosk or staff)")
+    doctor.add_argument("--data", type=Path, help="the hub's site data directory")
+    doctor.add_argument("--ui", action="store_true", help="also check display and touch")
+    doctor.add_argument(
+        "--self-test", action="store_true", help="checks that need no hub, display or enrolment"
+    )
+    doctor.add_argument("--json", action="store_true")
+
     i18n = sub.add_parser("i18n", help="language tools").add_subparsers(
         dest="i18n_command", required=True
     )
@@ -95,7 +116,10 @@ def _parser() -> argparse.ArgumentParser:
     device_enrol.add_argument("--code", required=True, help="the one-time code, K7M4-P9XR-2QWE")
     device_enrol.add_argument("--site", required=True, help="the site key fingerprint")
     device_enrol.add_argument(
-        "--device", type=Path, required=True, help="directory for this device's keys"
+        "--device",
+        type=Path,
+        default=data_home() / "device",
+        help="directory for this device's keys (default: %(default)s)",
     )
     return parser
 
@@ -126,13 +150,22 @@ def _run(args: argparse.Namespace) -> int:
     if args.command in ("traveller", "staff"):
         from kiosk.apps import run_app
 
-        return run_app(args.command, args.device, size=args.size, language=args.language)
+        return run_app(
+            args.command,
+            args.device,
+            size=args.size,
+            language=args.language,
+            fullscreen=args.fullscreen,
+            rotation=args.rotation,
+        )
     if args.command == "demo":
         from kiosk.demo import run_demo
 
         return run_demo(args.data, port=args.port, fresh=args.fresh)
     if args.command == "admin":
         return _admin(args)
+    if args.command == "doctor":
+        return _doctor(args)
     if args.command == "i18n":
         return _i18n_report(as_json=args.json)
     if args.command == "enrol":
@@ -143,6 +176,24 @@ def _run(args: argparse.Namespace) -> int:
         print("the operator now runs `kiosk admin publish`; then start the app")
         return 0
     return 2
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    import json
+
+    from kiosk.doctor import run_checks, self_test
+
+    findings = (
+        self_test()
+        if args.self_test
+        else run_checks(device_dir=args.device, data_dir=args.data, ui=args.ui)
+    )
+    if args.json:
+        print(json.dumps([f.__dict__ for f in findings], ensure_ascii=False, indent=2))
+    else:
+        for f in findings:
+            print(f"{f.status.upper():<5} {f.check:<10} {f.message}")
+    return 1 if any(f.status == "fail" for f in findings) else 0
 
 
 def _i18n_report(*, as_json: bool) -> int:

@@ -16,7 +16,9 @@ import tempfile
 __all__ = ["prepare_kivy"]
 
 
-def prepare_kivy(size: tuple[int, int] | None, *, fullscreen: bool = False) -> None:
+def prepare_kivy(
+    size: tuple[int, int] | None, *, fullscreen: bool = False, rotation: int = 0
+) -> None:
     if "kivy" in sys.modules:
         raise RuntimeError("prepare_kivy() must run before kivy is imported")
     home = tempfile.mkdtemp(prefix="kiosk-kivy-")
@@ -32,6 +34,10 @@ def prepare_kivy(size: tuple[int, int] | None, *, fullscreen: bool = False) -> N
         Config.set("graphics", "width", str(size[0]))
         Config.set("graphics", "height", str(size[1]))
     Config.set("graphics", "fullscreen", "auto" if fullscreen else "0")
+    # Portrait kiosks on landscape panels: Kivy rotates the picture and the touches.
+    Config.set("graphics", "rotation", str(rotation))
+    # A help point must never blank: the emergency number stays on screen.
+    Config.set("graphics", "allow_screensaver", "0")
     position = os.environ.get("KIOSK_WINDOW_POSITION", "")
     if position:  # "x,y": the demo places its two windows side by side
         left, _, top = position.partition(",")
