@@ -111,6 +111,9 @@ def _parser() -> argparse.ArgumentParser:
     report = i18n.add_parser("report", help="completeness and font coverage of every language")
     report.add_argument("--json", action="store_true")
 
+    pin = sub.add_parser("maintenance-pin", help="on a kiosk: set the PIN of its technician screen")
+    pin.add_argument("--device", type=Path, default=data_home() / "device")
+
     device_enrol = sub.add_parser("enrol", help="on a device: enrol it with a one-time code")
     device_enrol.add_argument("--hub", required=True, help="hub URL, e.g. https://hub:8443")
     device_enrol.add_argument("--code", required=True, help="the one-time code, K7M4-P9XR-2QWE")
@@ -164,6 +167,21 @@ def _run(args: argparse.Namespace) -> int:
         return run_demo(args.data, port=args.port, fresh=args.fresh)
     if args.command == "admin":
         return _admin(args)
+    if args.command == "maintenance-pin":
+        import getpass
+
+        from kiosk.client.maintenance_pin import set_pin
+
+        if sys.stdin.isatty():
+            first = getpass.getpass("new maintenance PIN (6-10 digits): ")
+            if getpass.getpass("again: ") != first:
+                print("kiosk: the two PINs differ; nothing changed", file=sys.stderr)
+                return 2
+        else:
+            first = sys.stdin.readline().strip()
+        set_pin(args.device, first)
+        print(f"maintenance PIN set for {args.device}")
+        return 0
     if args.command == "doctor":
         return _doctor(args)
     if args.command == "i18n":

@@ -141,6 +141,13 @@ def main() -> None:
                 state["has_request"] = app.request is not None
                 state["language"] = app.language
             return state
+        if op == "hold":
+            widget = find(cmd)
+            x, y = widget.to_window(*widget.center)
+            touch = UnitTestTouch(x, y)
+            touch.touch_down()
+            Clock.schedule_once(lambda _dt: touch.touch_up(), float(cmd["seconds"]))
+            return {}
         if op == "positions":
             out = {}
             for name, widget in current_screen().ids.items():

@@ -19,15 +19,19 @@ from kivy.properties import StringProperty
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from kiosk.client import DeviceConfig, EventStream, HubClient
+from kiosk.client.maintenance_pin import check_pin, has_pin
 from kiosk.core.categories import Category
 from kiosk.core.errors import KioskError
 from kiosk.core.ticket import TicketState
 from kiosk.crypto import DeviceKeys
+from kiosk.i18n import locale_info
 from kiosk.traveller.request_flow import TravellerRequest, send_request
 from kiosk.traveller.screens import (
     CategoryScreen,
     ConsentScreen,
     DoneScreen,
+    MaintenanceScreen,
+    PinScreen,
     StartScreen,
     UrgencyScreen,
     WaitingScreen,
@@ -41,9 +45,9 @@ __all__ = ["TravellerApp", "build_kiosk_app"]
 
 _LOG = logging.getLogger("kiosk.traveller")
 _KV = Path(__file__).with_name("kv")
-_SCREENS = ("start", "consent", "category", "urgency", "waiting", "done")
+_SCREENS = ("start", "consent", "category", "urgency", "waiting", "done", "pin", "maintenance")
 # Screens where an untouched kiosk goes back to the start and forgets.
-_RESETTABLE = frozenset({"consent", "category", "urgency"})
+_RESETTABLE = frozenset({"consent", "category", "urgency", "pin", "maintenance"})
 
 
 class TravellerApp(LocalizedApp):
@@ -57,6 +61,8 @@ class TravellerApp(LocalizedApp):
         self.config_device = DeviceConfig.load(settings.device_dir)
         self.client = HubClient(self.config_device, DeviceKeys.load(settings.device_dir))
         self.request: TravellerRequest | None = None
+        self.hub_connected = False
+        self.manifest_version = 0
         self._last_touch = time.monotonic()
         self._done_event: Any = None
         self.stream = EventStream(self.client, self._on_hub_event, self._on_connection)
@@ -73,12 +79,22 @@ class TravellerApp(LocalizedApp):
             UrgencyScreen(),
             WaitingScreen(),
             DoneScreen(),
+            PinScreen(),
+            MaintenanceScreen(),
         ):
             manager.add_widget(screen)
         start = manager.get_screen("start")
         start.attract_seconds = self.settings.attract_seconds
         start.setup(self.settings.languages, self.choose_language)
         manager.get_screen("category").setup(self.choose_category)
+        start.ids.hold_corner.bind(on_hold=lambda *_args: self.open_maintenance())
+        manager.get_screen("pin").setup(
+            lambda pin: check_pin(self.settings.device_dir, pin), lambda: self.show("maintenance")
+        )
+        maintenance = manager.get_screen("maintenance")
+        maintenance.setup(self._maintenance_status, self._maintenance_checks)
+        # Diagnostics are printed as `kiosk doctor` prints them: English, Latin font.
+        maintenance.ids.findings.font_name = locale_info("en").font_regular
         Window.bind(on_touch_down=self._touched)
         Clock.schedule_interval(self._check_inactivity, 1.0)
         return manager
@@ -150,6 +166,42 @@ class TravellerApp(LocalizedApp):
         self._finish(tr._("Your request has been withdrawn."))
         return None
 
+    def open_maintenance(self) -> None:
+        """The technician's way in: only on the start screen, only with a PIN set."""
+        if self.root.current != "start" or self.request is not None:
+            return
+        if not has_pin(self.settings.device_dir):
+            _LOG.info("event=maintenance.no_pin")
+            return
+        self.show("pin")
+
+    def _maintenance_status(self) -> str:
+        config = self.config_device
+        # Translators: technician screen. {device} is the kiosk's id, {place} its location.
+        lines = [
+            tr.f(
+                "This kiosk: {device} at {place}",
+                device=config.device_id,
+                place=self.location_label or config.location_id or "",
+            )
+        ]
+        lines.append(
+            # Translators: technician screen. {url} is the hub's address.
+            tr.f("Hub: {url}", url=config.hub_url)
+            + " · "
+            + (tr._("Connected") if self.hub_connected else tr._("Reconnecting…"))
+        )
+        if self.manifest_version:
+            # Translators: technician screen. {version} is a number.
+            lines.append(tr.f("Site manifest version {version}", version=self.manifest_version))
+        return "\n".join(lines)
+
+    def _maintenance_checks(self) -> list[str]:
+        from kiosk.doctor import run_checks
+
+        findings = run_checks(device_dir=self.settings.device_dir, data_dir=None, ui=True)
+        return [f"{f.status.upper()}  {f.check}: {f.message}" for f in findings]
+
     def reset(self) -> None:
         """Forget everything and show the start screen."""
         self.request = None
@@ -198,6 +250,7 @@ class TravellerApp(LocalizedApp):
         )
 
     def _on_connection(self, connected: bool) -> None:
+        self.hub_connected = connected
         _LOG.info("event=hub.connection up=%s", connected)
 
     def _apply_ticket_update(self, ticket_id: str, state: str, eta_minutes: int | None) -> None:
@@ -265,13 +318,13 @@ class TravellerApp(LocalizedApp):
 
     # -- site and inactivity ---------------------------------------------------------
     def _refresh_site(self) -> None:
-        def fetch() -> tuple[str, str]:
+        def fetch() -> tuple[str, str, int]:
             site = self.client.site()
             location = site.location(self.config_device.location_id or "")
-            return site.emergency_number, location.label if location else ""
+            return site.emergency_number, location.label if location else "", site.version
 
-        def apply(result: tuple[str, str]) -> None:
-            self.emergency_number, self.location_label = result
+        def apply(result: tuple[str, str, int]) -> None:
+            self.emergency_number, self.location_label, self.manifest_version = result
 
         def failed(exc: Exception) -> None:
             if isinstance(exc, KioskError):

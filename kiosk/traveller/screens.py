@@ -6,9 +6,11 @@ from collections.abc import Callable
 from typing import Any
 
 from kivy.clock import Clock
-from kivy.properties import BooleanProperty
+from kivy.factory import Factory
+from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.button import Button
 from kivy.uix.screenmanager import Screen
+from kivy.uix.widget import Widget
 
 from kiosk.core.categories import URGENT_BY_NATURE, Category, Urgency
 from kiosk.i18n import CATEGORY_TEXTS, N_, locale_info
@@ -19,6 +21,9 @@ __all__ = [
     "CategoryScreen",
     "ConsentScreen",
     "DoneScreen",
+    "HoldCorner",
+    "MaintenanceScreen",
+    "PinScreen",
     "StartScreen",
     "UrgencyScreen",
     "WaitingScreen",
@@ -171,3 +176,99 @@ class WaitingScreen(BaseScreen):
 
 class DoneScreen(BaseScreen):
     pass
+
+
+class HoldCorner(Widget):  # type: ignore[misc]
+    """Fires `on_hold` after a touch stays down on it for `hold_seconds`."""
+
+    hold_seconds = 3.0
+    __events__ = ("on_hold",)
+
+    def on_touch_down(self, touch: Any) -> bool:
+        if not self.collide_point(*touch.pos):
+            return False
+        self._pending = Clock.schedule_once(lambda _dt: self.dispatch("on_hold"), self.hold_seconds)
+        touch.ud["hold_corner"] = True
+        return False  # the start screen still sees the touch
+
+    def on_touch_up(self, touch: Any) -> bool:
+        pending = getattr(self, "_pending", None)
+        if touch.ud.get("hold_corner") and pending is not None:
+            pending.cancel()
+            self._pending = None
+        return False
+
+    def on_hold(self) -> None:
+        pass
+
+
+Factory.register("HoldCorner", cls=HoldCorner)
+
+
+class PinScreen(BaseScreen):
+    """A number pad; three wrong PINs lock it for a minute."""
+
+    entered = StringProperty("")
+    message = StringProperty("")
+
+    def setup(self, check: Callable[[str], bool], on_success: Callable[[], None]) -> None:
+        self._check = check
+        self._on_success = on_success
+        self._wrong = 0
+        self._locked_until = 0.0
+
+    def on_activate(self) -> None:
+        self.entered = ""
+        self.message = ""
+
+    def key(self, key: str) -> None:
+        import time
+
+        from kiosk.client.maintenance_pin import LOCKOUT_SECONDS, MAX_TRIES
+
+        if time.monotonic() < self._locked_until:
+            # Translators: technician screen after three wrong PINs.
+            self.message = tr._("Too many wrong PINs. Try again in a minute.")
+            return
+        if key == "erase":
+            self.entered = self.entered[:-1]
+        elif key == "ok":
+            pin, self.entered = self.entered, ""
+            if self._check(pin):
+                self._wrong = 0
+                self._on_success()
+                return
+            self._wrong += 1
+            if self._wrong >= MAX_TRIES:
+                self._wrong = 0
+                self._locked_until = time.monotonic() + LOCKOUT_SECONDS
+                self.message = tr._("Too many wrong PINs. Try again in a minute.")
+            else:
+                # Translators: technician screen: the PIN entered is not right.
+                self.message = tr._("Wrong PIN")
+        elif len(self.entered) < 10:
+            self.entered += key
+
+
+class MaintenanceScreen(BaseScreen):
+    status_text = StringProperty("")
+    findings_text = StringProperty("")
+
+    def setup(self, status: Callable[[], str], checks: Callable[[], list[str]]) -> None:
+        self._status = status
+        self._checks = checks
+
+    def on_activate(self) -> None:
+        self.status_text = self._status()
+        self.run_checks()
+
+    def run_checks(self) -> None:
+        from kiosk.uikit.background import run_in_background
+
+        # Translators: technician screen while the machine checks run.
+        self.findings_text = tr._("Checking…")
+        run_in_background(
+            self._checks,
+            lambda lines: setattr(self, "findings_text", "\n".join(lines)),
+            lambda exc: setattr(self, "findings_text", f"{type(exc).__name__}"),
+        )

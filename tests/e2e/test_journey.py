@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import os
 import sqlite3
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -206,3 +207,52 @@ def test_kiosk_refuses_a_forged_manifest_and_shows_where_else_to_get_help(
         traveller.close()
     with sqlite3.connect(site.layout.hub / "hub.db") as db:
         assert db.execute("SELECT count(*) FROM tickets").fetchone() == (0,)
+
+
+def test_technician_reaches_diagnostics_only_with_the_pin(
+    site: Site, hub: HubProcess, tmp_path: Path
+) -> None:
+    from kiosk.client.maintenance_pin import set_pin
+
+    set_pin(site.kiosk.directory, "246810")
+    traveller = AppDriver("traveller", site.kiosk.directory, "720x1280", tmp_path / "t.log")
+    try:
+        traveller.call("hold", id="hold_corner", seconds=0.5)  # a tap or short press: nothing
+        time.sleep(1)
+        assert traveller.state()["screen"] == "start"
+        traveller.call("hold", id="hold_corner", seconds=3.5)
+        traveller.wait_until(lambda s: s["screen"] == "pin", "PIN pad")
+        for attempt in range(3):  # three wrong PINs lock the pad
+            for digit in "111111":
+                traveller.press(text=digit)
+            traveller.press(id="ok")
+            if attempt < 2:
+                assert _text(traveller.state(), "Wrong PIN")
+        for digit in "246810":
+            traveller.press(text=digit)
+        traveller.press(id="ok")
+        state = traveller.state()
+        assert state["screen"] == "pin"  # locked: even the right PIN waits a minute
+        assert _text(state, "Too many wrong PINs")
+        traveller.press(id="cancel")
+        traveller.wait_until(lambda s: s["screen"] == "start", "start")
+    finally:
+        traveller.close()
+
+    traveller = AppDriver("traveller", site.kiosk.directory, "720x1280", tmp_path / "t2.log")
+    try:
+        traveller.call("hold", id="hold_corner", seconds=3.5)
+        traveller.wait_until(lambda s: s["screen"] == "pin", "PIN pad")
+        for digit in "246810":
+            traveller.press(text=digit)
+        traveller.press(id="ok")
+        state = traveller.wait_until(
+            lambda s: s["screen"] == "maintenance" and _text(s, "OK  manifest"), "diagnostics"
+        )
+        assert _text(state, "This kiosk: kiosk-p3 at Platform 3, north stairs")
+        assert _text(state, "OK  hub")
+        traveller.screenshot(_shots(tmp_path) / "en-9-maintenance.png")
+        traveller.press(id="close")
+        traveller.wait_until(lambda s: s["screen"] == "start", "start")
+    finally:
+        traveller.close()
