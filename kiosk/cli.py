@@ -92,6 +92,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     publish = admin.add_parser("publish", help="sign a manifest with newly enrolled devices")
     _add_data(publish)
+    audit = admin.add_parser("audit", help="look for anything of closed requests left on disk")
+    audit.add_argument("data", type=Path, help="the hub's data directory (or the site's)")
+    audit.add_argument("--ttl", type=float, default=4 * 3600, help="expiry limit, seconds")
+    audit.add_argument("--find", action="append", default=[], help="also look for this text")
     revoke = admin.add_parser("revoke", help="revoke a device: refused from its next call on")
     _add_data(revoke)
     revoke.add_argument("device_id")
@@ -308,6 +312,15 @@ def _admin(args: argparse.Namespace) -> int:
         site, added = publish_enrolled(layout)
         print(f"manifest version {site.version}; newly published: {', '.join(added) or 'none'}")
         return 0
+    if args.admin_command == "audit":
+        from kiosk.operator.audit import audit_data_dir
+
+        findings = audit_data_dir(args.data, ttl_seconds=args.ttl, find=args.find)
+        for f in findings:
+            print(f"{f.kind:<11} {f.where}: {f.detail}")
+        if not findings:
+            print(f"audit of {args.data}: nothing of a closed request remains")
+        return 1 if findings else 0
     if args.admin_command == "revoke":
         site = revoke_device(layout, args.device_id)
         print(f"revoked {args.device_id}; manifest version {site.version}")
