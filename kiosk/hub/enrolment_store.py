@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
@@ -79,19 +79,31 @@ class EnrolmentStore:
             ) from None
 
     def use(self, code_hash: str, sign_public: bytes, hpke_public: bytes, now: float) -> Enrolment:
-        """Spend a code: single use, refused once expired."""
+        """Spend a code: single use, refused once expired.
+
+        One conditional UPDATE, so two devices racing with the same code
+        cannot both win (SQLite ignores row locks).
+        """
         with self._sessions.begin() as s:
-            row = s.get(EnrolmentRow, code_hash, with_for_update=True)
-            if row is None:
-                raise EnrolmentRefused("unknown_code", "this enrolment code is not valid")
-            if row.used_at is not None:
-                raise EnrolmentRefused("code_used", "this enrolment code was already used")
-            if row.expires_at < now:
-                raise EnrolmentRefused("code_expired", "this enrolment code has expired")
-            row.used_at = now
-            row.sign_public = sign_public
-            row.hpke_public = hpke_public
-            return _to_enrolment(row)
+            spent = s.execute(
+                update(EnrolmentRow)
+                .where(
+                    (EnrolmentRow.code_hash == code_hash)
+                    & EnrolmentRow.used_at.is_(None)
+                    & (EnrolmentRow.expires_at >= now)
+                )
+                .values(used_at=now, sign_public=sign_public, hpke_public=hpke_public)
+                .returning(*EnrolmentRow.__table__.columns)
+            ).first()
+        if spent is not None:
+            return _to_enrolment(spent)  # type: ignore[arg-type]
+        with self._sessions() as s:
+            row = s.get(EnrolmentRow, code_hash)
+        if row is None:
+            raise EnrolmentRefused("unknown_code", "this enrolment code is not valid")
+        if row.used_at is not None:
+            raise EnrolmentRefused("code_used", "this enrolment code was already used")
+        raise EnrolmentRefused("code_expired", "this enrolment code has expired")
 
     def all(self) -> list[Enrolment]:
         with self._sessions() as s:

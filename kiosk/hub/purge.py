@@ -1,15 +1,16 @@
 """The one purge path: resolve, cancel and expiry all end here.
 
-Rows are deleted, never flagged: there is no soft delete. Sealed copies go
-first, in the same transaction as the ticket row, so a crash leaves either
-the whole open ticket or nothing of it.
+Rows are deleted, never flagged: there is no soft delete. The ticket row goes
+first, and only if it still matches the condition the caller computed from
+(so a purge never races an accept); its sealed copies go in the same
+transaction, so a crash leaves either the whole open ticket or nothing of it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import ColumnElement, Row, delete
 from sqlalchemy.orm import Session
 
 from kiosk.hub.models import SealedCopyRow, TicketRow
@@ -17,8 +18,17 @@ from kiosk.hub.models import SealedCopyRow, TicketRow
 __all__ = ["purge_tickets"]
 
 
-def purge_tickets(session: Session, ticket_ids: Sequence[str]) -> None:
-    if not ticket_ids:
-        return
-    session.execute(delete(SealedCopyRow).where(SealedCopyRow.ticket_id.in_(ticket_ids)))
-    session.execute(delete(TicketRow).where(TicketRow.id.in_(ticket_ids)))
+def purge_tickets(session: Session, condition: ColumnElement[bool]) -> list[Row[Any]]:
+    """Delete the tickets matching `condition` and their sealed copies; the rows deleted.
+
+    The delete is the transaction's first statement, so SQLite takes the write
+    lock at once and never has to upgrade a stale read snapshot.
+    """
+    deleted = list(
+        session.execute(delete(TicketRow).where(condition).returning(*TicketRow.__table__.columns))
+    )
+    if deleted:
+        # ON DELETE CASCADE does this too; explicit, for engines that do not enforce it.
+        ids = [row.id for row in deleted]
+        session.execute(delete(SealedCopyRow).where(SealedCopyRow.ticket_id.in_(ids)))
+    return deleted

@@ -8,11 +8,12 @@ import time
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
 from kiosk.core.categories import Category, Urgency
+from kiosk.core.errors import IllegalTransition
 from kiosk.core.ticket import Ticket, TicketEvent, TicketState
 from kiosk.hub.models import ManifestRow, SealedCopyRow, TicketRow
 from kiosk.hub.purge import purge_tickets
@@ -129,35 +130,59 @@ class Store:
         actor: str | None = None,
         eta_minutes: int | None = None,
     ) -> Ticket | None:
-        """Apply `event` under a row lock; the ticket after it, or None if it does not exist.
+        """Apply `event`; the ticket after it, or None if it does not exist.
 
         Raises IllegalTransition (e.g. a second accept) and changes nothing then.
         Closing events purge the ticket in the same transaction.
+
+        Compare-and-set: the write names the state it was computed from, so of
+        two staff accepting at once exactly one wins and the other is re-read
+        and refused. (SQLite ignores row locks, so a lock alone would not do.)
         """
-        with self._sessions.begin() as s:
-            row = s.get(TicketRow, ticket_id, with_for_update=True)
-            if row is None:
+        for _attempt in range(5):
+            before = self.get_ticket(ticket_id)
+            if before is None:
                 return None
-            after = _to_ticket(row).apply(
-                event, at=time.time(), actor=actor, eta_minutes=eta_minutes
+            after = before.apply(event, at=time.time(), actor=actor, eta_minutes=eta_minutes)
+            unchanged = (
+                (TicketRow.id == ticket_id)
+                & (TicketRow.state == before.state.value)
+                & (
+                    TicketRow.accepted_by.is_(None)
+                    if before.accepted_by is None
+                    else TicketRow.accepted_by == before.accepted_by
+                )
             )
-            if after.is_open:
-                row.state = after.state.value
-                row.updated_at = after.updated_at
-                row.accepted_by = after.accepted_by
-                row.eta_minutes = after.eta_minutes
-            else:
-                purge_tickets(s, [ticket_id])
-        if not after.is_open:
-            self.after_purge()
-        return after
+            with self._sessions.begin() as s:
+                if after.is_open:
+                    changed = s.scalars(
+                        update(TicketRow)
+                        .where(unchanged)
+                        .values(
+                            state=after.state.value,
+                            updated_at=after.updated_at,
+                            accepted_by=after.accepted_by,
+                            eta_minutes=after.eta_minutes,
+                        )
+                        .returning(TicketRow.id)
+                    ).all()
+                    written = bool(changed)
+                else:
+                    written = bool(purge_tickets(s, unchanged))
+            if written:
+                if not after.is_open:
+                    self.after_purge()
+                return after
+        raise IllegalTransition("the request changed too often to apply this; try again")
 
     def expire_older_than(self, cutoff: float) -> list[Ticket]:
         """Expire and purge every open ticket created before `cutoff`."""
         with self._sessions.begin() as s:
-            rows = s.scalars(select(TicketRow).where(TicketRow.created_at < cutoff)).all()
-            expired = [_to_ticket(r).apply(TicketEvent.EXPIRE, at=time.time()) for r in rows]
-            purge_tickets(s, [t.id for t in expired])
+            deleted = purge_tickets(s, TicketRow.created_at < cutoff)
+        expired = [
+            _to_ticket(row).apply(TicketEvent.EXPIRE, at=time.time())  # type: ignore[arg-type]
+            for row in deleted
+        ]
         if expired:
             self.after_purge()
         return expired
