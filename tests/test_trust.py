@@ -209,3 +209,38 @@ def test_the_classical_fallback_suite_seals_and_opens(
 def test_site_document_round_trips() -> None:
     site = sample_site()
     assert Site.from_document(site.to_document()) == site
+
+
+def test_a_hub_cannot_invent_a_request_or_replay_an_old_one(
+    site: SiteFixture, hub: HubProcess, kiosk_client: HubClient, staff_client: HubClient
+) -> None:
+    """The hub holds every staff public key, so it could seal a body of its own;
+    the kiosk's signature inside the seal is what staff trust."""
+    from kiosk.core.body import binding_bytes
+    from kiosk.crypto import seal_ticket, sign_ticket
+
+    genuine_id = _submit(kiosk_client)
+    view = staff_client._json("GET", f"/v1/tickets/{genuine_id}")
+    staff = staff_client.site().device("staff-anna")
+    assert staff is not None
+
+    def forge(body: bytes, signer: DeviceKeys) -> dict[str, object]:
+        binding = binding_bytes(genuine_id, "central-p3", Category.UNWELL, Urgency.NORMAL)
+        signed = body + sign_ticket(signer, "kiosk-p3", binding, body)
+        sealed = seal_ticket(signed, {"staff-anna": staff.hpke_public}, binding)["staff-anna"]
+        return {**view, "sealed": base64.b64encode(sealed).decode()}
+
+    invented = TicketBody(
+        Category.UNWELL, Urgency.NORMAL, "en", (), "come to the car park", int(time.time())
+    ).to_bytes()
+    with pytest.raises(BadSignature, match="not signed by the kiosk"):
+        staff_client.open_ticket(forge(invented, DeviceKeys.generate()))
+    # A genuine kiosk's old body, kept by the hub and served again much later.
+    kiosk_keys = DeviceKeys.load(site.kiosk.directory)
+    stale = TicketBody(
+        Category.UNWELL, Urgency.NORMAL, "en", (), "", int(time.time()) - 13 * 3600
+    ).to_bytes()
+    with pytest.raises(BadSignature, match="too old"):
+        staff_client.open_ticket(forge(stale, kiosk_keys))
+    # The genuine one opens.
+    assert staff_client.open_ticket(view).body.category is Category.UNWELL

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,13 +14,25 @@ import requests
 from kiosk.client.device import DeviceConfig
 from kiosk.core.body import TicketBody, binding_bytes
 from kiosk.core.categories import Category, Urgency
-from kiosk.core.errors import HubRefused, HubUnreachable, SiteError
-from kiosk.core.site import Site
-from kiosk.crypto import DeviceKeys, open_ticket, seal_ticket, sign_request, verify_manifest
+from kiosk.core.errors import BadSignature, CannotOpen, HubRefused, HubUnreachable, SiteError
+from kiosk.core.site import DeviceRecord, DeviceRole, Site
+from kiosk.crypto import (
+    DeviceKeys,
+    open_ticket,
+    seal_ticket,
+    sign_request,
+    sign_ticket,
+    verify_manifest,
+    verify_ticket,
+)
+from kiosk.crypto.signing import SIGNATURE_LENGTH
 
 __all__ = ["HubClient", "OpenedTicket"]
 
 _TIMEOUT = (5.0, 10.0)  # connect, read
+# Longer than any open ticket lives (the hub's expiry limit is 4 h by default).
+_MAX_TICKET_AGE = 12 * 3600
+_CLOCK_SLACK = 300
 
 
 class OpenedTicket:
@@ -112,7 +126,11 @@ class HubClient:
         if not recipients:
             raise SiteError(f"no staff device is enrolled for location {location}")
         binding = binding_bytes(ticket_id, location, body.category, body.urgency)
-        sealed = seal_ticket(body.to_bytes(), recipients, binding, site.hpke_suite)
+        if not body.sent_at:
+            body = dataclasses.replace(body, sent_at=int(time.time()))
+        plain = body.to_bytes()
+        signed = plain + sign_ticket(self.keys, self.config.device_id, binding, plain)
+        sealed = seal_ticket(signed, recipients, binding, site.hpke_suite)
         doc = {
             "id": ticket_id,
             "category": body.category.value,
@@ -128,15 +146,44 @@ class HubClient:
 
     # -- staff -------------------------------------------------------------------
     def open_ticket(self, view: dict[str, Any]) -> OpenedTicket:
-        """Decrypt this device's sealed copy; CannotOpen if the hub altered anything."""
-        sealed = base64.b64decode(view.get("sealed") or "")
-        binding = binding_bytes(
-            view["id"], view["location_id"], Category(view["category"]), Urgency(view["urgency"])
-        )
-        body = TicketBody.from_bytes(open_ticket(sealed, self.keys, binding))
+        """Decrypt this device's sealed copy and check who sent it.
+
+        CannotOpen if it is not for us or was altered; BadSignature if the
+        kiosk it names did not sign it (a hub cannot invent requests), or if
+        it is stale (a hub cannot replay an old one).
+        """
+        try:
+            sealed = base64.b64decode(str(view.get("sealed") or ""), validate=True)
+            binding = binding_bytes(
+                str(view["id"]),
+                str(view["location_id"]),
+                Category(view["category"]),
+                Urgency(view["urgency"]),
+            )
+            kiosk_id = str(view["kiosk_id"])
+        except (KeyError, ValueError, TypeError):
+            raise CannotOpen("the hub sent a malformed request") from None
+        plain = open_ticket(sealed, self.keys, binding)
+        body_bytes, signature = plain[:-SIGNATURE_LENGTH], plain[-SIGNATURE_LENGTH:]
+        kiosk = self._known_kiosk(kiosk_id)
+        if kiosk.location_id != view["location_id"]:
+            raise BadSignature("the request claims a location its kiosk is not at")
+        verify_ticket(kiosk.sign_public, kiosk_id, binding, body_bytes, signature)
+        body = TicketBody.from_bytes(body_bytes)
         if (body.category.value, body.urgency.value) != (view["category"], view["urgency"]):
             raise SiteError("routing metadata does not match the sealed body")
+        if not -_CLOCK_SLACK <= time.time() - body.sent_at <= _MAX_TICKET_AGE:
+            raise BadSignature("this request is too old to be genuine")
         return OpenedTicket(view, body)
+
+    def _known_kiosk(self, kiosk_id: str) -> DeviceRecord:
+        """The kiosk in the verified manifest (refetched once: it may be newly enrolled)."""
+        for refresh in (False, True):
+            site = self.site() if refresh or self._site is None else self._site
+            record = site.device(kiosk_id)
+            if record is not None and record.role is DeviceRole.KIOSK:
+                return record
+        raise BadSignature("the request names a kiosk this site does not list")
 
     def act(self, ticket_id: str, action: str, eta_minutes: int | None = None) -> dict[str, Any]:
         doc = None if eta_minutes is None else {"eta_minutes": eta_minutes}

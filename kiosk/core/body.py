@@ -22,6 +22,7 @@ class TicketBody:
     language: str  # the traveller's language, so staff know how to greet them
     details: tuple[str, ...] = field(default=())  # phrase ids, rendered in the reader's language
     free_text: str = ""
+    sent_at: int = 0  # the kiosk's clock, seconds: staff refuse a stale body replayed by a hub
 
     def to_bytes(self) -> bytes:
         return json.dumps(
@@ -32,6 +33,7 @@ class TicketBody:
                 "language": self.language,
                 "details": list(self.details),
                 "free_text": self.free_text,
+                "sent_at": self.sent_at,
             },
             ensure_ascii=False,
             separators=(",", ":"),
@@ -47,6 +49,9 @@ class TicketBody:
             details = doc.get("details", [])
             free_text = doc.get("free_text", "")
             language = doc["language"]
+            sent_at = doc.get("sent_at", 0)
+            if not isinstance(sent_at, int) or isinstance(sent_at, bool):
+                raise InvalidTicketBody("sent_at must be whole seconds")
             if not isinstance(details, list) or len(details) > _MAX_DETAILS:
                 raise InvalidTicketBody("details must be a short list of phrase ids")
             if not all(isinstance(d, str) for d in details):
@@ -61,8 +66,9 @@ class TicketBody:
                 language=language,
                 details=tuple(details),
                 free_text=free_text,
+                sent_at=sent_at,
             )
-        except (KeyError, ValueError, UnicodeDecodeError) as exc:
+        except (KeyError, ValueError, UnicodeDecodeError, RecursionError) as exc:
             raise InvalidTicketBody(f"malformed ticket body: {exc.__class__.__name__}") from None
 
 

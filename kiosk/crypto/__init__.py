@@ -14,8 +14,10 @@ from kiosk.crypto.signing import (
     SignedHeaders,
     sign_enrolment,
     sign_request,
+    sign_ticket,
     verify_enrolment,
     verify_request,
+    verify_ticket,
 )
 from kiosk.crypto.tls import certificate_sha256, create_site_ca, issue_server_certificate
 
@@ -35,8 +37,10 @@ __all__ = [
     "sign_enrolment",
     "sign_manifest",
     "sign_request",
+    "sign_ticket",
     "verify_enrolment",
     "verify_manifest",
     "verify_request",
+    "verify_ticket",
     "write_private_file",
 ]

@@ -23,12 +23,15 @@ from kiosk.crypto.keys import DeviceKeys
 __all__ = [
     "ENROLMENT_PURPOSE",
     "REQUEST_PURPOSE",
+    "SIGNATURE_LENGTH",
     "SignedHeaders",
     "request_message",
     "sign_enrolment",
     "sign_request",
+    "sign_ticket",
     "verify_enrolment",
     "verify_request",
+    "verify_ticket",
 ]
 
 REQUEST_PURPOSE = b"kiosk/request/v1"
@@ -87,3 +90,31 @@ def verify_enrolment(sign_public: bytes, code: str, hpke_public: bytes, proof: b
         )
     except (InvalidSignature, ValueError):
         raise BadSignature("enrolment proof does not verify") from None
+
+
+TICKET_SIGNATURE_PURPOSE = b"kiosk/ticket-signature/v1\x00"
+SIGNATURE_LENGTH = 64
+
+
+def sign_ticket(keys: DeviceKeys, kiosk_id: str, binding: bytes, body: bytes) -> bytes:
+    """The kiosk's signature over what it sends, sealed together with the body.
+
+    Staff check it against the kiosk's key in the signed manifest: the hub,
+    which holds every staff public key, could otherwise seal a body of its own.
+    """
+    return keys.sign(_ticket_message(kiosk_id, binding, body))
+
+
+def verify_ticket(
+    kiosk_public: bytes, kiosk_id: str, binding: bytes, body: bytes, signature: bytes
+) -> None:
+    try:
+        ed25519.Ed25519PublicKey.from_public_bytes(kiosk_public).verify(
+            signature, _ticket_message(kiosk_id, binding, body)
+        )
+    except (InvalidSignature, ValueError):
+        raise BadSignature("this request was not signed by the kiosk it names") from None
+
+
+def _ticket_message(kiosk_id: str, binding: bytes, body: bytes) -> bytes:
+    return b"\x00".join([TICKET_SIGNATURE_PURPOSE, kiosk_id.encode(), binding, body])

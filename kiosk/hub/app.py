@@ -126,6 +126,7 @@ class Hub:
         location = site.location(ticket.location_id)
         return {
             "id": ticket.id,
+            "kiosk_id": ticket.kiosk_id,
             "location_id": ticket.location_id,
             "station": location.station if location else "",
             "location_label": location.label if location else "",
