@@ -92,6 +92,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     publish = admin.add_parser("publish", help="sign a manifest with newly enrolled devices")
     _add_data(publish)
+    publish.add_argument(
+        "--confirm",
+        action="append",
+        default=[],
+        metavar="DEVICE=FINGERPRINT",
+        help="the key fingerprint the device showed after enrolling",
+    )
     audit = admin.add_parser("audit", help="look for anything of closed requests left on disk")
     audit.add_argument("data", type=Path, help="the hub's data directory (or the site's)")
     audit.add_argument("--ttl", type=float, default=4 * 3600, help="expiry limit, seconds")
@@ -192,10 +199,15 @@ def _run(args: argparse.Namespace) -> int:
         return _i18n_report(as_json=args.json)
     if args.command == "enrol":
         from kiosk.client.enrolment import enrol_with_code
+        from kiosk.crypto import DeviceKeys
+        from kiosk.operator.enrolment import device_fingerprint
 
         config = enrol_with_code(args.hub, args.code, args.site, args.device)
+        keys = DeviceKeys.load(config.directory)
         print(f"enrolled as {config.device_id} ({config.role.value}); keys in {config.directory}")
-        print("the operator now runs `kiosk admin publish`; then start the app")
+        shown = device_fingerprint(keys.sign_public, keys.hpke_public)
+        print(f"this device's key fingerprint: {shown}")
+        print("tell it to the operator, who confirms it with `kiosk admin publish --confirm`")
         return 0
     return 2
 
@@ -274,17 +286,34 @@ def _admin_enrol(args: argparse.Namespace, layout: SiteLayout) -> int:
         f" --site {issued.site_fingerprint} --device DIR"
     )
     if args.wait <= 0:
-        print("then here: kiosk admin publish")
+        print("then here, with the key fingerprint the device shows:")
+        print(f"    kiosk admin publish --confirm {issued.device_id}=FINGERPRINT")
         return 0
     deadline = time.monotonic() + args.wait
     while time.monotonic() < deadline:
-        _site, added = publish_enrolled(layout)
-        if issued.device_id in added:
-            print(f"{issued.device_id} enrolled and published")
-            return 0
+        _site, _added, waiting = publish_enrolled(layout)
+        shown = dict(waiting).get(issued.device_id)
+        if shown is not None:
+            return _confirm_and_publish(layout, issued.device_id, shown)
         time.sleep(1.0)
     print(f"kiosk: {issued.device_id} did not enrol within {args.wait:g} s", file=sys.stderr)
     return 1
+
+
+def _confirm_and_publish(layout: SiteLayout, device_id: str, shown: str) -> int:
+    from kiosk.operator.enrolment import publish_enrolled
+
+    print(f"{device_id} used its code. Its screen shows its key fingerprint.")
+    if not sys.stdin.isatty():
+        print(f"if it reads {shown}: kiosk admin publish --confirm {device_id}={shown}")
+        return 0
+    answer = input(f"does the device show {shown}? [y/N] ").strip().lower()
+    if answer != "y":
+        print("not published: the keys the hub relayed are not the device's; tell the operator")
+        return 1
+    _site, added, _waiting = publish_enrolled(layout, {device_id: shown})
+    print(f"{device_id} published" if device_id in added else f"{device_id} not published")
+    return 0 if device_id in added else 1
 
 
 def _admin(args: argparse.Namespace) -> int:
@@ -309,8 +338,14 @@ def _admin(args: argparse.Namespace) -> int:
     if args.admin_command == "enrol":
         return _admin_enrol(args, layout)
     if args.admin_command == "publish":
-        site, added = publish_enrolled(layout)
+        confirmed = dict(c.split("=", 1) for c in args.confirm if "=" in c)
+        site, added, waiting = publish_enrolled(layout, confirmed)
         print(f"manifest version {site.version}; newly published: {', '.join(added) or 'none'}")
+        for device_id, shown in waiting:
+            print(
+                f"waiting: {device_id} used its code; if its screen shows {shown}, run "
+                f"kiosk admin publish --confirm {device_id}={shown}"
+            )
         return 0
     if args.admin_command == "audit":
         from kiosk.operator.audit import audit_data_dir

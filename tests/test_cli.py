@@ -70,6 +70,8 @@ def test_init_enrol_with_a_code_publish_and_revoke(tmp_path: Path) -> None:
         )
         assert enrolled.returncode == 0, enrolled.stderr
         assert "staff-cli" in enrolled.stdout
+        shown = re.search(r"key fingerprint: ([0-9A-F-]{19})", enrolled.stdout)
+        assert shown
         again = kiosk(
             "enrol",
             "--hub",
@@ -84,8 +86,14 @@ def test_init_enrol_with_a_code_publish_and_revoke(tmp_path: Path) -> None:
         assert again.returncode == 2
         assert "already used" in again.stderr
         assert "Traceback" not in again.stderr
-        published = kiosk("admin", "publish", "--data", str(data))
-        assert "staff-cli" in published.stdout
+        waiting = kiosk("admin", "publish", "--data", str(data))
+        assert f"waiting: staff-cli used its code; if its screen shows {shown.group(1)}" in (
+            waiting.stdout
+        )
+        published = kiosk(
+            "admin", "publish", "--data", str(data), "--confirm", f"staff-cli={shown.group(1)}"
+        )
+        assert "newly published: staff-cli" in published.stdout
         revoked = kiosk("admin", "revoke", "staff-cli", "--data", str(data))
         assert revoked.returncode == 0
         assert "revoked staff-cli" in revoked.stdout

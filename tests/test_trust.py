@@ -14,12 +14,17 @@ from kiosk.client import HubClient
 from kiosk.client.enrolment import enrol_with_code
 from kiosk.core.body import TicketBody
 from kiosk.core.categories import Category, Urgency
-from kiosk.core.errors import BadSignature, CannotOpen, CryptoError, HubRefused
+from kiosk.core.errors import BadSignature, CannotOpen, CryptoError, HubRefused, SiteError
 from kiosk.core.site import DeviceRecord, DeviceRole, Site
 from kiosk.core.ticket import new_ticket_id
 from kiosk.crypto import DeviceKeys, SiteKey, sign_manifest
 from kiosk.operator import SiteLayout, enrol_local_device, init_site, sample_site
-from kiosk.operator.enrolment import create_enrolment, publish_enrolled, revoke_device
+from kiosk.operator.enrolment import (
+    create_enrolment,
+    device_fingerprint,
+    publish_enrolled,
+    revoke_device,
+)
 from kiosk.operator.site_admin import current_site
 from tests.conftest import HubProcess
 from tests.conftest import Site as SiteFixture
@@ -141,7 +146,13 @@ def test_enrolment_with_a_code_end_to_end(
     config = enrol_with_code(site.hub_url, issued.code.lower(), issued.site_fingerprint, device_dir)
     assert config.device_id == issued.device_id
     assert (device_dir / "identity.key").stat().st_mode & 0o777 == 0o600
-    _, added = publish_enrolled(site.layout)
+    keys = DeviceKeys.load(device_dir)
+    shown_on_device = device_fingerprint(keys.sign_public, keys.hpke_public)
+    # Not without the operator comparing the fingerprint the device shows.
+    _, added, waiting = publish_enrolled(site.layout)
+    assert added == []
+    assert waiting == [(issued.device_id, shown_on_device)]
+    _, added, _ = publish_enrolled(site.layout, {issued.device_id: shown_on_device.lower()})
     assert added == [issued.device_id]
     client = site.client(config)
     assert client.site().device(issued.device_id) is not None  # it can now call the hub
@@ -244,3 +255,34 @@ def test_a_hub_cannot_invent_a_request_or_replay_an_old_one(
         staff_client.open_ticket(forge(stale, kiosk_keys))
     # The genuine one opens.
     assert staff_client.open_ticket(view).body.category is Category.UNWELL
+
+
+def test_a_hub_cannot_add_a_reader_through_enrolment(
+    site: SiteFixture, hub: HubProcess, tmp_path: Path
+) -> None:
+    """The hub sees the code: it may swap in its own keys or move the device to
+    another group, but the operator's checks refuse both."""
+    issued = create_enrolment(site.layout, DeviceRole.STAFF, group_id="central-staff")
+    device_dir = tmp_path / "handheld"
+    enrol_with_code(site.hub_url, issued.code, issued.site_fingerprint, device_dir)
+    keys = DeviceKeys.load(device_dir)
+    genuine = device_fingerprint(keys.sign_public, keys.hpke_public)
+    eve = DeviceKeys.generate()
+    with _hub_db(site) as db:
+        db.execute(
+            "UPDATE enrolments SET sign_public = ?, hpke_public = ? WHERE device_id = ?",
+            (eve.sign_public, eve.hpke_public, issued.device_id),
+        )
+    _, added, waiting = publish_enrolled(site.layout, {issued.device_id: genuine})
+    assert added == []  # the relayed keys are not the ones the device showed
+    assert waiting[0][1] != genuine
+
+    other = create_enrolment(site.layout, DeviceRole.STAFF, group_id="north-staff")
+    enrol_with_code(site.hub_url, other.code, other.site_fingerprint, tmp_path / "second")
+    with _hub_db(site) as db:
+        db.execute(
+            "UPDATE enrolments SET group_id = 'central-control' WHERE device_id = ?",
+            (other.device_id,),
+        )
+    with pytest.raises(SiteError, match="altered on the hub"):
+        publish_enrolled(site.layout)

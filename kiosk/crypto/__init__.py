@@ -17,6 +17,7 @@ from kiosk.crypto.signing import (
     sign_ticket,
     verify_enrolment,
     verify_request,
+    verify_signature,
     verify_ticket,
 )
 from kiosk.crypto.tls import certificate_sha256, create_site_ca, issue_server_certificate
@@ -41,6 +42,7 @@ __all__ = [
     "verify_enrolment",
     "verify_manifest",
     "verify_request",
+    "verify_signature",
     "verify_ticket",
     "write_private_file",
 ]

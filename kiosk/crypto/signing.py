@@ -31,6 +31,7 @@ __all__ = [
     "sign_ticket",
     "verify_enrolment",
     "verify_request",
+    "verify_signature",
     "verify_ticket",
 ]
 
@@ -118,3 +119,11 @@ def verify_ticket(
 
 def _ticket_message(kiosk_id: str, binding: bytes, body: bytes) -> bytes:
     return b"\x00".join([TICKET_SIGNATURE_PURPOSE, kiosk_id.encode(), binding, body])
+
+
+def verify_signature(public: bytes, message: bytes, signature: bytes) -> None:
+    """A plain Ed25519 check, for messages that carry their own purpose string."""
+    try:
+        ed25519.Ed25519PublicKey.from_public_bytes(public).verify(signature, message)
+    except (InvalidSignature, ValueError):
+        raise BadSignature("signature does not verify") from None

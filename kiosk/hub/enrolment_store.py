@@ -32,6 +32,8 @@ class Enrolment:
     used: bool
     sign_public: bytes | None
     hpke_public: bytes | None
+    code_hash: str = ""
+    intent_signature: bytes | None = None
 
 
 def _to_enrolment(row: EnrolmentRow) -> Enrolment:
@@ -44,6 +46,8 @@ def _to_enrolment(row: EnrolmentRow) -> Enrolment:
         used=row.used_at is not None,
         sign_public=row.sign_public,
         hpke_public=row.hpke_public,
+        code_hash=row.code_hash,
+        intent_signature=row.intent_signature,
     )
 
 
@@ -60,6 +64,7 @@ class EnrolmentStore:
         *,
         location_id: str | None = None,
         group_id: str | None = None,
+        intent_signature: bytes | None = None,
     ) -> None:
         try:
             with self._sessions.begin() as s:
@@ -71,6 +76,7 @@ class EnrolmentStore:
                         location_id=location_id,
                         group_id=group_id,
                         expires_at=expires_at,
+                        intent_signature=intent_signature,
                     )
                 )
         except IntegrityError:

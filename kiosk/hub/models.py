@@ -65,3 +65,5 @@ class EnrolmentRow(Base):
     used_at: Mapped[float | None] = mapped_column(Float, nullable=True)
     sign_public: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     hpke_public: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    # The operator signs role and place when issuing the code: the hub cannot change them.
+    intent_signature: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)

@@ -11,25 +11,42 @@ import time
 from dataclasses import dataclass
 
 from kiosk.core.enrolment_code import code_hash, new_code
-from kiosk.core.errors import SiteError
+from kiosk.core.errors import BadSignature, SiteError
 from kiosk.core.site import DeviceRecord, DeviceRole, Site
-from kiosk.crypto import fingerprint
-from kiosk.hub.enrolment_store import EnrolmentStore
+from kiosk.crypto import SiteKey, fingerprint, verify_signature
+from kiosk.hub.enrolment_store import Enrolment, EnrolmentStore
 from kiosk.operator.site_admin import (
     SiteLayout,
     check_placement,
     current_site,
     new_device_id,
     publish,
+    site_passphrase,
 )
 
 __all__ = [
     "DEFAULT_CODE_HOURS",
     "IssuedCode",
     "create_enrolment",
+    "device_fingerprint",
     "publish_enrolled",
     "revoke_device",
 ]
+
+_INTENT_PURPOSE = b"kiosk/enrolment-intent/v1"
+
+
+def device_fingerprint(sign_public: bytes, hpke_public: bytes) -> str:
+    """What the device shows after enrolling and the operator confirms before publishing."""
+    return fingerprint(sign_public + hpke_public)
+
+
+def _intent(
+    device_id: str, role: str, location: str | None, group: str | None, hashed: str, expires: float
+) -> bytes:
+    fields = [device_id, role, location or "", group or "", hashed, f"{expires:.3f}"]
+    return b"\x00".join([_INTENT_PURPOSE, *(f.encode() for f in fields)])
+
 
 DEFAULT_CODE_HOURS = 24.0
 
@@ -62,33 +79,57 @@ def create_enrolment(
     check_placement(site, role, device_id, location_id, group_id)
     code = new_code()
     expires_at = time.time() + hours * 3600
+    location = location_id if role is DeviceRole.KIOSK else None
+    group = group_id if role is DeviceRole.STAFF else None
+    hashed = code_hash(code)
+    site_key = SiteKey.load(layout.operator / "site.key", site_passphrase())
     _enrolments(layout).create(
-        code_hash(code),
+        hashed,
         device_id,
         role.value,
         expires_at,
-        location_id=location_id if role is DeviceRole.KIOSK else None,
-        group_id=group_id if role is DeviceRole.STAFF else None,
+        location_id=location,
+        group_id=group,
+        intent_signature=site_key.sign(
+            _intent(device_id, role.value, location, group, hashed, expires_at)
+        ),
     )
     site_public = (layout.hub / "site.pub").read_bytes()
     return IssuedCode(code, device_id, expires_at, fingerprint(site_public))
 
 
-def publish_enrolled(layout: SiteLayout) -> tuple[Site, list[str]]:
-    """Sign a manifest with every device that has used its code; the new site and their ids."""
+def publish_enrolled(
+    layout: SiteLayout, confirmed: dict[str, str] | None = None
+) -> tuple[Site, list[str], list[tuple[str, str]]]:
+    """Sign into the manifest every device that used its code and that the operator
+    confirmed by the key fingerprint the device itself showed.
+
+    Returns the site, the devices published, and those still waiting for
+    confirmation (id, fingerprint of the keys the hub relayed). The hub saw
+    the code, so it could have presented keys of its own: only the operator's
+    comparison with the device's screen tells. Role and place come from the
+    operator's signature made when the code was issued, not from the hub.
+    """
+    confirmed = {k: _plain(v) for k, v in (confirmed or {}).items()}
     store = _enrolments(layout)
-    used = [e for e in store.all() if e.used and e.sign_public and e.hpke_public]
+    site_public = (layout.hub / "site.pub").read_bytes()
     site = current_site(layout, layout.store())
-    added = []
-    for e in used:
-        if site.device(e.device_id) is not None:
+    added: list[str] = []
+    waiting: list[tuple[str, str]] = []
+    for e in store.all():
+        if not (e.used and e.sign_public and e.hpke_public) or site.device(e.device_id):
+            continue
+        _check_intent(e, site_public)
+        shown = device_fingerprint(e.sign_public, e.hpke_public)
+        if confirmed.get(e.device_id) != _plain(shown):
+            waiting.append((e.device_id, shown))
             continue
         site = site.with_device(
             DeviceRecord(
                 id=e.device_id,
                 role=DeviceRole(e.role),
-                sign_public=e.sign_public or b"",
-                hpke_public=e.hpke_public or b"",
+                sign_public=e.sign_public,
+                hpke_public=e.hpke_public,
                 location_id=e.location_id,
                 group_id=e.group_id,
             )
@@ -96,11 +137,26 @@ def publish_enrolled(layout: SiteLayout) -> tuple[Site, list[str]]:
         added.append(e.device_id)
     if added:
         site = publish(layout, site)
-    store.mark_published([e.device_id for e in used])
+        store.mark_published(added)
     # A code is kept no longer than its lifetime, spent or not.
     now = time.time()
     store.remove([e.device_id for e in store.all() if e.expires_at < now])
-    return site, added
+    return site, added, waiting
+
+
+def _plain(fingerprint_text: str) -> str:
+    return "".join(ch for ch in fingerprint_text.upper() if ch.isalnum())
+
+
+def _check_intent(e: Enrolment, site_public: bytes) -> None:
+    message = _intent(e.device_id, e.role, e.location_id, e.group_id, e.code_hash, e.expires_at)
+    try:
+        verify_signature(site_public, message, e.intent_signature or b"")
+    except BadSignature:
+        raise SiteError(
+            f"the enrolment of {e.device_id} was altered on the hub (its role or place no "
+            "longer matches what you signed): do not publish it; issue a new code"
+        ) from None
 
 
 def revoke_device(layout: SiteLayout, device_id: str) -> Site:
