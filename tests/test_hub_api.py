@@ -197,3 +197,16 @@ def test_no_request_ever_gets_a_500(site: Site, hub: HubProcess) -> None:
                     response = _raw(site, method, path, body, device=device)
                     assert response.status_code < 500, (device, method, path, body)
                     assert response.headers["content-type"].startswith("application/json")
+
+
+def test_deeply_nested_json_is_a_400_even_before_authentication(
+    site: Site, hub: HubProcess
+) -> None:
+    nested = b"[" * 100_000
+    _error(_raw(site, "POST", "/v1/tickets", nested), 400, "bad_json")
+    with requests.Session() as s:
+        s.trust_env = False
+        anonymous = s.post(
+            site.hub_url + "/v1/enrol", data=nested, verify=str(site.layout.operator / "ca.pem")
+        )
+    _error(anonymous, 400, "bad_json")

@@ -90,10 +90,12 @@ def enrol_with_code(
         directory.mkdir(parents=True, exist_ok=True)
         ca_file = directory / "ca.pem"
         ca_file.write_bytes(ca_pem)
-        # Step 2: from here on only the site's CA is trusted.
-        keys = DeviceKeys.generate()
+    # Step 2: a new connection that trusts only the site's CA.
+    keys = DeviceKeys.generate()
+    with requests.Session() as verified:
+        verified.trust_env = False
         answer = _post_or_get(
-            session,
+            verified,
             "POST",
             f"{hub_url}/v1/enrol",
             json={

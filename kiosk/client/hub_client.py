@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import json
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -30,6 +31,9 @@ from kiosk.crypto.signing import SIGNATURE_LENGTH
 __all__ = ["HubClient", "OpenedTicket"]
 
 _TIMEOUT = (5.0, 10.0)  # connect, read
+# The hub sends a keep-alive every 15 s: silence for three of them is a dead
+# connection (a half-open one would otherwise block the stream forever).
+_STREAM_READ_TIMEOUT = 45.0
 # Longer than any open ticket lives (the hub's expiry limit is 4 h by default).
 _MAX_TICKET_AGE = 12 * 3600
 _CLOCK_SLACK = 300
@@ -56,6 +60,7 @@ class HubClient:
         # The version floor survives restarts: a hub cannot roll a rebooted
         # device back to a manifest that still lists a revoked reader.
         self._floor_file = config.directory / "manifest-version"
+        self._site_lock = threading.Lock()
 
     def close(self) -> None:
         self._session.close()
@@ -74,7 +79,7 @@ class HubClient:
                 self.config.hub_url.rstrip("/") + path,
                 data=body or None,
                 headers=headers,
-                timeout=(_TIMEOUT[0], None) if stream else _TIMEOUT,
+                timeout=(_TIMEOUT[0], _STREAM_READ_TIMEOUT) if stream else _TIMEOUT,
                 stream=stream,
                 verify=self._verify,
             )
@@ -97,11 +102,14 @@ class HubClient:
     def site(self) -> Site:
         """The newest site manifest, verified against the pinned site key."""
         signed = self._json("GET", "/v1/manifest")
-        site = Site.from_document(verify_manifest(signed, self.config.site_public, self._floor()))
-        if self._site is None or site.version > self._site.version:
-            self._floor_file.write_text(f"{site.version}\n")
-        self._site = site
-        return site
+        with self._site_lock:  # two threads may fetch at once; the floor only rises
+            site = Site.from_document(
+                verify_manifest(signed, self.config.site_public, self._floor())
+            )
+            if self._site is None or site.version > self._site.version:
+                self._floor_file.write_text(f"{site.version}\n")
+                self._site = site
+            return self._site
 
     def _floor(self) -> int:
         if self._site is not None:
@@ -117,9 +125,12 @@ class HubClient:
 
         Safe to retry with the same id: the hub stores a ticket once.
         """
-        location = self.config.location_id
+        # Where this kiosk is comes from the operator's signed manifest, not from
+        # anything the hub said at enrolment.
+        record = site.device(self.config.device_id)
+        location = record.location_id if record is not None else None
         if location is None:
-            raise SiteError("this device is not a kiosk")
+            raise SiteError("this device is not a kiosk of this site")
         recipients = {
             d.id: d.hpke_public for d in site.recipients_for(location, body.category.value)
         }

@@ -25,7 +25,7 @@ def error_response(status: int, code: str, message: str) -> JSONResponse:
 def json_object(body: bytes) -> dict[str, Any]:
     try:
         doc = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise ApiError(400, "bad_json", "the request body is not valid JSON") from None
     if not isinstance(doc, dict):
         raise ApiError(400, "bad_json", "the request body must be a JSON object")

@@ -290,7 +290,11 @@ class Hub:
         subscription = self.broker.subscribe(device.id, wants)
         # Subscribe first, then snapshot: an event between the two arrives
         # twice (harmless, the client keys by id) rather than not at all.
-        snapshot = await run_in_threadpool(self._snapshot, device, site)
+        try:
+            snapshot = await run_in_threadpool(self._snapshot, device, site)
+        except BaseException:
+            self.broker.unsubscribe(subscription)
+            raise
         log_event("stream.opened", device=device.id)
         return StreamingResponse(
             self._stream(device, subscription, snapshot),
@@ -383,6 +387,9 @@ def _guard(
         except KioskError as exc:
             _LOG.warning("event=request.refused kind=%s", type(exc).__name__)
             return error_response(400, "refused", str(exc))
+        except Exception as exc:  # never a traceback with content in the log, never a 500
+            _LOG.error("event=request.failed kind=%s", type(exc).__name__)
+            return error_response(503, "unavailable", "the hub could not do this now; try again")
 
     return guarded
 

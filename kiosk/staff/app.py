@@ -22,7 +22,7 @@ from kiosk.core.categories import Category, Urgency
 from kiosk.core.errors import HubRefused, KioskError
 from kiosk.core.ticket import TicketState
 from kiosk.crypto import DeviceKeys
-from kiosk.i18n import CATEGORY_TEXTS, STAFF_URGENCY_TEXTS, STATE_TEXTS, locale_info
+from kiosk.i18n import CATEGORY_TEXTS, STAFF_URGENCY_TEXTS, STATE_TEXTS
 from kiosk.resources import ASSETS_DIR
 from kiosk.staff.inbox import InboxItem, StaffInbox
 from kiosk.staff.settings import StaffSettings
@@ -124,7 +124,7 @@ class StaffApp(LocalizedApp):
     def _act(self, ticket_id: str, action: str, eta: int | None) -> None:
         def done(view: dict[str, Any]) -> None:
             self.screen.message_text = ""
-            self._apply({"type": "ticket", "ticket": view})
+            self._apply({"type": "ticket", "ticket": view}, known_only=True)
 
         def failed(exc: Exception) -> None:
             if isinstance(exc, HubRefused) and exc.status == 409:
@@ -148,10 +148,13 @@ class StaffApp(LocalizedApp):
             return None
 
     def _on_hub_event(self, event: dict[str, Any]) -> None:
-        if event.get("type") == "ticket" and event["ticket"].get("sealed"):
+        ticket = event.get("ticket")
+        if event.get("type") == "ticket" and isinstance(ticket, dict) and ticket.get("sealed"):
+            if ticket.get("id") in self.inbox.items:
+                on_ui_thread(self._apply, event)  # a snapshot repeat: opened already
+                return
             # Decrypt here, off the UI thread; the inbox keeps the result.
-            body = self._open_body(event["ticket"])
-            on_ui_thread(self._apply, event, body)
+            on_ui_thread(self._apply, event, self._open_body(ticket))
         else:
             on_ui_thread(self._apply, event)
 
@@ -159,14 +162,15 @@ class StaffApp(LocalizedApp):
         on_ui_thread(setattr, self.screen, "connected", connected)
 
     # -- UI thread ---------------------------------------------------------------------
-    def _apply(self, event: dict[str, Any], body: TicketBody | None = None) -> None:
-        if body is not None:
-            event = {**event, "ticket": {**event["ticket"]}}
-            self.inbox._open_body = lambda _view: body  # already opened on the stream thread
+    def _apply(
+        self, event: dict[str, Any], body: TicketBody | None = None, *, known_only: bool = False
+    ) -> None:
         try:
-            what, item = self.inbox.apply(event)
-        finally:
-            self.inbox._open_body = self._open_body
+            what, item = self.inbox.apply(event, body, known_only=known_only)
+        except (KeyError, ValueError, TypeError):
+            # A malformed event (from a faulty or hostile hub) is dropped, not fatal.
+            _LOG.warning("event=event.malformed")
+            return
         if what == "new" and item is not None:
             _LOG.info("event=ticket.shown")
             self._play(item)
@@ -208,12 +212,11 @@ class StaffApp(LocalizedApp):
             # Translators: staff console: this console holds no key for the request.
             card.language_text = tr._("This console cannot open the request's details.")
         else:
-            traveller = locale_info(item.body.language)
             # Translators: staff console. {language} is the traveller's language,
             # named in the staff member's language.
             card.language_text = tr.f(
                 "Traveller's language: {language}",
-                language=_language_name(traveller.code, self.language),
+                language=_language_name(item.body.language, self.language),
             )
         state = item.state
         if state is TicketState.ACCEPTED:
@@ -279,9 +282,13 @@ class StaffApp(LocalizedApp):
 
 
 def _language_name(code: str, in_language: str) -> str:
-    from babel import Locale
+    """The traveller's language named in the staff member's; its code if Babel knows none."""
+    from babel import Locale, UnknownLocaleError
 
-    return Locale.parse(code).get_display_name(in_language) or code
+    try:
+        return Locale.parse(code).get_display_name(in_language) or code
+    except (UnknownLocaleError, ValueError, TypeError):
+        return code
 
 
 def build_staff_app(settings: StaffSettings) -> StaffApp:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kiosk.core.body import TicketBody
-from kiosk.core.categories import Urgency
+from kiosk.core.categories import Category, Urgency
 from kiosk.core.ticket import CLOSED_STATES, TicketState
 
 __all__ = ["InboxItem", "StaffInbox"]
@@ -47,8 +47,15 @@ class StaffInbox:
         self.items: dict[str, InboxItem] = {}
         self._syncing: set[str] | None = None
 
-    def apply(self, event: dict[str, Any]) -> tuple[str, InboxItem | None]:
-        """Apply one hub event; what happened: new, updated, closed, synced or ignored."""
+    def apply(
+        self, event: dict[str, Any], body: TicketBody | None = None, *, known_only: bool = False
+    ) -> tuple[str, InboxItem | None]:
+        """Apply one hub event; what happened: new, updated, closed, synced or ignored.
+
+        `body`: already opened off the UI thread. `known_only`: an answer to
+        this console's own action, which must not bring back a ticket closed
+        meanwhile.
+        """
         kind = event.get("type")
         if kind == "connecting":
             self._syncing = set()
@@ -63,6 +70,10 @@ class StaffInbox:
             return "ignored", None
         view = dict(event["ticket"])
         ticket_id = str(view["id"])
+        # Everything the console will render must parse; otherwise ValueError/KeyError.
+        Category(view["category"])
+        Urgency(view["urgency"])
+        float(view["created_at"])
         if self._syncing is not None:
             self._syncing.add(ticket_id)
         if TicketState(view["state"]) in CLOSED_STATES:
@@ -70,7 +81,10 @@ class StaffInbox:
             return ("closed", item) if item else ("ignored", None)
         item = self.items.get(ticket_id)
         if item is None:
-            body = self._open_body(view) if view.get("sealed") else None
+            if known_only:
+                return "ignored", None
+            if body is None and view.get("sealed"):
+                body = self._open_body(view)
             item = InboxItem(view=view, body=body)
             self.items[ticket_id] = item
             return "new", item

@@ -21,7 +21,7 @@ from kivy.uix.screenmanager import NoTransition, ScreenManager
 from kiosk.client import DeviceConfig, EventStream, HubClient
 from kiosk.client.maintenance_pin import check_pin, has_pin
 from kiosk.core.categories import Category
-from kiosk.core.errors import KioskError
+from kiosk.core.errors import HubRefused, KioskError
 from kiosk.core.ticket import TicketState
 from kiosk.crypto import DeviceKeys
 from kiosk.i18n import locale_info
@@ -62,6 +62,7 @@ class TravellerApp(LocalizedApp):
         self.client = HubClient(self.config_device, DeviceKeys.load(settings.device_dir))
         self.request: TravellerRequest | None = None
         self.hub_connected = False
+        self._snapshot_ids: set[str] = set()  # open ticket ids of the current snapshot
         self.manifest_version = 0
         self._last_touch = time.monotonic()
         self._done_event: Any = None
@@ -152,8 +153,11 @@ class TravellerApp(LocalizedApp):
     def cancel_request(self) -> None:
         """ "I no longer need help": withdraw at the hub, then forget everything."""
         request = self.request
-        if request is None or request.state in ("draft", "failed"):
+        if request is None or request.state == "draft":
             return self.reset()
+        # Withdraw at the hub even after a failure or while still sending: the
+        # first attempt may have been stored although its answer was lost.
+        request.withdrawn = True
         ticket_id = request.ticket_id
         # The traveller is told at once; withdrawing runs in the background
         # and the hub expires the ticket anyway if it cannot be reached now.
@@ -217,6 +221,14 @@ class TravellerApp(LocalizedApp):
 
     # -- hub events --------------------------------------------------------------
     def _sent(self, request: TravellerRequest, state: str) -> None:
+        if request.withdrawn and state != "cancelled":
+            # Stored after the traveller had already withdrawn it: withdraw it now.
+            run_in_background(
+                lambda: self.client.cancel(request.ticket_id),
+                lambda _r: None,
+                lambda exc: _LOG.info("event=cancel.failed kind=%s", type(exc).__name__),
+            )
+            return
         if request is not self.request:
             return
         if request.state == "sending":
@@ -242,9 +254,17 @@ class TravellerApp(LocalizedApp):
         )
 
     def _on_hub_event(self, event: dict[str, Any]) -> None:
-        if event.get("type") != "ticket":
+        kind = event.get("type")
+        if kind == "connecting":
+            self._snapshot_ids = set()
+            return
+        if kind == "synced":
+            on_ui_thread(self._after_resync, set(self._snapshot_ids))
+            return
+        if kind != "ticket":
             return
         ticket = event["ticket"]
+        self._snapshot_ids.add(str(ticket.get("id")))
         on_ui_thread(
             self._apply_ticket_update, ticket["id"], ticket["state"], ticket.get("eta_minutes")
         )
@@ -252,6 +272,28 @@ class TravellerApp(LocalizedApp):
     def _on_connection(self, connected: bool) -> None:
         self.hub_connected = connected
         _LOG.info("event=hub.connection up=%s", connected)
+
+    def _after_resync(self, open_ids: set[str]) -> None:
+        """After a reconnect: if our open request is not among the hub's open
+        tickets, it closed while we were away; ask once, then finish."""
+        request = self.request
+        if request is None or request.state in ("draft", "sending", "failed"):
+            return
+        if request.ticket_id in open_ids:
+            return
+        ticket_id = request.ticket_id
+
+        def closed(exc: Exception) -> None:
+            if isinstance(exc, HubRefused) and exc.status == 404:
+                self._apply_ticket_update(ticket_id, TicketState.RESOLVED.value, None)
+
+        run_in_background(
+            lambda: self.client._json("GET", f"/v1/tickets/{ticket_id}"),
+            lambda view: self._apply_ticket_update(
+                ticket_id, str(view["state"]), view.get("eta_minutes")
+            ),
+            closed,
+        )
 
     def _apply_ticket_update(self, ticket_id: str, state: str, eta_minutes: int | None) -> None:
         request = self.request

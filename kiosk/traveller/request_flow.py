@@ -25,6 +25,7 @@ class TravellerRequest:
     urgency: Urgency | None = None
     ticket_id: str = field(default_factory=new_ticket_id)
     state: str = "draft"  # draft, sending, then the hub's ticket states
+    withdrawn: bool = False  # "I no longer need help" pressed, perhaps while still sending
     eta_minutes: int | None = None  # what the staff member who accepted expects
 
     @property
@@ -44,17 +45,23 @@ def send_request(client: HubClient, request: TravellerRequest, patience_seconds:
     """Send until the hub has stored it; the hub's state. Raises the last HubError.
 
     Retrying is safe: the ticket id is fixed, and the hub stores a ticket once.
-    A refusal (4xx) is not retried: sending again would not change the answer.
+    A refusal (4xx) is not retried: sending again would not change the answer;
+    a server or load-balancer failure (5xx) is.
     """
     deadline = time.monotonic() + patience_seconds
     delay = 0.5
     while True:
+        if request.withdrawn:
+            return "cancelled"  # the traveller left before it went out: send nothing
         try:
             site = client.site()
             result = client.submit_ticket(site, request.ticket_id, request.body())
             return str(result["state"])
-        except HubRefused:
-            raise
+        except HubRefused as exc:
+            if exc.status < 500 or time.monotonic() + delay > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 4.0)
         except HubError:
             if time.monotonic() + delay > deadline:
                 raise
