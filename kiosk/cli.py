@@ -29,6 +29,11 @@ def _add_data(p: argparse.ArgumentParser, default: Path | None = None) -> None:
         default=default or _default_data_dir(),
         help="site data directory (default: %(default)s)",
     )
+    p.add_argument(
+        "--db",
+        default="",
+        help="the hubs' database URL when it is PostgreSQL (default: SQLite in --data)",
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -155,7 +160,7 @@ def _run(args: argparse.Namespace) -> int:
         from kiosk.operator import SiteLayout
 
         settings = dataclasses.replace(
-            SiteLayout(args.data).hub_settings(args.port), host=args.host
+            SiteLayout(args.data, args.db).hub_settings(args.port), host=args.host
         )
         if args.ticket_ttl is not None:
             settings = dataclasses.replace(settings, ticket_ttl_seconds=args.ticket_ttl)
@@ -321,7 +326,7 @@ def _admin(args: argparse.Namespace) -> int:
     from kiosk.operator import SiteLayout, init_site, sample_site, site_passphrase
     from kiosk.operator.enrolment import publish_enrolled, revoke_device
 
-    layout = SiteLayout(args.data)
+    layout = SiteLayout(args.data, getattr(args, "db", ""))
     if args.admin_command == "init":
         site = sample_site(args.site_name, args.emergency_number)
         init_site(layout, site, args.hub_host or ["127.0.0.1", "localhost"])

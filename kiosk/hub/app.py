@@ -36,7 +36,7 @@ from kiosk import __version__
 from kiosk.core.categories import Category, Urgency
 from kiosk.core.errors import IllegalTransition, KioskError
 from kiosk.core.site import DeviceRecord, DeviceRole, Site
-from kiosk.core.ticket import TICKET_ID_PATTERN, Ticket, TicketEvent
+from kiosk.core.ticket import CLOSED_STATES, TICKET_ID_PATTERN, Ticket, TicketEvent, TicketState
 from kiosk.hub.api_errors import ApiError, decode_b64, error_response, json_object
 from kiosk.hub.auth import Authenticator, AuthError
 from kiosk.hub.database import make_engine, upgrade_schema
@@ -44,6 +44,7 @@ from kiosk.hub.enrolment_api import bootstrap, enrol
 from kiosk.hub.enrolment_store import EnrolmentStore
 from kiosk.hub.events import Broker
 from kiosk.hub.logs import log_event, ticket_ref
+from kiosk.hub.pg_events import PgEvents
 from kiosk.hub.settings import HubSettings
 from kiosk.hub.site_state import SiteState
 from kiosk.hub.store import Store, TicketConflict
@@ -64,7 +65,17 @@ class Hub:
         self.enrolments = EnrolmentStore(engine)
         self.site_state = SiteState(self.store, settings.data_dir / "site.pub")
         self.broker = Broker()
-        self.auth = Authenticator(settings.clock_skew_seconds)
+        self.loop: asyncio.AbstractEventLoop | None = None
+        # Several hubs on one PostgreSQL database share events by LISTEN/NOTIFY
+        # and replay protection through a table; one SQLite hub needs neither.
+        self.pg: PgEvents | None = None
+        remember = None
+        if engine.dialect.name == "postgresql":
+            from kiosk.hub.pg_events import PgEvents
+
+            self.pg = PgEvents(settings.db_url, self._on_remote)
+            remember = self.store.remember_nonce
+        self.auth = Authenticator(settings.clock_skew_seconds, remember)
         self.closing = False
         self._site_version = 0
         self._site_devices: set[str] = set()
@@ -103,7 +114,9 @@ class Hub:
         path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         headers = {k.lower(): v for k, v in request.headers.items()}
         try:
-            device = self.auth.authenticate(site, headers, request.method, path, body)
+            device = await run_in_threadpool(
+                self.auth.authenticate, site, headers, request.method, path, body
+            )
         except AuthError as exc:
             log_event("auth.refused", reason=exc.code)
             raise ApiError(401, exc.code, exc.message) from None
@@ -147,6 +160,24 @@ class Hub:
     def publish_update(
         self, ticket: Ticket, site: Site, sealed: dict[str, str] | None = None
     ) -> None:
+        """Push to this hub's devices, and tell the other hubs (ids and routing only)."""
+        self._publish_local(ticket, site, sealed)
+        if self.pg is not None:
+            announcement = {
+                "id": ticket.id,
+                "state": ticket.state.value,
+                "kiosk_id": ticket.kiosk_id,
+                "location_id": ticket.location_id,
+                "category": ticket.category.value,
+                "urgency": ticket.urgency.value,
+                "created_at": ticket.created_at,
+                "new": sealed is not None,
+            }
+            asyncio.get_running_loop().run_in_executor(None, self.pg.announce, announcement)
+
+    def _publish_local(
+        self, ticket: Ticket, site: Site, sealed: dict[str, str] | None = None
+    ) -> None:
         event: dict[str, Any] = {
             "type": "ticket",
             "ticket": self.public_view(ticket, site),
@@ -155,6 +186,41 @@ class Hub:
         if sealed is not None:
             event["sealed"] = sealed
         self.broker.publish(event)
+
+    def _on_remote(self, event: dict[str, Any]) -> None:
+        """Called on the LISTEN thread: hand over to the event loop."""
+        if self.loop is not None:
+            asyncio.run_coroutine_threadsafe(self._relay_remote(event), self.loop)
+
+    async def _relay_remote(self, event: dict[str, Any]) -> None:
+        """Another hub changed a ticket: show it to the devices connected here."""
+        site = await self.current_site()
+        if site is None:
+            return
+        try:
+            state = TicketState(event["state"])
+            if state in CLOSED_STATES:  # its rows are gone: rebuild from the announcement
+                ticket: Ticket | None = Ticket(
+                    id=str(event["id"]),
+                    kiosk_id=str(event["kiosk_id"]),
+                    location_id=str(event["location_id"]),
+                    category=Category(event["category"]),
+                    urgency=Urgency(event["urgency"]),
+                    created_at=float(event["created_at"]),
+                    state=state,
+                )
+                sealed = None
+            else:
+                ticket = await run_in_threadpool(self.store.get_ticket, str(event["id"]))
+                sealed = None
+                if ticket is not None and event.get("new"):
+                    copies = await run_in_threadpool(self.store.sealed_copies, ticket.id)
+                    sealed = {k: base64.b64encode(v).decode() for k, v in copies.items()}
+        except (KeyError, ValueError, TypeError):
+            _LOG.warning("event=notify.malformed")
+            return
+        if ticket is not None:
+            self._publish_local(ticket, site, sealed)
 
     # -- endpoints -------------------------------------------------------------
     async def health(self, request: Request) -> Response:
@@ -361,6 +427,7 @@ class Hub:
 
     async def expire_once(self) -> None:
         await self.current_site()  # also notices revocations while no device calls
+        await run_in_threadpool(self.store.forget_nonces, time.time())
         cutoff = time.time() - self.settings.ticket_ttl_seconds
         expired = await run_in_threadpool(self.store.expire_older_than, cutoff)
         if not expired:
@@ -399,10 +466,15 @@ def create_hub(settings: HubSettings) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        hub.loop = asyncio.get_running_loop()
+        if hub.pg is not None:
+            hub.pg.start()
         sweeper = asyncio.create_task(hub.expire_forever())
         try:
             yield
         finally:
+            if hub.pg is not None:
+                hub.pg.stop()
             sweeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await sweeper

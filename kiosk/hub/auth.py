@@ -3,8 +3,10 @@ timestamp, a nonce never seen before, and a valid Ed25519 signature."""
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from kiosk.core.errors import BadSignature
@@ -22,8 +24,17 @@ class AuthError(Exception):
 
 
 class Authenticator:
-    def __init__(self, clock_skew_seconds: int) -> None:
+    """`remember(device, nonce, expires_at)` -> False if seen: a store shared by
+    every hub (PostgreSQL); without one, nonces are kept in this process."""
+
+    def __init__(
+        self,
+        clock_skew_seconds: int,
+        remember: Callable[[str, str, float], bool] | None = None,
+    ) -> None:
         self._skew = clock_skew_seconds
+        self._shared_remember = remember
+        self._lock = threading.Lock()
         # nonce → expiry; bounded by the clock window, so it cannot grow without end
         self._seen: OrderedDict[tuple[str, str], float] = OrderedDict()
 
@@ -67,9 +78,16 @@ class Authenticator:
         return device
 
     def _remember(self, device_id: str, nonce: str, now: float) -> None:
+        if self._shared_remember is not None:
+            if not self._shared_remember(device_id, nonce, now + 2 * self._skew):
+                raise AuthError("replay", "this request was already received")
+            return
+        with self._lock:  # requests are authenticated on worker threads
+            self._remember_here((device_id, nonce), now)
+
+    def _remember_here(self, key: tuple[str, str], now: float) -> None:
         while self._seen and next(iter(self._seen.values())) < now:
             self._seen.popitem(last=False)
-        key = (device_id, nonce)
         if key in self._seen:
             raise AuthError("replay", "this request was already received")
         self._seen[key] = now + 2 * self._skew

@@ -13,6 +13,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.pool import NullPool
 
 __all__ = ["MIGRATIONS_DIR", "make_engine", "upgrade_schema"]
 
@@ -33,10 +34,13 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, pooled: bool = True) -> Engine:
+    """`pooled=False` for short-lived operator commands: every connection closes
+    as soon as it is returned, so nothing is left open behind them."""
     # hide_parameters: a database error message must never carry a ticket's
     # id, place or ciphertext into a log line.
-    engine = create_engine(url, future=True, hide_parameters=True)
+    extra: dict[str, Any] = {} if pooled else {"poolclass": NullPool}
+    engine = create_engine(url, future=True, hide_parameters=True, **extra)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine

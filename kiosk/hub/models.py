@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Float, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["Base", "EnrolmentRow", "ManifestRow", "SealedCopyRow", "TicketRow"]
+__all__ = ["Base", "EnrolmentRow", "ManifestRow", "SealedCopyRow", "SeenNonceRow", "TicketRow"]
 
 
 class Base(DeclarativeBase):
@@ -67,3 +67,14 @@ class EnrolmentRow(Base):
     hpke_public: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     # The operator signs role and place when issuing the code: the hub cannot change them.
     intent_signature: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+
+
+class SeenNonceRow(Base):
+    """Request nonces already used, shared by every hub on one database (replay
+    protection behind a load balancer); rows live only for the clock window."""
+
+    __tablename__ = "seen_nonces"
+
+    device_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_at: Mapped[float] = mapped_column(Float, index=True)

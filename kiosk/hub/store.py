@@ -9,14 +9,14 @@ import time
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
 from kiosk.core.categories import Category, Urgency
 from kiosk.core.errors import IllegalTransition
 from kiosk.core.ticket import Ticket, TicketEvent, TicketState
-from kiosk.hub.models import ManifestRow, SealedCopyRow, TicketRow
+from kiosk.hub.models import ManifestRow, SealedCopyRow, SeenNonceRow, TicketRow
 from kiosk.hub.purge import purge_tickets
 
 __all__ = ["Store", "TicketConflict"]
@@ -119,6 +119,24 @@ class Store:
         with self._sessions() as s:
             rows = s.scalars(select(TicketRow).where(TicketRow.kiosk_id == kiosk_id))
             return [_to_ticket(r) for r in rows]
+
+    def sealed_copies(self, ticket_id: str) -> dict[str, bytes]:
+        with self._sessions() as s:
+            rows = s.scalars(select(SealedCopyRow).where(SealedCopyRow.ticket_id == ticket_id))
+            return {r.recipient_id: r.ciphertext for r in rows}
+
+    def remember_nonce(self, device_id: str, nonce: str, expires_at: float) -> bool:
+        """False if this device already used this nonce (a replay), on any hub."""
+        try:
+            with self._sessions.begin() as s:
+                s.add(SeenNonceRow(device_id=device_id, nonce=nonce, expires_at=expires_at))
+            return True
+        except IntegrityError:
+            return False
+
+    def forget_nonces(self, now: float) -> None:
+        with self._sessions.begin() as s:
+            s.execute(delete(SeenNonceRow).where(SeenNonceRow.expires_at < now))
 
     def sealed_copy(self, ticket_id: str, recipient_id: str) -> bytes | None:
         with self._sessions() as s:

@@ -64,6 +64,7 @@ _DEVICE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 @dataclass(frozen=True)
 class SiteLayout:
     root: Path
+    database_url: str = ""  # empty: the hub's SQLite file under root/hub
 
     @property
     def operator(self) -> Path:
@@ -77,10 +78,10 @@ class SiteLayout:
         return self.root / "devices" / device_id
 
     def hub_settings(self, port: int = 8443) -> HubSettings:
-        return HubSettings(data_dir=self.hub, port=port)
+        return HubSettings(data_dir=self.hub, port=port, database_url=self.database_url)
 
     def store(self) -> Store:
-        engine = make_engine(self.hub_settings().db_url)
+        engine = make_engine(self.hub_settings().db_url, pooled=False)
         upgrade_schema(engine)
         return Store(engine)
 

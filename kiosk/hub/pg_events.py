@@ -1,0 +1,87 @@
+"""Events between hub instances that share one PostgreSQL database.
+
+Every state change a hub makes is announced with NOTIFY, carrying ids and
+routing metadata only (payloads stay in the tables). Each hub LISTENs on a
+dedicated connection in a thread and relays what other hubs announced to its
+own connected devices, reading the ticket from the database.
+
+The NOTIFY is sent after the write has committed, on its own autocommit
+connection: PostgreSQL serialises commits of transactions that notify, so
+keeping it out of the write transaction keeps that lock off the hot path.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import psycopg
+
+__all__ = ["CHANNEL", "PgEvents", "psycopg_url"]
+
+CHANNEL = "kiosk_events"
+_LOG = logging.getLogger("kiosk.hub")
+
+
+def psycopg_url(sqlalchemy_url: str) -> str:
+    """postgresql+psycopg://u:p@h/db → postgresql://u:p@h/db, for a plain connection."""
+    scheme, _, rest = sqlalchemy_url.partition("://")
+    return "postgresql://" + rest if scheme.startswith("postgresql") else sqlalchemy_url
+
+
+class PgEvents:
+    def __init__(self, url: str, on_remote: Callable[[dict[str, Any]], None]) -> None:
+        self.hub_id = secrets.token_hex(6)  # tells our own announcements apart
+        self._url = psycopg_url(url)
+        self._on_remote = on_remote
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._sender: psycopg.Connection[Any] | None = None
+        self._thread = threading.Thread(target=self._listen, name="pg-listen", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def announce(self, event: dict[str, Any]) -> None:
+        """Blocking; call from a worker thread after the change has committed."""
+        payload = json.dumps({**event, "hub": self.hub_id}, separators=(",", ":"))
+        with self._lock:
+            for attempt in (1, 2):
+                try:
+                    if self._sender is None or self._sender.closed:
+                        self._sender = psycopg.connect(self._url, autocommit=True)
+                    self._sender.execute("SELECT pg_notify(%s, %s)", (CHANNEL, payload))
+                    return
+                except psycopg.OperationalError:
+                    self._sender = None
+                    if attempt == 2:
+                        # Devices on other hubs resync from a snapshot on their
+                        # next reconnect; the ticket itself is safe in the table.
+                        _LOG.warning("event=notify.failed")
+
+    def _listen(self) -> None:
+        while not self._stop.is_set():
+            try:
+                with psycopg.connect(self._url, autocommit=True) as conn:
+                    conn.execute(f"LISTEN {CHANNEL}")
+                    while not self._stop.is_set():
+                        for note in conn.notifies(timeout=1.0):
+                            self._relay(note.payload)
+            except psycopg.OperationalError:
+                _LOG.warning("event=listen.reconnecting")
+                self._stop.wait(1.0)
+
+    def _relay(self, payload: str) -> None:
+        try:
+            event = json.loads(payload)
+        except ValueError:
+            return
+        if isinstance(event, dict) and event.get("hub") != self.hub_id:
+            self._on_remote(event)
