@@ -141,6 +141,9 @@ def main() -> None:
                 state["has_request"] = app.request is not None
                 state["language"] = app.language
             return state
+        if op == "type":  # what a technician would type on the on-screen keyboard
+            find(cmd).text = cmd["value"]
+            return {}
         if op == "hold":
             widget = find(cmd)
             x, y = widget.to_window(*widget.center)

@@ -386,5 +386,10 @@ class TravellerApp(LocalizedApp):
             self.reset()
 
 
-def build_kiosk_app(settings: TravellerSettings) -> TravellerApp:
+def build_kiosk_app(settings: TravellerSettings) -> LocalizedApp:
+    """The kiosk app; before enrolment, the set-up app a technician enrols it from."""
+    if not (settings.device_dir / "device.json").exists():
+        from kiosk.traveller.setup_app import SetupApp
+
+        return SetupApp(settings)
     return TravellerApp(settings)

@@ -24,6 +24,7 @@ __all__ = [
     "HoldCorner",
     "MaintenanceScreen",
     "PinScreen",
+    "SetupScreen",
     "StartScreen",
     "UrgencyScreen",
     "WaitingScreen",
@@ -253,10 +254,42 @@ class PinScreen(BaseScreen):
 class MaintenanceScreen(BaseScreen):
     status_text = StringProperty("")
     findings_text = StringProperty("")
+    enrol_text = StringProperty("")
+    can_enrol = BooleanProperty(False)
 
-    def setup(self, status: Callable[[], str], checks: Callable[[], list[str]]) -> None:
+    def setup(
+        self,
+        status: Callable[[], str],
+        checks: Callable[[], list[str]],
+        enrol: Callable[[str, str, str], str] | None = None,
+    ) -> None:
         self._status = status
         self._checks = checks
+        self._enrol = enrol
+        self.can_enrol = enrol is not None
+
+    def enrol(self) -> None:
+        """Enrol with what the technician typed; the device makes its keys here."""
+        from kiosk.uikit.background import run_in_background
+
+        if self._enrol is None:
+            return
+        hub, code, site = (
+            self.ids[i].text.strip() for i in ("hub_url", "code", "site_fingerprint")
+        )
+        enrol = self._enrol
+        # Translators: technician screen while the kiosk enrols.
+        self.enrol_text = tr._("Enrolling…")
+        run_in_background(
+            lambda: enrol(hub, code, site),
+            lambda text: setattr(self, "enrol_text", text),
+            lambda exc: setattr(
+                self,
+                "enrol_text",
+                # Translators: technician screen. {reason} is a technical message in English.
+                tr.f("Enrolment failed: {reason}", reason=str(exc) or type(exc).__name__),
+            ),
+        )
 
     def on_activate(self) -> None:
         self.status_text = self._status()
@@ -272,3 +305,7 @@ class MaintenanceScreen(BaseScreen):
             lambda lines: setattr(self, "findings_text", "\n".join(lines)),
             lambda exc: setattr(self, "findings_text", f"{type(exc).__name__}"),
         )
+
+
+class SetupScreen(BaseScreen):
+    """What a kiosk shows before it is enrolled: not in service, and the emergency number."""

@@ -36,6 +36,8 @@ def prepare_kivy(
     Config.set("graphics", "fullscreen", "auto" if fullscreen else "0")
     # Portrait kiosks on landscape panels: Kivy rotates the picture and the touches.
     Config.set("graphics", "rotation", str(rotation))
+    if fullscreen:  # touch only: the technician's fields get an on-screen keyboard
+        Config.set("kivy", "keyboard_mode", "dock")
     # A help point must never blank: the emergency number stays on screen.
     Config.set("graphics", "allow_screensaver", "0")
     position = os.environ.get("KIOSK_WINDOW_POSITION", "")

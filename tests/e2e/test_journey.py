@@ -256,3 +256,46 @@ def test_technician_reaches_diagnostics_only_with_the_pin(
         traveller.wait_until(lambda s: s["screen"] == "start", "start")
     finally:
         traveller.close()
+
+
+def test_a_new_kiosk_is_enrolled_from_its_own_screen(
+    site: Site, hub: HubProcess, tmp_path: Path
+) -> None:
+    from kiosk.client.maintenance_pin import set_pin
+    from kiosk.core.site import DeviceRole
+    from kiosk.operator.enrolment import create_enrolment, publish_enrolled
+
+    device_dir = tmp_path / "new-kiosk"
+    set_pin(device_dir, "135790")  # at installation: `kiosk maintenance-pin`
+    issued = create_enrolment(site.layout, DeviceRole.KIOSK, location_id="central-hall")
+    shots = _shots(tmp_path)
+    kiosk = AppDriver("traveller", device_dir, "720x1280", tmp_path / "setup.log")
+    try:
+        state = kiosk.state()
+        assert state["screen"] == "setup"
+        assert _text(state, "not in service")
+        kiosk.screenshot(shots / "en-10-not-in-service.png")
+        kiosk.call("hold", id="hold_corner", seconds=3.5)
+        kiosk.wait_until(lambda s: s["screen"] == "pin", "PIN pad")
+        for digit in "135790":
+            kiosk.press(text=digit)
+        kiosk.press(id="ok")
+        kiosk.wait_until(lambda s: s["screen"] == "maintenance", "technician screen")
+        kiosk.call("type", id="hub_url", value=site.hub_url)
+        kiosk.call("type", id="code", value=issued.code)
+        kiosk.call("type", id="site_fingerprint", value=issued.site_fingerprint)
+        kiosk.press(id="enrol")
+        state = kiosk.wait_until(lambda s: _text(s, "Key fingerprint:"), "enrolled", timeout=30)
+        kiosk.screenshot(shots / "en-11-enrolled-on-screen.png")
+    finally:
+        kiosk.close()
+    shown = next(t for t in state["texts"] if "Key fingerprint:" in t)
+    fingerprint = shown.split("Key fingerprint: ")[1][:19]
+    _, added, _ = publish_enrolled(site.layout, {issued.device_id: fingerprint})
+    assert added == [issued.device_id]
+    # Restarted, it is a help point.
+    kiosk = AppDriver("traveller", device_dir, "720x1280", tmp_path / "after.log")
+    try:
+        assert kiosk.state()["screen"] == "start"
+    finally:
+        kiosk.close()
