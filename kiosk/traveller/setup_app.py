@@ -82,9 +82,9 @@ class SetupApp(LocalizedApp):
         config = enrol_with_code(hub, code, site_fingerprint, self.settings.device_dir)
         keys = DeviceKeys.load(config.directory)
         _LOG.info("event=kiosk.enrolled")
+        # Translators: technician screen after enrolling. {fingerprint} is like
+        # 8C1D-77A0-12EF-4B9C; the operator compares it before publishing.
         return tr.f(
-            # Translators: technician screen after enrolling. {fingerprint} is like
-            # 8C1D-77A0-12EF-4B9C; the operator compares it before publishing.
             "Enrolled as {device}. Key fingerprint: {fingerprint}. Read it to the operator, "
             "then restart the kiosk app.",
             device=config.device_id,
