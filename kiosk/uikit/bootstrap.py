@@ -27,6 +27,8 @@ def prepare_kivy(
     os.environ["KIVY_NO_FILELOG"] = "1"
     os.environ["KIVY_NO_ARGS"] = "1"
     os.environ.setdefault("KIVY_LOG_MODE", "MIXED")
+    # No system clipboard: nothing typed on a kiosk should outlive the screen.
+    os.environ["KIVY_CLIPBOARD"] = "dummy"
 
     from kivy.config import Config
 
