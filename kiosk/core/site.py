@@ -158,6 +158,12 @@ class Site:
         groups = self.groups_for(location_id, category)
         return tuple(d for d in self.devices if d.role is DeviceRole.STAFF and d.group_id in groups)
 
+    def alert_delay(self, group_id: str | None, location_id: str, category: str) -> int | None:
+        """Seconds after a ticket is raised that `group_id` is alerted; None if not on its route."""
+        route = self.route_for(location_id, category)
+        delays = [s.after_seconds for s in route.steps if s.group_id == group_id] if route else []
+        return min(delays) if delays else None
+
     def staff_may_see(self, device: DeviceRecord, location_id: str, category: str) -> bool:
         return device.role is DeviceRole.STAFF and device.group_id in self.groups_for(
             location_id, category

@@ -78,6 +78,7 @@ class Hub:
         self.auth = Authenticator(settings.clock_skew_seconds, remember)
         self.closing = False
         self._site_version = 0
+        self._escalated: set[tuple[str, str]] = set()
         self._site_devices: set[str] = set()
 
     def close_streams(self) -> None:
@@ -127,6 +128,13 @@ class Hub:
         if ticket is None:
             raise ApiError(404, "no_such_ticket", "no open ticket with this id")
         return ticket
+
+    @staticmethod
+    def due(device: DeviceRecord, site: Site, view: dict[str, Any], now: float) -> bool:
+        """Whether a staff device is alerted to a ticket yet: its group's escalation
+        step on the ticket's route has come (0 s for the first step)."""
+        delay = site.alert_delay(device.group_id, view["location_id"], view["category"])
+        return delay is not None and now >= float(view["created_at"]) + delay
 
     def may_see(self, device: DeviceRecord, site: Site, ticket: Ticket) -> bool:
         if device.role is DeviceRole.KIOSK:
@@ -346,8 +354,10 @@ class Hub:
         if device.role is DeviceRole.STAFF:
 
             def wants(event: dict[str, Any]) -> bool:
-                ticket = event["ticket"]
-                return site.staff_may_see(device, ticket["location_id"], ticket["category"])
+                escalated_to = event.get("escalate_group")
+                if escalated_to is not None and escalated_to != device.group_id:
+                    return False  # an escalation alerts one more group, not all again
+                return self.due(device, site, event["ticket"], time.time())
         else:
 
             def wants(event: dict[str, Any]) -> bool:
@@ -375,8 +385,9 @@ class Hub:
                 for t in self.store.open_tickets_of_kiosk(device.id)
             ]
         events = []
+        now = time.time()
         for t in self.store.open_tickets():
-            if not self.may_see(device, site, t):
+            if not self.due(device, site, self.public_view(t, site), now):
                 continue
             copy = self.store.sealed_copy(t.id, device.id)
             view = self.public_view(t, site)
@@ -415,6 +426,51 @@ class Hub:
                     yield _sse(self._for_device(device, event))
         finally:
             self.broker.unsubscribe(subscription)
+
+    # -- escalation ----------------------------------------------------------------
+    async def escalate_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.settings.escalation_tick_seconds)
+            try:
+                await self.escalate_once()
+            except Exception as exc:  # the escalator must outlive one bad tick
+                _LOG.error("event=escalation.failed kind=%s", type(exc).__name__)
+
+    async def escalate_once(self) -> None:
+        """Alert the next groups of every unaccepted ticket whose step has come.
+
+        Each hub does this for the devices connected to it; it remembers only
+        (ticket id, group) pairs, in memory, while the ticket is open.
+        """
+        site = await self.current_site()
+        if site is None:
+            return
+        now = time.time()
+        tickets = await run_in_threadpool(self.store.open_tickets)
+        open_ids = {t.id for t in tickets}
+        self._escalated = {k for k in self._escalated if k[0] in open_ids}
+        for ticket in tickets:
+            if ticket.state is TicketState.ACCEPTED:
+                continue
+            route = site.route_for(ticket.location_id, ticket.category.value)
+            for step in route.steps if route else ():
+                key = (ticket.id, step.group_id)
+                if step.after_seconds <= 0 or key in self._escalated:
+                    continue
+                if now < ticket.created_at + step.after_seconds:
+                    continue
+                self._escalated.add(key)
+                copies = await run_in_threadpool(self.store.sealed_copies, ticket.id)
+                log_event("ticket.escalated", ref=ticket_ref(ticket.id), group=step.group_id)
+                self.broker.publish(
+                    {
+                        "type": "ticket",
+                        "ticket": self.public_view(ticket, site),
+                        "kiosk_id": ticket.kiosk_id,
+                        "sealed": {k: base64.b64encode(v).decode() for k, v in copies.items()},
+                        "escalate_group": step.group_id,
+                    }
+                )
 
     # -- expiry ------------------------------------------------------------------
     async def expire_forever(self) -> None:
@@ -469,15 +525,20 @@ def create_hub(settings: HubSettings) -> Starlette:
         hub.loop = asyncio.get_running_loop()
         if hub.pg is not None:
             hub.pg.start()
-        sweeper = asyncio.create_task(hub.expire_forever())
+        tasks = [
+            asyncio.create_task(hub.expire_forever()),
+            asyncio.create_task(hub.escalate_forever()),
+        ]
         try:
             yield
         finally:
             if hub.pg is not None:
                 hub.pg.stop()
-            sweeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await sweeper
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
 
     async def http_error(request: Request, exc: Exception) -> Response:
         status = exc.status_code if isinstance(exc, HTTPException) else 500

@@ -1,0 +1,110 @@
+"""Escalation: the next group on a route is alerted only when nobody has
+accepted within its step's limit, and then it can open the ticket."""
+
+from __future__ import annotations
+
+import dataclasses
+import queue
+import threading
+import time
+from typing import Any
+
+from kiosk.client import HubClient
+from kiosk.core.body import TicketBody
+from kiosk.core.categories import Category, Urgency
+from kiosk.core.site import DeviceRole, EscalationStep
+from kiosk.core.ticket import new_ticket_id
+from kiosk.operator import enrol_local_device
+from kiosk.operator.site_admin import current_site, publish
+from tests.conftest import HubProcess, Site
+
+
+def _with_control_after(site: Site, seconds: int) -> None:
+    current = current_site(site.layout, site.layout.store())
+    routes = tuple(
+        dataclasses.replace(
+            r,
+            steps=(EscalationStep("central-staff", 0), EscalationStep("central-control", seconds)),
+        )
+        if r.id == "central-all"
+        else r
+        for r in current.routes
+    )
+    publish(site.layout, dataclasses.replace(current, routes=routes))
+
+
+def _listen(client: HubClient) -> queue.Queue[dict[str, Any]]:
+    events: queue.Queue[dict[str, Any]] = queue.Queue()
+
+    def run() -> None:
+        try:
+            for event in client.events():
+                events.put(event)
+        except Exception:  # the stream ends with the test
+            return
+
+    threading.Thread(target=run, daemon=True).start()
+    while events.get(timeout=10).get("type") != "synced":
+        pass
+    return events
+
+
+def _tickets(events: queue.Queue[dict[str, Any]], within: float) -> list[dict[str, Any]]:
+    found, deadline = [], time.monotonic() + within
+    while (left := deadline - time.monotonic()) > 0:
+        try:
+            event = events.get(timeout=left)
+        except queue.Empty:
+            break
+        if event.get("type") == "ticket":
+            found.append(event["ticket"])
+    return found
+
+
+def _control(site: Site) -> HubClient:
+    config = enrol_local_device(
+        site.layout, DeviceRole.STAFF, site.hub_url, group_id="central-control", device_id="ctl-1"
+    )
+    return site.client(config)
+
+
+def test_the_next_group_is_alerted_when_nobody_accepts_in_time(
+    site: Site, hub: HubProcess, kiosk_client: HubClient, staff_client: HubClient
+) -> None:
+    _with_control_after(site, 2)
+    control = _control(site)
+    first, second = _listen(staff_client), _listen(control)
+    ticket_id = new_ticket_id()
+    kiosk_client.submit_ticket(
+        kiosk_client.site(), ticket_id, TicketBody(Category.LOST, Urgency.NORMAL, "en")
+    )
+    assert [t["id"] for t in _tickets(first, 1.0)] == [ticket_id]  # the first step at once
+    assert _tickets(second, 1.0) == []  # the control room not yet
+    escalated = _tickets(second, 4.0)
+    assert [t["id"] for t in escalated] == [ticket_id]
+    assert control.open_ticket(escalated[0]).body.category is Category.LOST
+
+
+def test_an_accepted_ticket_is_not_escalated(
+    site: Site, hub: HubProcess, kiosk_client: HubClient, staff_client: HubClient
+) -> None:
+    _with_control_after(site, 2)
+    control = _control(site)
+    second = _listen(control)
+    ticket_id = new_ticket_id()
+    kiosk_client.submit_ticket(
+        kiosk_client.site(), ticket_id, TicketBody(Category.LOST, Urgency.NORMAL, "en")
+    )
+    staff_client.act(ticket_id, "accept", 2)
+    assert [t for t in _tickets(second, 4.0) if t["state"] != "accepted"] == []
+
+
+def test_urgent_categories_alert_every_group_at_once(
+    site: Site, hub: HubProcess, kiosk_client: HubClient
+) -> None:
+    second = _listen(_control(site))  # the sample site routes medical_now to both at 0 s
+    ticket_id = new_ticket_id()
+    kiosk_client.submit_ticket(
+        kiosk_client.site(), ticket_id, TicketBody(Category.MEDICAL_NOW, Urgency.URGENT, "en")
+    )
+    assert [t["id"] for t in _tickets(second, 1.5)] == [ticket_id]
