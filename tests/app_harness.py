@@ -100,6 +100,8 @@ def main() -> None:
             return screen.ids[cmd["id"]]
         if "category" in cmd:
             return next(w for w in _walk(screen) if getattr(w, "category", None) == cmd["category"])
+        if "widget_class" in cmd:
+            return next(w for w in _walk(screen) if type(w).__name__ == cmd["widget_class"])
         if "language" in cmd:
             return next(
                 w for w in _walk(screen) if getattr(w, "language_code", None) == cmd["language"]

@@ -37,6 +37,7 @@ from kiosk.traveller.screens import (
     WaitingScreen,
 )
 from kiosk.traveller.settings import TravellerSettings
+from kiosk.traveller.speech import Speaker
 from kiosk.uikit.background import on_ui_thread, run_in_background
 from kiosk.uikit.localized_app import LocalizedApp, load_kv
 from kiosk.uikit.translator import tr
@@ -67,6 +68,8 @@ class TravellerApp(LocalizedApp):
         self._last_touch = time.monotonic()
         self._done_event: Any = None
         self.stream = EventStream(self.client, self._on_hub_event, self._on_connection)
+        self.speaker = Speaker()
+        self.has_speech = self.speaker.available
 
     # -- Kivy --------------------------------------------------------------------
     def build(self) -> ScreenManager:
@@ -112,7 +115,13 @@ class TravellerApp(LocalizedApp):
 
     # -- navigation ----------------------------------------------------------------
     def show(self, name: str) -> None:
+        self.speaker.stop()  # never read out a screen that is gone
         self.root.current = name
+
+    def read_aloud(self) -> None:
+        """The speaker button: this screen, in the language it is shown in."""
+        self._touched()
+        self.speaker.say(self.screen_texts(), self.language)
 
     def choose_language(self, code: str) -> None:
         self.apply_language(code)
@@ -208,6 +217,7 @@ class TravellerApp(LocalizedApp):
 
     def reset(self) -> None:
         """Forget everything and show the start screen."""
+        self.speaker.reset()
         self.request = None
         if self._done_event is not None:
             self._done_event.cancel()

@@ -18,6 +18,7 @@ from kiosk.client.maintenance_pin import check_pin, has_pin
 from kiosk.i18n import locale_info
 from kiosk.traveller.screens import MaintenanceScreen, PinScreen, SetupScreen
 from kiosk.traveller.settings import TravellerSettings
+from kiosk.traveller.speech import Speaker
 from kiosk.uikit.localized_app import LocalizedApp, load_kv
 from kiosk.uikit.translator import tr
 
@@ -35,6 +36,11 @@ class SetupApp(LocalizedApp):
         self.settings = settings
         self.title = "Help point"
         self.request = None  # the test harness and the traveller app share this shape
+        self.speaker = Speaker()
+        self.has_speech = self.speaker.available
+
+    def read_aloud(self) -> None:
+        self.speaker.say(self.screen_texts(), self.language)
 
     def build(self) -> ScreenManager:
         load_kv(*(_KV / f"{name}_screen.kv" for name in ("setup", "pin", "maintenance")))

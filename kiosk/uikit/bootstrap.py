@@ -8,6 +8,7 @@ file logging off, so the kiosk keeps nothing between sessions.
 from __future__ import annotations
 
 import atexit
+import logging
 import os
 import shutil
 import sys
@@ -53,6 +54,15 @@ def prepare_kivy(
     Config.set("kivy", "exit_on_escape", "0")
     # No red multitouch dots on right-click when a mouse is attached.
     Config.set("input", "mouse", "mouse,multitouch_on_demand")
+
+    # Our own events (kinds and opaque ids only) to stderr: the journal under systemd.
+    ours = logging.getLogger("kiosk")
+    if not ours.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+        ours.addHandler(handler)
+        ours.setLevel(logging.INFO)
+        ours.propagate = False
 
     from kiosk.uikit.shaped_text import install_shaped_text_provider
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from kivy.app import App
 from kivy.lang import Builder
@@ -29,6 +30,31 @@ class LocalizedApp(App):  # type: ignore[misc]
     font_script = StringProperty("Latn")
     text_direction = StringProperty("ltr")
     is_rtl = BooleanProperty(False)
+    has_speech = BooleanProperty(False)  # a speech engine is installed: show the speaker
+
+    def read_aloud(self) -> None:
+        """Apps that speak override this."""
+
+    def screen_texts(self) -> str:
+        """The current screen's visible text in reading order, for speech."""
+        from kivy.uix.label import Label
+
+        def walk(widget: Any) -> list[Any]:
+            found = [widget]
+            for child in widget.children:
+                found.extend(walk(child))
+            return found
+
+        labels = [
+            w
+            for w in walk(self.root.current_screen)
+            if isinstance(w, Label) and w.text.strip() and w.opacity > 0 and w.height > 0
+        ]
+        # Top to bottom, then in the reading direction of the line.
+        labels.sort(
+            key=lambda w: (-round(w.to_window(w.x, w.top)[1]), -w.x if self.is_rtl else w.x)
+        )
+        return "\n".join(tr.logical(w.text) for w in labels)
 
     def apply_language(self, code: str) -> None:
         info = locale_info(code)

@@ -25,6 +25,7 @@ class Translator(Observable):  # type: ignore[misc]
         self._translations: gettext.NullTranslations = load_translations(DEFAULT_LOCALE)
         self._observers: list[tuple[Callable[..., Any], tuple[Any, ...], int]] = []
         self._next_uid = 0
+        self._logical: dict[str, str] = {}  # label text as drawn -> as read
 
     def _(self, message: str) -> str:
         return self.bidi(self._translations.gettext(message))
@@ -37,7 +38,18 @@ class Translator(Observable):  # type: ignore[misc]
 
     def bidi(self, text: str) -> str:
         """Text ready for a label in the current language's direction."""
-        return for_rtl_label(text) if self.rtl else text
+        if not self.rtl:
+            return text
+        shown = for_rtl_label(text)
+        if shown != text:
+            if len(self._logical) > 2048:
+                self._logical.clear()
+            self._logical[shown] = text
+        return shown
+
+    def logical(self, shown: str) -> str:
+        """The reading order of a label's text (speech must not read visual order)."""
+        return self._logical.get(shown, shown)
 
     def in_language(self, code: str, message: str) -> str:
         """`message` in another language, e.g. for the attract screen's cycling title."""
