@@ -10,7 +10,7 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 export DEBIAN_FRONTEND=noninteractive
 as_root apt-get update -qq
 as_root apt-get install -y -qq --no-install-recommends \
-    libgl1 libgl1-mesa-dri libegl1 libmtdev1 python3-venv python3-pip >/dev/null
+    libgl1 libgl1-mesa-dri libegl1 libmtdev1 espeak-ng python3-venv python3-pip >/dev/null
 
 python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
