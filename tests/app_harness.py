@@ -39,6 +39,7 @@ def main() -> None:
     from kivy.tests.common import UnitTestTouch
     from kivy.uix.button import Button
     from kivy.uix.label import Label
+    from kivy.uix.modalview import ModalView
 
     if kind == "traveller":
         from kiosk.traveller.app import build_kiosk_app
@@ -47,6 +48,7 @@ def main() -> None:
         settings = TravellerSettings(
             device_dir=device_dir,
             inactivity_seconds=float(os.environ.get("KIOSK_TEST_INACTIVITY", "90")),
+            warning_seconds=float(os.environ.get("KIOSK_TEST_WARNING", "30")),
             done_seconds=float(os.environ.get("KIOSK_TEST_DONE_SECONDS", "3")),
         )
         app: Any = build_kiosk_app(settings)
@@ -66,10 +68,15 @@ def main() -> None:
     def current_screen() -> Any:
         return app.root.current_screen
 
+    def on_screen() -> list[Any]:
+        """The current screen and any dialog open over it."""
+        dialogs = [w for w in Window.children if isinstance(w, ModalView)]
+        return [w for root in (current_screen(), *dialogs) for w in _walk(root)]
+
     def visible_texts() -> list[str]:
         return [
             w.text
-            for w in _walk(current_screen())
+            for w in on_screen()
             if isinstance(w, Label) and w.text and w.opacity > 0 and w.height > 0
         ]
 
@@ -97,7 +104,12 @@ def main() -> None:
             cards = list(reversed(screen.ids.cards.children))
             return cards[cmd["card"]].ids[cmd["id"]]
         if "id" in cmd:
-            return screen.ids[cmd["id"]]
+            if cmd["id"] in screen.ids:
+                return screen.ids[cmd["id"]]
+            for dialog in (w for w in Window.children if isinstance(w, ModalView)):
+                if cmd["id"] in dialog.ids:
+                    return dialog.ids[cmd["id"]]
+            raise LookupError(f"no widget with id {cmd['id']!r}")
         if "category" in cmd:
             return next(w for w in _walk(screen) if getattr(w, "category", None) == cmd["category"])
         if "widget_class" in cmd:

@@ -171,6 +171,8 @@ class StaffApp(LocalizedApp):
             # A malformed event (from a faulty or hostile hub) is dropped, not fatal.
             _LOG.warning("event=event.malformed")
             return
+        if what == "closed" and item is not None:
+            self._closed_notice(item, str(event["ticket"]["state"]))
         if what == "new" and item is not None:
             _LOG.info("event=ticket.shown")
             self._play(item)
@@ -182,6 +184,19 @@ class StaffApp(LocalizedApp):
                     lambda _e: None,
                 )
         self._render()
+
+    def _closed_notice(self, item: InboxItem, state: str) -> None:
+        """Tell staff who may be on their way that a request ended without them."""
+        place = item.view.get("location_label") or item.view.get("location_id") or ""
+        if state == TicketState.EXPIRED.value:
+            # Translators: staff console: an open request reached the time limit and was deleted.
+            text = tr.f("The request at {place} expired without being resolved.", place=place)
+        elif state == TicketState.CANCELLED.value:
+            # Translators: staff console: the traveller withdrew the request.
+            text = tr.f("The traveller at {place} no longer needs help.", place=place)
+        else:
+            return
+        self.screen.message_text = text
 
     def _render(self) -> None:
         cards = self.screen.ids.cards

@@ -13,7 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from babel.dates import format_timedelta
+from babel.numbers import format_decimal
 from kivy.clock import Clock
+from kivy.core.audio import SoundLoader
 from kivy.core.window import Window
 from kivy.properties import StringProperty
 from kivy.uix.screenmanager import NoTransition, ScreenManager
@@ -25,6 +27,7 @@ from kiosk.core.errors import HubRefused, KioskError
 from kiosk.core.ticket import TicketState
 from kiosk.crypto import DeviceKeys
 from kiosk.i18n import locale_info
+from kiosk.resources import ASSETS_DIR
 from kiosk.traveller.request_flow import TravellerRequest, send_request
 from kiosk.traveller.screens import (
     CategoryScreen,
@@ -69,11 +72,13 @@ class TravellerApp(LocalizedApp):
         self._done_event: Any = None
         self.stream = EventStream(self.client, self._on_hub_event, self._on_connection)
         self.speaker = Speaker()
+        self._warning: Any = None
+        self._sound: Any = None
         self.has_speech = self.speaker.available
 
     # -- Kivy --------------------------------------------------------------------
     def build(self) -> ScreenManager:
-        load_kv(*(_KV / f"{name}_screen.kv" for name in _SCREENS))
+        load_kv(*(_KV / f"{name}_screen.kv" for name in _SCREENS), _KV / "still_there.kv")
         self.apply_language(self.settings.languages[0])
         manager = ScreenManager(transition=NoTransition())
         for screen in (
@@ -218,6 +223,7 @@ class TravellerApp(LocalizedApp):
     def reset(self) -> None:
         """Forget everything and show the start screen."""
         self.speaker.reset()
+        self._close_warning()
         self.request = None
         if self._done_event is not None:
             self._done_event.cancel()
@@ -391,9 +397,42 @@ class TravellerApp(LocalizedApp):
         idle = time.monotonic() - self._last_touch
         current = self.root.current
         failed = self.request is not None and self.request.state == "failed"
-        if (current in _RESETTABLE or failed) and idle > self.settings.inactivity_seconds:
+        if not (current in _RESETTABLE or failed) or idle <= self.settings.inactivity_seconds:
+            self._close_warning()
+            return
+        left = self.settings.inactivity_seconds + self.settings.warning_seconds - idle
+        if left <= 0:
             _LOG.info("event=kiosk.inactivity_reset")
+            self._close_warning()
             self.reset()
+            return
+        if self._warning is None:
+            from kivy.factory import Factory
+
+            self._warning = Factory.StillThereView()
+            self._warning.open()
+            self._chime()  # more than one sense: the screen and a sound
+        # Translators: under "Do you need more time?". {seconds} counts down.
+        self._warning.ids.countdown.text = tr.f(
+            "This screen will go back to the start in {seconds} seconds.",
+            seconds=format_decimal(int(left + 0.5), locale=self.language),
+        )
+
+    def more_time(self) -> None:
+        self._touched()
+        self._close_warning()
+
+    def _close_warning(self) -> None:
+        if self._warning is not None:
+            self._warning.dismiss(animation=False)
+            self._warning = None
+
+    def _chime(self) -> None:
+        if self._sound is None:
+            self._sound = SoundLoader.load(str(ASSETS_DIR / "sounds" / "alert.wav"))
+        if self._sound is not None:
+            self._sound.volume = 0.6
+            self._sound.play()
 
 
 def build_kiosk_app(settings: TravellerSettings) -> LocalizedApp:

@@ -14,8 +14,10 @@ __all__ = ["TravellerSettings"]
 class TravellerSettings:
     device_dir: Path
     languages: tuple[str, ...] = SUPPORTED_LOCALES
-    # Before sending: back to the start screen after this long untouched.
+    # Before sending: after this long untouched, ask "Do you need more time?"...
     inactivity_seconds: float = 90.0
+    # ...and go back to the start only if nobody answers within this (WCAG 2.2.1: >= 20 s).
+    warning_seconds: float = 30.0
     # The thank-you screen stays this long, then everything is forgotten.
     done_seconds: float = 8.0
     # Seconds between the attract screen's language changes.

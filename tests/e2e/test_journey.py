@@ -163,12 +163,22 @@ def test_unattended_kiosk_resets_and_forgets(site: Site, hub: HubProcess, tmp_pa
         site.kiosk.directory,
         "720x1280",
         tmp_path / "traveller.log",
-        env={"KIOSK_TEST_INACTIVITY": "2"},
+        env={"KIOSK_TEST_INACTIVITY": "2", "KIOSK_TEST_WARNING": "4"},
     )
     try:
         traveller.press(language="en")
         traveller.press(id="agree")
         traveller.wait_until(lambda s: s["screen"] == "category", "category screen")
+        # First a question with a countdown, not a reset.
+        traveller.wait_until(lambda s: _text(s, "Do you need more time?"), "the warning")
+        assert _text(traveller.state(), "will go back to the start in")
+        traveller.screenshot(_shots(tmp_path) / "en-12-more-time.png")
+        traveller.press(id="more_time")
+        state = traveller.state()
+        assert state["screen"] == "category"
+        assert state["has_request"]
+        assert not _text(state, "Do you need more time?")
+        # Unanswered, it forgets and starts over.
         traveller.wait_until(
             lambda s: s["screen"] == "start" and not s["has_request"], "inactivity reset"
         )
@@ -299,3 +309,29 @@ def test_a_new_kiosk_is_enrolled_from_its_own_screen(
         assert kiosk.state()["screen"] == "start"
     finally:
         kiosk.close()
+
+
+def test_staff_are_told_when_a_traveller_withdraws(
+    site: Site, hub: HubProcess, tmp_path: Path
+) -> None:
+    from kiosk.core.ticket import new_ticket_id
+
+    staff = _staff(site, tmp_path, "en")
+    try:
+        staff.wait_until(lambda s: s["connected"], "staff console connected")
+        kiosk = site.client(site.kiosk)
+        ticket_id = new_ticket_id()
+        kiosk.submit_ticket(
+            kiosk.site(), ticket_id, TicketBody(Category.LOST, Urgency.NORMAL, "en")
+        )
+        staff.wait_until(lambda s: len(s["cards"]) == 1, "the request")
+        kiosk.cancel(ticket_id)
+        staff.wait_until(
+            lambda s: (
+                not s["cards"]
+                and _text(s, "The traveller at Platform 3, north stairs no longer needs help.")
+            ),
+            "the notice",
+        )
+    finally:
+        staff.close()
