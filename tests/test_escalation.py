@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import queue
-import threading
 import time
 from typing import Any
 
@@ -17,6 +16,7 @@ from kiosk.core.ticket import new_ticket_id
 from kiosk.operator import enrol_local_device
 from kiosk.operator.site_admin import current_site, publish
 from tests.conftest import HubProcess, Site
+from tests.hub_events import listen
 
 
 def _with_control_after(site: Site, seconds: int) -> None:
@@ -31,22 +31,6 @@ def _with_control_after(site: Site, seconds: int) -> None:
         for r in current.routes
     )
     publish(site.layout, dataclasses.replace(current, routes=routes))
-
-
-def _listen(client: HubClient) -> queue.Queue[dict[str, Any]]:
-    events: queue.Queue[dict[str, Any]] = queue.Queue()
-
-    def run() -> None:
-        try:
-            for event in client.events():
-                events.put(event)
-        except Exception:  # the stream ends with the test
-            return
-
-    threading.Thread(target=run, daemon=True).start()
-    while events.get(timeout=10).get("type") != "synced":
-        pass
-    return events
 
 
 def _tickets(events: queue.Queue[dict[str, Any]], within: float) -> list[dict[str, Any]]:
@@ -73,7 +57,7 @@ def test_the_next_group_is_alerted_when_nobody_accepts_in_time(
 ) -> None:
     _with_control_after(site, 2)
     control = _control(site)
-    first, second = _listen(staff_client), _listen(control)
+    first, second = listen(staff_client), listen(control)
     ticket_id = new_ticket_id()
     kiosk_client.submit_ticket(
         kiosk_client.site(), ticket_id, TicketBody(Category.LOST, Urgency.NORMAL, "en")
@@ -90,7 +74,7 @@ def test_an_accepted_ticket_is_not_escalated(
 ) -> None:
     _with_control_after(site, 2)
     control = _control(site)
-    second = _listen(control)
+    second = listen(control)
     ticket_id = new_ticket_id()
     kiosk_client.submit_ticket(
         kiosk_client.site(), ticket_id, TicketBody(Category.LOST, Urgency.NORMAL, "en")
@@ -102,7 +86,7 @@ def test_an_accepted_ticket_is_not_escalated(
 def test_urgent_categories_alert_every_group_at_once(
     site: Site, hub: HubProcess, kiosk_client: HubClient
 ) -> None:
-    second = _listen(_control(site))  # the sample site routes medical_now to both at 0 s
+    second = listen(_control(site))  # the sample site routes medical_now to both at 0 s
     ticket_id = new_ticket_id()
     kiosk_client.submit_ticket(
         kiosk_client.site(), ticket_id, TicketBody(Category.MEDICAL_NOW, Urgency.URGENT, "en")

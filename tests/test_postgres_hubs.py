@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import queue
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ from kiosk.core.ticket import new_ticket_id
 from kiosk.crypto import DeviceKeys, sign_request
 from kiosk.operator import SiteLayout, enrol_local_device, init_site, sample_site
 from tests.conftest import HubProcess, free_port, start_hub
+from tests.hub_events import listen
 
 PG_URL = os.environ.get("KIOSK_TEST_POSTGRES_URL", "")
 pytestmark = pytest.mark.skipif(not PG_URL, reason="set KIOSK_TEST_POSTGRES_URL (.ci/run does)")
@@ -54,20 +54,6 @@ def two_hubs(pg_site: SiteLayout) -> Iterator[tuple[HubProcess, HubProcess, int,
         hub_b.stop()
 
 
-def _listen(client: HubClient) -> queue.Queue[dict[str, Any]]:
-    events: queue.Queue[dict[str, Any]] = queue.Queue()
-
-    def run() -> None:
-        try:
-            for event in client.events():
-                events.put(event)
-        except Exception:  # the stream ends with the test
-            return
-
-    threading.Thread(target=run, daemon=True).start()
-    return events
-
-
 def _next_ticket(events: queue.Queue[dict[str, Any]], state: str) -> dict[str, Any]:
     while True:
         event = events.get(timeout=10)
@@ -84,10 +70,7 @@ def test_a_console_on_hub_b_sees_and_answers_a_ticket_sent_to_hub_a(
     staff_cfg = enrol_local_device(pg_site, DeviceRole.STAFF, url_b, group_id="central-staff")
     kiosk = HubClient(kiosk_cfg, DeviceKeys.load(kiosk_cfg.directory))
     staff = HubClient(staff_cfg, DeviceKeys.load(staff_cfg.directory))
-    staff_events, kiosk_events = _listen(staff), _listen(kiosk)
-    for events in (staff_events, kiosk_events):  # both streams are live
-        while events.get(timeout=10).get("type") != "synced":
-            pass
+    staff_events, kiosk_events = listen(staff), listen(kiosk)  # both streams live
 
     ticket_id = new_ticket_id()
     kiosk.submit_ticket(kiosk.site(), ticket_id, TicketBody(Category.UNWELL, Urgency.NORMAL, "de"))
