@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Finding", "run_checks", "self_test"]
+__all__ = ["Finding", "device_check_lines", "run_checks", "self_test"]
 
 _MIN_FREE_BYTES = 500 * 1024 * 1024
 _MAX_SKEW_SECONDS = 60  # the hub refuses requests over 120 s off; warn well before
@@ -26,6 +26,14 @@ class Finding:
     check: str
     status: str  # ok, warn, fail
     message: str
+
+    def line(self) -> str:
+        return f"{self.status.upper()}  {self.check}: {self.message}"
+
+
+def device_check_lines(device_dir: Path) -> list[str]:
+    """What the technician screen shows: every check of this kiosk, one line each."""
+    return [f.line() for f in run_checks(device_dir=device_dir, data_dir=None, ui=True)]
 
 
 def _ok(check: str, message: str) -> Finding:
@@ -45,15 +53,14 @@ def check_languages() -> Iterator[Finding]:
     from kiosk.i18n import locale_info
     from kiosk.i18n.report import build_report
 
-    for path in {
-        p for r in _locales() for p in (locale_info(r).font_regular, locale_info(r).font_bold)
-    }:
+    users: dict[str, list[str]] = {}  # font file -> the languages drawn with it
+    for code in _locales():
+        info = locale_info(code)
+        for path in (info.font_regular, info.font_bold):
+            users.setdefault(path, []).append(f"{info.english_name} ({info.endonym})")
+    for path, languages in users.items():
         if not Path(path).exists():
-            names = ", ".join(
-                f"{locale_info(c).english_name} ({locale_info(c).endonym})"
-                for c in _locales()
-                if path in (locale_info(c).font_regular, locale_info(c).font_bold)
-            )
+            names = ", ".join(languages)
             yield _fail(
                 "fonts",
                 f"font {Path(path).name} is missing, so {names} would show empty boxes: "

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
 
 from kiosk.core.categories import Category, Urgency
 from kiosk.core.errors import IllegalTransition
@@ -35,9 +38,16 @@ def _race(actions: list[Callable[[], object]]) -> list[object]:
     return results
 
 
-def test_of_two_simultaneous_accepts_exactly_one_wins(tmp_path: Path) -> None:
+@pytest.fixture
+def engine(tmp_path: Path) -> Iterator[Engine]:
+    """A real SQLite file with the hub's schema and pragmas."""
     engine = make_engine(f"sqlite:///{tmp_path / 'hub.db'}")
     upgrade_schema(engine)
+    yield engine
+    engine.dispose()
+
+
+def test_of_two_simultaneous_accepts_exactly_one_wins(engine: Engine) -> None:
     store = Store(engine)
     for _ in range(20):
         ticket = Ticket(new_ticket_id(), "k", "p3", Category.UNWELL, Urgency.NORMAL, time.time())
@@ -54,12 +64,9 @@ def test_of_two_simultaneous_accepts_exactly_one_wins(tmp_path: Path) -> None:
         stored = store.get_ticket(ticket.id)
         assert stored is not None
         assert stored.accepted_by == winners[0].accepted_by  # type: ignore[union-attr]
-    engine.dispose()
 
 
-def test_a_resolve_racing_an_accept_never_errors_or_resurrects(tmp_path: Path) -> None:
-    engine = make_engine(f"sqlite:///{tmp_path / 'hub.db'}")
-    upgrade_schema(engine)
+def test_a_resolve_racing_an_accept_never_errors_or_resurrects(engine: Engine) -> None:
     store = Store(engine)
     for _ in range(20):
         ticket = Ticket(new_ticket_id(), "k", "p3", Category.UNWELL, Urgency.NORMAL, time.time())
@@ -74,12 +81,9 @@ def test_a_resolve_racing_an_accept_never_errors_or_resurrects(tmp_path: Path) -
         for r in results:
             assert r is None or isinstance(r, Ticket | IllegalTransition), r
         assert store.get_ticket(ticket.id) is None or results[0] is None
-    engine.dispose()
 
 
-def test_a_code_spent_by_two_devices_at_once_enrols_one(tmp_path: Path) -> None:
-    engine = make_engine(f"sqlite:///{tmp_path / 'hub.db'}")
-    upgrade_schema(engine)
+def test_a_code_spent_by_two_devices_at_once_enrols_one(engine: Engine) -> None:
     store = EnrolmentStore(engine)
     for i in range(20):
         store.create(f"hash-{i}", f"staff-{i}", "staff", time.time() + 60, group_id="g")
@@ -95,4 +99,3 @@ def test_a_code_spent_by_two_devices_at_once_enrols_one(tmp_path: Path) -> None:
             for r in results
             if isinstance(r, Exception)
         )
-    engine.dispose()

@@ -21,8 +21,9 @@ import requests
 from urllib3.exceptions import InsecureRequestWarning
 
 from kiosk.client.device import DeviceConfig
+from kiosk.client.hub_client import refusal
 from kiosk.core.enrolment_code import normalise_code
-from kiosk.core.errors import BadSignature, HubRefused, HubUnreachable, SiteError
+from kiosk.core.errors import BadSignature, HubUnreachable, SiteError
 from kiosk.core.site import DeviceRole, Site
 from kiosk.crypto import (
     DeviceKeys,
@@ -47,13 +48,7 @@ def _post_or_get(session: requests.Session, method: str, url: str, **kw: Any) ->
     except requests.RequestException as exc:
         raise HubUnreachable(f"hub unreachable: {type(exc).__name__}") from None
     if response.status_code >= 400:
-        try:
-            err = response.json()
-        except ValueError:
-            err = {}
-        raise HubRefused(
-            response.status_code, str(err.get("error")), str(err.get("message", response.reason))
-        )
+        raise refusal(response)
     return response.json()
 
 

@@ -28,7 +28,7 @@ from kiosk.crypto import (
 )
 from kiosk.crypto.signing import SIGNATURE_LENGTH
 
-__all__ = ["HubClient", "OpenedTicket"]
+__all__ = ["HubClient", "OpenedTicket", "refusal"]
 
 _TIMEOUT = (5.0, 10.0)  # connect, read
 # The hub sends a keep-alive every 15 s: silence for three of them is a dead
@@ -37,6 +37,16 @@ _STREAM_READ_TIMEOUT = 45.0
 # Longer than any open ticket lives (the hub's expiry limit is 4 h by default).
 _MAX_TICKET_AGE = 12 * 3600
 _CLOCK_SLACK = 300
+
+
+def refusal(response: requests.Response) -> HubRefused:
+    """The hub's JSON error answer (or whatever a proxy sent instead) as an exception."""
+    try:
+        err = response.json()
+        code, message = str(err.get("error")), str(err.get("message"))
+    except (ValueError, AttributeError):
+        code, message = "http_error", response.reason or ""
+    return HubRefused(response.status_code, code, message)
 
 
 class OpenedTicket:
@@ -86,13 +96,8 @@ class HubClient:
         except requests.RequestException as exc:
             raise HubUnreachable(f"hub unreachable: {type(exc).__name__}") from None
         if response.status_code >= 400:
-            try:
-                err = response.json()
-                code, message = str(err.get("error")), str(err.get("message"))
-            except ValueError:
-                code, message = "http_error", response.reason or ""
             response.close()
-            raise HubRefused(response.status_code, code, message)
+            raise refusal(response)
         return response
 
     def _json(self, method: str, path: str, doc: dict[str, Any] | None = None) -> Any:

@@ -9,7 +9,7 @@
 
 from kiosk.crypto.keys import DeviceKeys, SiteKey, fingerprint, write_private_file
 from kiosk.crypto.manifest import sign_manifest, verify_manifest
-from kiosk.crypto.sealing import SUITE_NAME, open_reply, open_ticket, seal_reply, seal_ticket
+from kiosk.crypto.sealing import open_reply, open_ticket, seal_reply, seal_ticket
 from kiosk.crypto.signing import (
     SignedHeaders,
     sign_enrolment,
@@ -23,7 +23,6 @@ from kiosk.crypto.signing import (
 from kiosk.crypto.tls import certificate_sha256, create_site_ca, issue_server_certificate
 
 __all__ = [
-    "SUITE_NAME",
     "DeviceKeys",
     "SignedHeaders",
     "SiteKey",

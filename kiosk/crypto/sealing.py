@@ -25,7 +25,6 @@ from kiosk.crypto.keys import DeviceKeys, hpke_public_key
 
 __all__ = [
     "REPLY_PURPOSE",
-    "SUITE_NAME",
     "TICKET_PURPOSE",
     "open_reply",
     "open_ticket",
@@ -33,7 +32,6 @@ __all__ = [
     "seal_ticket",
 ]
 
-SUITE_NAME = "MLKEM768_X25519/HKDF_SHA256/CHACHA20_POLY1305"
 TICKET_PURPOSE = b"kiosk/ticket/v1\x00"
 REPLY_PURPOSE = b"kiosk/reply/v1\x00"
 

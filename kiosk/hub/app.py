@@ -387,10 +387,10 @@ class Hub:
         events = []
         now = time.time()
         for t in self.store.open_tickets():
-            if not self.due(device, site, self.public_view(t, site), now):
+            view = self.public_view(t, site)
+            if not self.due(device, site, view, now):
                 continue
             copy = self.store.sealed_copy(t.id, device.id)
-            view = self.public_view(t, site)
             view["sealed"] = base64.b64encode(copy).decode() if copy else None
             events.append({"type": "ticket", "ticket": view})
         return events

@@ -56,16 +56,15 @@ class Broker:
         """End the streams of devices that were revoked."""
         for sub in list(self._subs):
             if sub.device_id in device_ids:
-                sub.overflowed = True
-                with contextlib.suppress(asyncio.QueueFull):
-                    sub.queue.put_nowait({"type": "revoked"})
+                _end(sub, "revoked")
 
     def end_all(self) -> None:
         """Wake every stream so it sees the hub is closing and ends."""
         for sub in list(self._subs):
-            sub.overflowed = True
-            with contextlib.suppress(asyncio.QueueFull):
-                sub.queue.put_nowait({"type": "closing"})
+            _end(sub, "closing")
 
-    def subscriber_count(self) -> int:
-        return len(self._subs)
+
+def _end(sub: Subscription, reason: str) -> None:
+    sub.overflowed = True  # the stream loop stops at its next wake-up...
+    with contextlib.suppress(asyncio.QueueFull):
+        sub.queue.put_nowait({"type": reason})  # ...which this causes at once

@@ -26,7 +26,6 @@ from kiosk.core.categories import Category
 from kiosk.core.errors import HubRefused, KioskError
 from kiosk.core.ticket import TicketState
 from kiosk.crypto import DeviceKeys
-from kiosk.i18n import locale_info
 from kiosk.resources import ASSETS_DIR
 from kiosk.traveller.request_flow import TravellerRequest, send_request
 from kiosk.traveller.screens import (
@@ -101,9 +100,7 @@ class TravellerApp(LocalizedApp):
             lambda pin: check_pin(self.settings.device_dir, pin), lambda: self.show("maintenance")
         )
         maintenance = manager.get_screen("maintenance")
-        maintenance.setup(self._maintenance_status, self._maintenance_checks)
-        # Diagnostics are printed as `kiosk doctor` prints them: English, Latin font.
-        maintenance.ids.findings.font_name = locale_info("en").font_regular
+        maintenance.setup(self._maintenance_status, self.settings.device_dir)
         Window.bind(on_touch_down=self._touched)
         Clock.schedule_interval(self._check_inactivity, 1.0)
         return manager
@@ -213,12 +210,6 @@ class TravellerApp(LocalizedApp):
             # Translators: technician screen. {version} is a number.
             lines.append(tr.f("Site manifest version {version}", version=self.manifest_version))
         return "\n".join(lines)
-
-    def _maintenance_checks(self) -> list[str]:
-        from kiosk.doctor import run_checks
-
-        findings = run_checks(device_dir=self.settings.device_dir, data_dir=None, ui=True)
-        return [f"{f.status.upper()}  {f.check}: {f.message}" for f in findings]
 
     def reset(self) -> None:
         """Forget everything and show the start screen."""

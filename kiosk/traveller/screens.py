@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from kivy.clock import Clock
@@ -260,13 +261,15 @@ class MaintenanceScreen(BaseScreen):
     def setup(
         self,
         status: Callable[[], str],
-        checks: Callable[[], list[str]],
+        device_dir: Path,
         enrol: Callable[[str, str, str], str] | None = None,
     ) -> None:
         self._status = status
-        self._checks = checks
+        self._device_dir = device_dir
         self._enrol = enrol
         self.can_enrol = enrol is not None
+        # Diagnostics are printed as `kiosk doctor` prints them: English, Latin font.
+        self.ids.findings.font_name = locale_info("en").font_regular
 
     def enrol(self) -> None:
         """Enrol with what the technician typed; the device makes its keys here."""
@@ -300,8 +303,11 @@ class MaintenanceScreen(BaseScreen):
 
         # Translators: technician screen while the machine checks run.
         self.findings_text = tr._("Checking…")
+        from kiosk.doctor import device_check_lines
+
+        device_dir = self._device_dir
         run_in_background(
-            self._checks,
+            lambda: device_check_lines(device_dir),
             lambda lines: setattr(self, "findings_text", "\n".join(lines)),
             lambda exc: setattr(self, "findings_text", f"{type(exc).__name__}"),
         )

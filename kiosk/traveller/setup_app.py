@@ -15,7 +15,6 @@ from kivy.properties import StringProperty
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from kiosk.client.maintenance_pin import check_pin, has_pin
-from kiosk.i18n import locale_info
 from kiosk.traveller.screens import MaintenanceScreen, PinScreen, SetupScreen
 from kiosk.traveller.settings import TravellerSettings
 from kiosk.traveller.speech import Speaker
@@ -55,8 +54,7 @@ class SetupApp(LocalizedApp):
             lambda pin: check_pin(self.settings.device_dir, pin), lambda: self.show("maintenance")
         )
         maintenance = manager.get_screen("maintenance")
-        maintenance.setup(self._status, self._checks, self._enrol)
-        maintenance.ids.findings.font_name = locale_info("en").font_regular
+        maintenance.setup(self._status, self.settings.device_dir, self._enrol)
         return manager
 
     def show(self, name: str) -> None:
@@ -72,12 +70,6 @@ class SetupApp(LocalizedApp):
     def _status(self) -> str:
         # Translators: technician screen on a kiosk that has no enrolment yet.
         return tr._("This kiosk is not enrolled yet.")
-
-    def _checks(self) -> list[str]:
-        from kiosk.doctor import run_checks
-
-        findings = run_checks(device_dir=self.settings.device_dir, data_dir=None, ui=True)
-        return [f"{f.status.upper()}  {f.check}: {f.message}" for f in findings]
 
     def _enrol(self, hub: str, code: str, site_fingerprint: str) -> str:
         """Runs on a worker thread."""
