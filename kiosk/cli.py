@@ -112,6 +112,12 @@ def _parser() -> argparse.ArgumentParser:
     _add_data(revoke)
     revoke.add_argument("device_id")
 
+    from kiosk.bench.command import add_bench_arguments
+
+    add_bench_arguments(
+        sub.add_parser("bench", help="simulated kiosks and staff against real hubs on loopback")
+    )
+
     doctor = sub.add_parser("doctor", help="check this machine and say what to fix")
     doctor.add_argument("--device", type=Path, help="this device's directory (kiosk or staff)")
     doctor.add_argument("--data", type=Path, help="the hub's site data directory")
@@ -183,6 +189,10 @@ def _run(args: argparse.Namespace) -> int:
         return run_demo(args.data, port=args.port, fresh=args.fresh)
     if args.command == "admin":
         return _admin(args)
+    if args.command == "bench":
+        from kiosk.bench.command import bench_main
+
+        return bench_main(args)
     if args.command == "maintenance-pin":
         import getpass
 

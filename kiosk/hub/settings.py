@@ -32,7 +32,7 @@ class HubSettings:
     expiry_sweep_seconds: float = DEFAULT_EXPIRY_SWEEP_SECONDS
     heartbeat_seconds: float = DEFAULT_HEARTBEAT_SECONDS
     # How often escalation steps are checked: a step is late by at most this.
-    escalation_tick_seconds: float = 1.0
+    escalation_tick_seconds: float = 0.2
 
     @property
     def db_url(self) -> str:

@@ -1,0 +1,168 @@
+"""Simulated kiosks and staff consoles: the apps' real client code (HubClient,
+EventStream) driven by scripted people instead of touches.
+
+Each device keeps its event stream open for the whole run, as the apps do, so
+the hub carries one long-lived TLS connection per device.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from kiosk.bench.fleet import CONTROL_GROUP, Device
+from kiosk.bench.record import Recorder
+from kiosk.client import EventStream, HubClient
+from kiosk.core.body import TicketBody
+from kiosk.core.errors import HubRefused, KioskError
+from kiosk.core.site import Site
+
+__all__ = ["SimKiosk", "SimStaff"]
+
+_CLOSED = frozenset({"resolved", "cancelled", "expired"})
+
+
+class _SimDevice:
+    def __init__(self, device: Device, recorder: Recorder, pool: ThreadPoolExecutor) -> None:
+        self.id = device.config.device_id
+        self.client = HubClient(device.config, device.keys)
+        self.recorder = recorder
+        self.pool = pool
+        self.connected = threading.Event()
+        self.stream = EventStream(self.client, self._on_event_safe, self._on_connection)
+
+    def start(self) -> None:
+        self.stream.start()
+
+    def stop(self) -> None:
+        self.stream.stop()
+        self.client.close()
+
+    def _on_connection(self, connected: bool) -> None:
+        (self.connected.set if connected else self.connected.clear)()
+
+    def _on_event_safe(self, event: dict[str, Any]) -> None:
+        if event.get("type") == "ticket" and isinstance(event.get("ticket"), dict):
+            self.on_ticket(event["ticket"])
+        elif event.get("type") == "connecting":
+            self.on_reconnect()
+
+    def on_ticket(self, view: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def on_reconnect(self) -> None:
+        """A fresh snapshot follows: what it repeats is not a duplicate."""
+
+
+class SimKiosk(_SimDevice):
+    def __init__(self, device: Device, recorder: Recorder, pool: ThreadPoolExecutor) -> None:
+        super().__init__(device, recorder, pool)
+        self.busy = threading.Event()  # a traveller is using it
+
+    def send(self, site: Site, ticket_id: str, body: TicketBody, patience: float) -> None:
+        """Submit as the app does: retried with the same id until `patience` runs out."""
+        deadline = time.monotonic() + patience
+        delay = 0.2
+        while True:
+            try:
+                self.client.submit_ticket(site, ticket_id, body)
+                self.recorder.submitted(ticket_id)
+                return
+            except HubRefused as exc:
+                if exc.status < 500 or time.monotonic() > deadline:
+                    break
+            except KioskError:
+                if time.monotonic() > deadline:
+                    break
+            time.sleep(delay)
+            delay = min(delay * 2, 2.0)
+        self.recorder.submit_failed()
+        self.busy.clear()
+
+    def on_ticket(self, view: dict[str, Any]) -> None:
+        ticket_id, state = str(view.get("id")), str(view.get("state"))
+        self.recorder.kiosk_saw(ticket_id, state)
+        plan = self.recorder.plan(ticket_id)
+        if state in _CLOSED:
+            self.busy.clear()
+        elif state == "accepted" and plan is not None and plan.cancel:
+            self.pool.submit(self._withdraw, ticket_id)
+
+    def _withdraw(self, ticket_id: str) -> None:
+        with contextlib.suppress(KioskError):  # staff resolved it first: closed either way
+            self.client.cancel(ticket_id)
+
+
+class SimStaff(_SimDevice):
+    def __init__(
+        self,
+        device: Device,
+        recorder: Recorder,
+        pool: ThreadPoolExecutor,
+        *,
+        marker: str,
+        hold: float,
+        escalate_after: float,
+    ) -> None:
+        super().__init__(device, recorder, pool)
+        self.group = device.config.group_id or ""
+        self.marker = marker
+        self.hold = hold
+        self.escalate_after = escalate_after
+        self._shown: set[str] = set()
+        self._lock = threading.Lock()
+
+    def warm_up(self) -> None:
+        self.client.site()  # the verified manifest, as a console fetches it at start
+
+    def on_reconnect(self) -> None:
+        with self._lock:
+            self._shown.clear()
+
+    def on_ticket(self, view: dict[str, Any]) -> None:
+        ticket_id = str(view.get("id"))
+        if view.get("state") in _CLOSED or not view.get("sealed"):
+            return  # an update of a ticket this console shows, or its end
+        with self._lock:
+            repeat = ticket_id in self._shown
+            self._shown.add(ticket_id)
+        if repeat:
+            return  # the console keys its inbox by id: a snapshot repeat is harmless
+        escalated_at = None
+        if self.group == CONTROL_GROUP:
+            escalated_at = float(view["created_at"]) + self.escalate_after
+        self.recorder.notified(ticket_id, self.id, escalated_at, time.time())
+        self.pool.submit(self._handle, view)
+
+    def _handle(self, view: dict[str, Any]) -> None:
+        ticket_id = str(view["id"])
+        try:
+            opened = self.client.open_ticket(view)
+        except KioskError:
+            self.recorder.count("open_failures")
+            return
+        if self.marker not in opened.body.free_text:
+            self.recorder.count("marker_missing")
+        with contextlib.suppress(KioskError):  # closed meanwhile: reports are best effort
+            self.client.act(ticket_id, "delivered")
+        plan = self.recorder.plan(ticket_id)
+        if plan is None or plan.acceptor_id != self.id:
+            return
+        self.recorder.accept_sent(ticket_id)
+        try:
+            self.client.act(ticket_id, "accept", eta_minutes=3)
+        except HubRefused:
+            self.recorder.count("accept_refused")
+            return
+        except KioskError:
+            return
+        timer = threading.Timer(self.hold, self._resolve, (ticket_id,))
+        timer.daemon = True
+        timer.start()
+
+    def _resolve(self, ticket_id: str) -> None:
+        with contextlib.suppress(KioskError):  # the traveller withdrew first
+            self.client.act(ticket_id, "resolve")

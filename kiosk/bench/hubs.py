@@ -1,0 +1,105 @@
+"""The real hub processes a bench run talks to, on loopback, and their memory."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+from kiosk.operator import SiteLayout
+
+__all__ = ["HubProcesses", "free_port"]
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _rss_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+class HubProcesses:
+    """`kiosk hub` processes sharing the site's database, each logging into data/logs."""
+
+    def __init__(self, layout: SiteLayout, count: int) -> None:
+        self.layout = layout
+        self.ports = [free_port() for _ in range(count)]
+        self.processes: list[subprocess.Popen[bytes]] = []
+        self.log_dir = layout.root / "logs"
+
+    @property
+    def urls(self) -> list[str]:
+        return [f"https://127.0.0.1:{p}" for p in self.ports]
+
+    def start(self) -> None:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        for n, port in enumerate(self.ports):
+            extra = ["--db", self.layout.database_url] if self.layout.database_url else []
+            with (self.log_dir / f"hub-{n}.log").open("ab") as log:
+                self.processes.append(
+                    subprocess.Popen(
+                        [
+                            sys.executable,
+                            "-m",
+                            "kiosk",
+                            "hub",
+                            "--data",
+                            str(self.layout.root),
+                            "--port",
+                            str(port),
+                            *extra,
+                        ],
+                        stdout=log,
+                        stderr=subprocess.STDOUT,
+                    )
+                )
+        for url, process in zip(self.urls, self.processes, strict=True):
+            self._wait_healthy(url, process)
+
+    def _wait_healthy(self, url: str, process: subprocess.Popen[bytes]) -> None:
+        deadline = time.monotonic() + 60
+        with requests.Session() as session:
+            session.trust_env = False
+            while time.monotonic() < deadline:
+                if process.poll() is not None:
+                    break
+                try:
+                    answer = session.get(
+                        f"{url}/v1/health", verify=str(self.layout.operator / "ca.pem"), timeout=1
+                    )
+                    if answer.ok:
+                        return
+                except requests.RequestException:
+                    pass
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"the hub at {url} did not start; see {self.log_dir}")
+
+    def rss_mb(self) -> list[float]:
+        return [_rss_mb(p.pid) for p in self.processes]
+
+    def stop(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in self.processes:
+            try:
+                process.wait(20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(5)

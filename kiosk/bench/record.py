@@ -1,0 +1,168 @@
+"""What a bench run measured, kept per ticket by the simulated devices' threads."""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from dataclasses import dataclass, field
+
+__all__ = ["Plan", "Recorder", "percentile"]
+
+
+def percentile(values: list[float], share: float) -> float:
+    """Nearest-rank percentile; 0 for no values."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """What the simulated people will do with one ticket."""
+
+    kiosk_id: str
+    acceptor_id: str  # the staff device that accepts it
+    escalate: bool  # the station's staff leave it, so the control room is alerted
+    cancel: bool  # the traveller withdraws once someone is on the way
+
+
+@dataclass
+class _Ticket:
+    plan: Plan
+    tapped: float  # monotonic, just before the kiosk seals and sends
+    submitted: float | None = None
+    notified: float | None = None  # the first staff console that showed it
+    accept_sent: float | None = None
+    kiosk_saw_accept: float | None = None
+    closed: float | None = None
+    closed_state: str = ""
+    consoles: set[str] = field(default_factory=set)
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._tickets: dict[str, _Ticket] = {}
+        self.escalation_late_ms: list[float] = []
+        self.duplicated = 0
+        self.submit_failures = 0
+        self.open_failures = 0
+        self.marker_missing = 0
+        self.accept_refused = 0
+
+    @staticmethod
+    def now() -> float:
+        return time.monotonic()
+
+    # -- kiosks ---------------------------------------------------------------
+    def tapped(self, ticket_id: str, plan: Plan) -> None:
+        with self._lock:
+            self._tickets[ticket_id] = _Ticket(plan, self.now())
+
+    def submitted(self, ticket_id: str) -> None:
+        with self._lock:
+            self._tickets[ticket_id].submitted = self.now()
+
+    def submit_failed(self) -> None:
+        with self._lock:
+            self.submit_failures += 1
+
+    def kiosk_saw(self, ticket_id: str, state: str) -> None:
+        now = self.now()
+        with self._lock:
+            ticket = self._tickets.get(ticket_id)
+            if ticket is None:
+                return
+            if state == "accepted" and ticket.kiosk_saw_accept is None:
+                ticket.kiosk_saw_accept = now
+            elif state in {"resolved", "cancelled", "expired"}:
+                if ticket.closed is not None:
+                    self.duplicated += 1  # closed twice: a ghost came back
+                else:
+                    ticket.closed, ticket.closed_state = now, state
+
+    # -- staff ------------------------------------------------------------------
+    def plan(self, ticket_id: str) -> Plan | None:
+        with self._lock:
+            ticket = self._tickets.get(ticket_id)
+            return ticket.plan if ticket else None
+
+    def notified(
+        self, ticket_id: str, console: str, escalated_at: float | None, wall_now: float
+    ) -> None:
+        """A console showed a new ticket; `escalated_at` is when its step was due."""
+        now = self.now()
+        with self._lock:
+            ticket = self._tickets.get(ticket_id)
+            if ticket is None:
+                return
+            if console in ticket.consoles:
+                self.duplicated += 1
+                return
+            ticket.consoles.add(console)
+            if ticket.notified is None:
+                ticket.notified = now
+            if escalated_at is not None:
+                self.escalation_late_ms.append(max(0.0, (wall_now - escalated_at) * 1000))
+
+    def accept_sent(self, ticket_id: str) -> None:
+        with self._lock:
+            self._tickets[ticket_id].accept_sent = self.now()
+
+    def count(self, what: str) -> None:
+        with self._lock:
+            setattr(self, what, getattr(self, what) + 1)
+
+    # -- results ------------------------------------------------------------------
+    def open_count(self) -> int:
+        with self._lock:
+            return sum(
+                1 for t in self._tickets.values() if t.submitted is not None and t.closed is None
+            )
+
+    def summary(self) -> dict[str, object]:
+        with self._lock:
+            tickets = dict(self._tickets)
+        notify = [
+            (t.notified - t.tapped) * 1000 for t in tickets.values() if t.notified is not None
+        ]
+        to_kiosk = [
+            (t.kiosk_saw_accept - t.accept_sent) * 1000
+            for t in tickets.values()
+            if t.kiosk_saw_accept is not None and t.accept_sent is not None
+        ]
+        accepted_ok = [t for t in tickets.values() if t.submitted is not None]
+        lost = [t for t in accepted_ok if t.closed is None or t.notified is None]
+        closed = [t for t in tickets.values() if t.closed is not None]
+        span = (
+            max(t.closed for t in closed if t.closed) - min(t.tapped for t in tickets.values())
+            if closed
+            else 0.0
+        )
+        return {
+            "notify_p50_ms": round(percentile(notify, 0.50), 1),
+            "notify_p95_ms": round(percentile(notify, 0.95), 1),
+            "notify_p99_ms": round(percentile(notify, 0.99), 1),
+            "notify_max_ms": round(max(notify, default=0.0), 1),
+            "accept_to_kiosk_p50_ms": round(percentile(to_kiosk, 0.50), 1),
+            "accept_to_kiosk_p99_ms": round(percentile(to_kiosk, 0.99), 1),
+            "accept_to_kiosk_max_ms": round(max(to_kiosk, default=0.0), 1),
+            "escalation_late_p99_ms": round(percentile(self.escalation_late_ms, 0.99), 1),
+            "escalation_late_max_ms": round(max(self.escalation_late_ms, default=0.0), 1),
+            "escalations": len(self.escalation_late_ms),
+            "tickets_sent": len(tickets),
+            "tickets_accepted_by_hub": len(accepted_ok),
+            "tickets_closed": len(closed),
+            "resolved": sum(1 for t in closed if t.closed_state == "resolved"),
+            "cancelled": sum(1 for t in closed if t.closed_state == "cancelled"),
+            "tickets_per_s": round(len(closed) / span, 2) if span > 0 else 0.0,
+            "lost": len(lost),
+            "duplicated": self.duplicated,
+            "submit_failures": self.submit_failures,
+            "open_failures": self.open_failures,
+            "marker_missing": self.marker_missing,
+            "accept_refused": self.accept_refused,
+            "ticket_ids": sorted(tickets),
+        }

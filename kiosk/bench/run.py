@@ -1,0 +1,200 @@
+"""One bench run: build the fleet, start the hubs, connect every device, send
+tickets at the asked rate, wait until every one is closed, report."""
+
+from __future__ import annotations
+
+import random
+import shutil
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from kiosk.bench.devices import SimKiosk, SimStaff
+from kiosk.bench.fleet import CONTROL_GROUP, Fleet, build_fleet
+from kiosk.bench.hubs import HubProcesses
+from kiosk.bench.options import BenchOptions
+from kiosk.bench.record import Plan, Recorder
+from kiosk.core.body import TicketBody
+from kiosk.core.categories import Category, Urgency
+from kiosk.core.errors import KioskError
+from kiosk.core.ticket import new_ticket_id
+from kiosk.i18n import SUPPORTED_LOCALES
+from kiosk.operator import SiteLayout
+
+__all__ = ["run_bench"]
+
+_CONNECT_SECONDS = 120.0
+_SEND_PATIENCE = 20.0  # as the kiosk app's default
+
+
+def run_bench(options: BenchOptions, progress: Any = None) -> dict[str, Any]:
+    say = progress or (lambda _text: None)
+    if options.hubs > 1 and not options.db_url.startswith("postgresql"):
+        raise KioskError(
+            "several hubs share one PostgreSQL database: give --db postgresql+psycopg://..."
+        )
+    root = options.data or Path(tempfile.mkdtemp(prefix="kiosk-bench-"))
+    if root.exists() and any(root.iterdir()):
+        raise KioskError(f"{root} is not empty: the bench builds a new site there")
+    layout = SiteLayout(root, options.db_url)
+    if options.db_url and layout.store().latest_manifest_version() > 0:
+        raise KioskError("the database already holds a site: give the bench a scratch database")
+    hubs = HubProcesses(layout, options.hubs)
+    say(f"building a site of {options.kiosks} kiosks and {options.staff} staff consoles in {root}")
+    fleet = build_fleet(
+        layout,
+        hubs.urls,
+        kiosks=options.kiosks,
+        staff=options.staff,
+        per_group=options.staff_per_group,
+        escalate_after=options.escalate_after,
+    )
+    recorder = Recorder()
+    workers = ThreadPoolExecutor(max_workers=64, thread_name_prefix="bench")
+    kiosks: list[SimKiosk] = []
+    staff: list[SimStaff] = []
+    try:
+        hubs.start()
+        say(f"{options.hubs} hub(s) up; connecting every device")
+        staff = [
+            SimStaff(
+                d,
+                recorder,
+                workers,
+                marker=options.marker,
+                hold=options.hold_seconds,
+                escalate_after=max(1, round(options.escalate_after)),
+            )
+            for d in fleet.staff
+        ]
+        kiosks = [SimKiosk(d, recorder, workers) for d in fleet.kiosks]
+        for console in staff:
+            console.warm_up()
+        for device in (*staff, *kiosks):
+            device.start()
+        _wait_connected([*staff, *kiosks])
+        time.sleep(1.0)  # let the hub settle after the burst of connections
+        rss_idle = hubs.rss_mb()
+        say(f"all connected, hub memory {max(rss_idle):.0f} MB; {options.ticket_count} tickets")
+        with _PeakMemory(hubs) as peak:
+            _send(options, fleet, kiosks, recorder, workers)
+            _drain(recorder, options.drain_seconds)
+        rss_load = peak.values
+        result = recorder.summary()
+    finally:
+        for device in (*kiosks, *staff):
+            device.stop()
+        hubs.stop()
+        workers.shutdown(wait=False, cancel_futures=True)
+        if options.data is None:
+            shutil.rmtree(root, ignore_errors=True)
+    ticket_ids = result.pop("ticket_ids")
+    return {
+        **result,
+        "hub_rss_mb_idle": round(max(rss_idle), 1),
+        "hub_rss_mb_load": round(max(rss_load), 1),
+        "hubs": options.hubs,
+        "kiosks": options.kiosks,
+        "staff": options.staff,
+        "rate": options.rate,
+        "database": "postgresql" if options.db_url else "sqlite",
+        "data": str(root) if options.data else None,
+        "marker": options.marker,
+        "ticket_ids": ticket_ids,
+    }
+
+
+def _wait_connected(devices: list[Any]) -> None:
+    deadline = time.monotonic() + _CONNECT_SECONDS
+    for device in devices:
+        if not device.connected.wait(max(0.0, deadline - time.monotonic())):
+            raise KioskError(f"device {device.id} could not open its event stream")
+
+
+def _send(
+    options: BenchOptions,
+    fleet: Fleet,
+    kiosks: list[SimKiosk],
+    recorder: Recorder,
+    workers: ThreadPoolExecutor,
+) -> None:
+    """Tickets at a steady rate, each from a kiosk nobody is using."""
+    # Seeded: the same marker replays the same choices (not security relevant).
+    chooser = random.Random(options.marker)  # noqa: S311
+    control = [d.config.device_id for d in fleet.group_members(CONTROL_GROUP)]
+    start = time.monotonic()
+    sent = 0
+    cursor = 0
+    while sent < options.ticket_count:
+        due = start + sent / options.rate
+        pause = due - time.monotonic()
+        if pause > 0:
+            time.sleep(pause)
+        index = _next_idle(kiosks, cursor)
+        if index is None:
+            time.sleep(0.01)  # every kiosk has a traveller waiting: the run is saturated
+            continue
+        cursor = index + 1
+        kiosk, sim = kiosks[index], fleet.kiosks[index]
+        escalate = chooser.random() < options.escalate_share
+        members = (
+            control
+            if escalate
+            else [d.config.device_id for d in fleet.group_members(fleet.station_group_of(sim))]
+        )
+        ticket_id = new_ticket_id()
+        plan = Plan(
+            kiosk_id=kiosk.id,
+            acceptor_id=chooser.choice(members),
+            escalate=escalate,
+            cancel=chooser.random() < options.cancel_share,
+        )
+        body = TicketBody(
+            category=chooser.choice(list(Category)),
+            urgency=chooser.choice(list(Urgency)),
+            language=chooser.choice(SUPPORTED_LOCALES),
+            free_text=f"{options.marker} {chooser.randrange(10**6)}",
+        )
+        kiosk.busy.set()
+        recorder.tapped(ticket_id, plan)
+        workers.submit(kiosk.send, fleet.site, ticket_id, body, _SEND_PATIENCE)
+        sent += 1
+
+
+def _next_idle(kiosks: list[SimKiosk], cursor: int) -> int | None:
+    for n in range(len(kiosks)):
+        index = (cursor + n) % len(kiosks)
+        if not kiosks[index].busy.is_set():
+            return index
+    return None
+
+
+class _PeakMemory:
+    """Samples the hubs' resident memory four times a second while under load."""
+
+    def __init__(self, hubs: HubProcesses) -> None:
+        self.hubs = hubs
+        self.values = hubs.rss_mb()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> _PeakMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.25):
+            self.values = [max(a, b) for a, b in zip(self.values, self.hubs.rss_mb(), strict=True)]
+
+
+def _drain(recorder: Recorder, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while recorder.open_count() and time.monotonic() < deadline:
+        time.sleep(0.1)
