@@ -149,16 +149,17 @@ class SimStaff(_SimDevice):
         with contextlib.suppress(KioskError):  # closed meanwhile: reports are best effort
             self.client.act(ticket_id, "delivered")
         plan = self.recorder.plan(ticket_id)
-        if plan is None or plan.acceptor_id != self.id:
+        if plan is None or self.id not in (plan.acceptor_id, plan.rival_id):
             return
         self.recorder.accept_sent(ticket_id)
         try:
             self.client.act(ticket_id, "accept", eta_minutes=3)
         except HubRefused:
-            self.recorder.count("accept_refused")
+            self.recorder.count("accept_refused")  # a colleague has it: expected for rivals
             return
         except KioskError:
             return
+        self.recorder.accepted(ticket_id, self.id)
         timer = threading.Timer(self.hold, self._resolve, (ticket_id,))
         timer.daemon = True
         timer.start()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -31,6 +32,14 @@ def _rss_mb(pid: int) -> float:
     except OSError:
         pass
     return 0.0
+
+
+def _cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
 
 
 class HubProcesses:
@@ -92,6 +101,10 @@ class HubProcesses:
 
     def rss_mb(self) -> list[float]:
         return [_rss_mb(p.pid) for p in self.processes]
+
+    def cpu_seconds(self) -> float:
+        """CPU time all hubs have used so far (user + system)."""
+        return sum(_cpu_seconds(p.pid) for p in self.processes)
 
     def stop(self) -> None:
         for process in self.processes:

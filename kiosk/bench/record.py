@@ -26,6 +26,7 @@ class Plan:
     acceptor_id: str  # the staff device that accepts it
     escalate: bool  # the station's staff leave it, so the control room is alerted
     cancel: bool  # the traveller withdraws once someone is on the way
+    rival_id: str | None = None  # a colleague who taps accept too (must be refused)
 
 
 @dataclass
@@ -38,6 +39,7 @@ class _Ticket:
     kiosk_saw_accept: float | None = None
     closed: float | None = None
     closed_state: str = ""
+    accepted_by: str = ""
     consoles: set[str] = field(default_factory=set)
 
 
@@ -51,6 +53,7 @@ class Recorder:
         self.open_failures = 0
         self.marker_missing = 0
         self.accept_refused = 0
+        self.repeated_events = 0
 
     @staticmethod
     def now() -> float:
@@ -99,7 +102,7 @@ class Recorder:
             if ticket is None:
                 return
             if console in ticket.consoles:
-                self.duplicated += 1
+                self.repeated_events += 1  # after a reconnect: the console keys by id
                 return
             ticket.consoles.add(console)
             if ticket.notified is None:
@@ -109,7 +112,17 @@ class Recorder:
 
     def accept_sent(self, ticket_id: str) -> None:
         with self._lock:
-            self._tickets[ticket_id].accept_sent = self.now()
+            ticket = self._tickets[ticket_id]
+            if ticket.accept_sent is None:
+                ticket.accept_sent = self.now()
+
+    def accepted(self, ticket_id: str, console: str) -> None:
+        """The hub said yes to this console's accept: a second yes sends two people."""
+        with self._lock:
+            ticket = self._tickets[ticket_id]
+            if ticket.accepted_by and ticket.accepted_by != console:
+                self.duplicated += 1
+            ticket.accepted_by = console
 
     def count(self, what: str) -> None:
         with self._lock:
@@ -164,5 +177,6 @@ class Recorder:
             "open_failures": self.open_failures,
             "marker_missing": self.marker_missing,
             "accept_refused": self.accept_refused,
+            "repeated_events": self.repeated_events,
             "ticket_ids": sorted(tickets),
         }

@@ -110,6 +110,11 @@ class Site:
     devices: tuple[DeviceRecord, ...] = field(default=())
     hpke_suite: str = DEFAULT_SUITE
     tls_ca_sha256: str = ""  # devices trust the hub's TLS chain only from this CA
+    # Lookups the hub makes for every request and every event, indexed on first
+    # use: a network's site lists thousands of devices and locations.
+    _index: dict[object, Any] = field(
+        default_factory=dict, init=False, repr=False, compare=False, hash=False
+    )
 
     def __post_init__(self) -> None:
         for kind, ids in (
@@ -138,16 +143,26 @@ class Site:
                 raise SiteError(f"staff device {d.id} is in unknown group {d.group_id}")
 
     def device(self, device_id: str) -> DeviceRecord | None:
-        return next((d for d in self.devices if d.id == device_id), None)
+        if "devices" not in self._index:
+            self._index["devices"] = {d.id: d for d in self.devices}
+        found: DeviceRecord | None = self._index["devices"].get(device_id)
+        return found
 
     def location(self, location_id: str) -> Location | None:
-        return next((x for x in self.locations if x.id == location_id), None)
+        if "locations" not in self._index:
+            self._index["locations"] = {x.id: x for x in self.locations}
+        found: Location | None = self._index["locations"].get(location_id)
+        return found
 
     def route_for(self, location_id: str, category: str) -> Route | None:
         """The route for a ticket: one naming its category first, else a catch-all."""
-        matching = [r for r in self.routes if r.matches(location_id, category)]
-        specific = [r for r in matching if r.categories]
-        return (specific or matching)[0] if matching else None
+        key = ("route", location_id, category)
+        if key not in self._index:
+            matching = [r for r in self.routes if r.matches(location_id, category)]
+            specific = [r for r in matching if r.categories]
+            self._index[key] = (specific or matching)[0] if matching else None
+        found: Route | None = self._index[key]
+        return found
 
     def groups_for(self, location_id: str, category: str) -> frozenset[str]:
         route = self.route_for(location_id, category)

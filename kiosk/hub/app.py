@@ -341,7 +341,11 @@ class Hub:
             raise ApiError(409, "conflict", str(exc)) from None
         after = self.ticket_or_404(after)
         log_event(f"ticket.{after.state.value}", ref=ticket_ref(ticket_id))
-        self.publish_update(after, site)
+        # Every console reports delivery; only the first changes what anyone sees,
+        # and pushing the others to every console and the kiosk would be most of
+        # a busy hub's work.
+        if (after.state, after.accepted_by) != (before.state, before.accepted_by):
+            self.publish_update(after, site)
         return JSONResponse(
             self.kiosk_view(after)
             if device.role is DeviceRole.KIOSK
@@ -472,6 +476,15 @@ class Hub:
                     }
                 )
 
+    async def finish_purges_forever(self) -> None:
+        """Truncate the WAL after purges whose truncation readers deferred."""
+        while True:
+            await asyncio.sleep(0.2)
+            try:
+                await run_in_threadpool(self.store.finish_purges)
+            except Exception as exc:  # must outlive one failed attempt
+                _LOG.error("event=checkpoint.failed kind=%s", type(exc).__name__)
+
     # -- expiry ------------------------------------------------------------------
     async def expire_forever(self) -> None:
         while True:
@@ -528,6 +541,7 @@ def create_hub(settings: HubSettings) -> Starlette:
         tasks = [
             asyncio.create_task(hub.expire_forever()),
             asyncio.create_task(hub.escalate_forever()),
+            asyncio.create_task(hub.finish_purges_forever()),
         ]
         try:
             yield
@@ -539,6 +553,7 @@ def create_hub(settings: HubSettings) -> Starlette:
             for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            await run_in_threadpool(hub.store.after_purge)  # nothing left when we stop
 
     async def http_error(request: Request, exc: Exception) -> Response:
         status = exc.status_code if isinstance(exc, HTTPException) else 500

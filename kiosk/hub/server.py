@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import asyncio.sslproto
 import contextlib
 import logging
 import signal
@@ -21,8 +22,15 @@ def configure_logging(level: int = logging.INFO) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
 
+# asyncio gives every TLS connection a 256 KiB read buffer; a hub holds one
+# event stream per device, so a thousand kiosks cost 256 MB in buffers alone.
+# A TLS record is at most 16 KiB: 32 KiB reads lose nothing.
+_TLS_READ_BUFFER = 32 * 1024
+
+
 def serve(settings: HubSettings) -> None:
     configure_logging()
+    asyncio.sslproto.SSLProtocol.max_size = _TLS_READ_BUFFER
     app = create_hub(settings)
     config = uvicorn.Config(
         app,

@@ -3,8 +3,10 @@ runs them in a worker thread so the event loop never waits on the disk."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import threading
 import time
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -47,6 +49,15 @@ class Store:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._sqlite = engine.dialect.name == "sqlite"
+        # SQLite has one writer at a time; writers that collide wait in its busy
+        # handler, which sleeps up to 100 ms a turn. Taking turns in a lock here
+        # hands the database over at once. (PostgreSQL locks rows itself.)
+        self._writes: contextlib.AbstractContextManager[Any] = (
+            threading.Lock() if self._sqlite else contextlib.nullcontext()
+        )
+        # A purge whose WAL could not be truncated yet (readers held it).
+        self.checkpoint_pending = False
 
     # -- manifests --------------------------------------------------------
     def latest_manifest(self) -> dict[str, Any] | None:
@@ -59,7 +70,7 @@ class Store:
             return int(s.scalar(select(func.max(ManifestRow.version))) or 0)
 
     def add_manifest(self, version: int, signed: Mapping[str, Any]) -> None:
-        with self._sessions.begin() as s:
+        with self._writes, self._sessions.begin() as s:
             s.add(
                 ManifestRow(
                     version=version,
@@ -72,7 +83,7 @@ class Store:
     def insert_ticket(self, ticket: Ticket, sealed: Mapping[str, bytes]) -> bool:
         """Store a new ticket; False if this exact ticket was already stored (a retry)."""
         try:
-            with self._sessions.begin() as s:
+            with self._writes, self._sessions.begin() as s:
                 s.add(
                     TicketRow(
                         id=ticket.id,
@@ -128,14 +139,14 @@ class Store:
     def remember_nonce(self, device_id: str, nonce: str, expires_at: float) -> bool:
         """False if this device already used this nonce (a replay), on any hub."""
         try:
-            with self._sessions.begin() as s:
+            with self._writes, self._sessions.begin() as s:
                 s.add(SeenNonceRow(device_id=device_id, nonce=nonce, expires_at=expires_at))
             return True
         except IntegrityError:
             return False
 
     def forget_nonces(self, now: float) -> None:
-        with self._sessions.begin() as s:
+        with self._writes, self._sessions.begin() as s:
             s.execute(delete(SeenNonceRow).where(SeenNonceRow.expires_at < now))
 
     def sealed_copy(self, ticket_id: str, recipient_id: str) -> bytes | None:
@@ -165,6 +176,12 @@ class Store:
             if before is None:
                 return None
             after = before.apply(event, at=time.time(), actor=actor, eta_minutes=eta_minutes)
+            if (after.state, after.accepted_by, after.eta_minutes) == (
+                before.state,
+                before.accepted_by,
+                before.eta_minutes,
+            ):
+                return before  # e.g. a second console's delivery report: nothing to write
             unchanged = (
                 (TicketRow.id == ticket_id)
                 & (TicketRow.state == before.state.value)
@@ -174,7 +191,7 @@ class Store:
                     else TicketRow.accepted_by == before.accepted_by
                 )
             )
-            with self._sessions.begin() as s:
+            with self._writes, self._sessions.begin() as s:
                 if after.is_open:
                     changed = s.scalars(
                         update(TicketRow)
@@ -198,7 +215,7 @@ class Store:
 
     def expire_older_than(self, cutoff: float) -> list[Ticket]:
         """Expire and purge every open ticket created before `cutoff`."""
-        with self._sessions.begin() as s:
+        with self._writes, self._sessions.begin() as s:
             deleted = purge_tickets(s, TicketRow.created_at < cutoff)
         expired = [
             _to_ticket(row).apply(TicketEvent.EXPIRE, at=time.time())  # type: ignore[arg-type]
@@ -207,18 +224,33 @@ class Store:
         self.after_purge()  # every sweep: also finishes a checkpoint readers deferred
         return expired
 
-    def after_purge(self) -> None:
-        """Make the deletion final in the files, not only in the database's view."""
-        if self.engine.dialect.name != "sqlite":
-            return  # PostgreSQL: crypto-shredding covers dead tuples and WAL (docs/privacy.md)
-        with self.engine.connect() as conn:
-            for _ in range(50):
-                busy = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").first()
-                if busy is not None and busy[0] == 0:
-                    return
-                time.sleep(0.02)
-        # Readers kept the log busy; the next purge or expiry sweep truncates it.
-        _LOG.warning("event=checkpoint.deferred")
+    def after_purge(self) -> bool:
+        """Make the deletion final in the files, not only in the database's view.
+
+        Truncating the WAL needs every reader off old snapshots. Under load some
+        reader nearly always is, and waiting in SQLite's busy handler would stall
+        every writer behind it; so try a few times without it, and otherwise
+        leave it to `finish_purges`, which the hub calls five times a second.
+        """
+        if not self._sqlite:
+            return True  # PostgreSQL: crypto-shredding covers dead tuples and WAL (docs/privacy.md)
+        for attempt in range(5):
+            with self._writes, self.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA busy_timeout=0")
+                try:
+                    busy = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").first()
+                finally:
+                    conn.exec_driver_sql("PRAGMA busy_timeout=5000")
+            if busy is not None and busy[0] == 0:
+                self.checkpoint_pending = False
+                return True
+            time.sleep(0.002 * (attempt + 1))
+        self.checkpoint_pending = True
+        return False
+
+    def finish_purges(self) -> None:
+        if self.checkpoint_pending and not self.after_purge():
+            _LOG.info("event=checkpoint.deferred")
 
     def count_rows(self) -> dict[str, int]:
         """Row counts per table, for tests and `kiosk admin audit`."""

@@ -1,0 +1,75 @@
+"""`kiosk bench` end to end: a real hub, simulated kiosks and consoles with the
+apps' client code; then the operator's audit and a byte scan of the data it kept.
+
+Speed is not asserted here (benchmarks report it): only that every key the
+report promises is there, that nothing was lost or duplicated, and that the
+kept data directory holds neither the run's marker nor any of its ticket ids.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.residue import residue
+
+REPORT_KEYS = {
+    "notify_p50_ms",
+    "notify_p95_ms",
+    "notify_p99_ms",
+    "notify_max_ms",
+    "accept_to_kiosk_p99_ms",
+    "tickets_per_s",
+    "hub_rss_mb_idle",
+    "hub_rss_mb_load",
+    "lost",
+    "duplicated",
+    "escalation_late_p99_ms",
+    "marker",
+    "ticket_ids",
+}
+
+
+def _kiosk(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "kiosk", *args], capture_output=True, text=True, timeout=600
+    )
+
+
+def test_bench_then_audit_finds_nothing_of_the_run(tmp_path: Path) -> None:
+    data = tmp_path / "bench"
+    run = _kiosk(
+        "bench",
+        "--kiosks", "8",
+        "--staff", "4",
+        "--tickets", "24",
+        "--rate", "8",
+        "--escalate-after", "1",
+        "--escalate-share", "0.25",
+        "--cancel-share", "0.25",
+        "--data", str(data),
+        "--json",
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    report = json.loads(run.stdout)
+    assert report.keys() >= REPORT_KEYS
+    assert len(report["ticket_ids"]) == 24
+    assert report["tickets_closed"] == 24
+    assert report["lost"] == 0
+    assert report["duplicated"] == 0
+    assert report["resolved"] + report["cancelled"] == 24
+    assert report["escalations"] > 0  # the control room was reached, and measured
+    assert report["marker_missing"] == 0  # staff read the traveller's words
+    assert report["hub_rss_mb_load"] >= report["hub_rss_mb_idle"] > 0
+
+    audit = _kiosk("admin", "audit", str(data), "--find", report["marker"])
+    assert audit.returncode == 0, audit.stdout + audit.stderr
+
+    needles = {"marker": report["marker"].encode()}
+    for ticket_id in report["ticket_ids"]:
+        needles[f"id {ticket_id}"] = ticket_id.encode()
+        needles[f"raw id {ticket_id}"] = bytes.fromhex(ticket_id)
+    assert residue(data, needles) == []
+    assert (data / "logs" / "hub-0.log").stat().st_size > 0  # the scan covered real logs
