@@ -35,6 +35,7 @@ from starlette.routing import Route
 from kiosk import __version__
 from kiosk.core.categories import Category, Urgency
 from kiosk.core.errors import IllegalTransition, KioskError
+from kiosk.core.rate_limit import RateLimiter
 from kiosk.core.site import DeviceRecord, DeviceRole, Site
 from kiosk.core.ticket import CLOSED_STATES, TICKET_ID_PATTERN, Ticket, TicketEvent, TicketState
 from kiosk.hub.api_errors import ApiError, decode_b64, error_response, json_object
@@ -76,6 +77,10 @@ class Hub:
             self.pg = PgEvents(settings.db_url, self._on_remote)
             remember = self.store.remember_nonce
         self.auth = Authenticator(settings.clock_skew_seconds, remember)
+        # Per device and per hub process: one device's flood never spends another's
+        # allowance. Calls of any kind, and new tickets (retries of one are free).
+        self.call_limits = RateLimiter(settings.call_bucket)
+        self.ticket_limits = RateLimiter(settings.new_ticket_bucket)
         self.closing = False
         self._site_version = 0
         self._escalated: set[tuple[str, str]] = set()
@@ -122,7 +127,20 @@ class Hub:
             log_event("auth.refused", reason=exc.code)
             raise ApiError(401, exc.code, exc.message) from None
         assert site is not None  # authenticate() refuses every device without a site
+        self.limit(self.call_limits, device.id)
         return device, site
+
+    @staticmethod
+    def limit(limiter: RateLimiter, device_id: str) -> None:
+        wait = limiter.take(device_id, time.monotonic())
+        if wait > 0:
+            log_event("device.slowed", device=device_id)
+            raise ApiError(
+                429,
+                "slow_down",
+                f"too many requests from this device; retry in {wait:.0f} s",
+                retry_after=wait,
+            )
 
     def ticket_or_404(self, ticket: Ticket | None) -> Ticket:
         if ticket is None:
@@ -268,6 +286,8 @@ class Hub:
             sealed[recipient] = decode_b64(
                 text, _MAX_SEALED_COPY, "a sealed copy", "bad_ciphertext"
             )
+        if await run_in_threadpool(self.store.get_ticket, ticket_id) is None:
+            self.limit(self.ticket_limits, device.id)  # a retry of a stored one is free
         ticket = Ticket(
             id=ticket_id,
             kiosk_id=device.id,
@@ -519,7 +539,7 @@ def _guard(
         try:
             return await handler(request)
         except ApiError as exc:
-            return error_response(exc.status, exc.code, exc.message)
+            return error_response(exc.status, exc.code, exc.message, retry_after=exc.retry_after)
         except KioskError as exc:
             _LOG.warning("event=request.refused kind=%s", type(exc).__name__)
             return error_response(400, "refused", str(exc))

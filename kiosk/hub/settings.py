@@ -5,9 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from kiosk.core.rate_limit import Bucket
+
 __all__ = [
+    "CALL_BUCKET",
     "DEFAULT_MAX_BODY_BYTES",
     "DEFAULT_TICKET_TTL_SECONDS",
+    "NEW_TICKET_BUCKET",
     "HubSettings",
 ]
 
@@ -18,6 +22,11 @@ DEFAULT_CLOCK_SKEW_SECONDS = 120
 DEFAULT_TICKET_TTL_SECONDS = 4 * 3600
 DEFAULT_EXPIRY_SWEEP_SECONDS = 30.0
 DEFAULT_HEARTBEAT_SECONDS = 15.0
+# A busy console makes a few calls a second; 20 a second sustained is a fault.
+CALL_BUCKET = Bucket(capacity=60, per_second=20)
+# One traveller at a time per kiosk: five new requests at once (withdrawn ones
+# sent again), then one every 10 s. Retries of one request are not counted.
+NEW_TICKET_BUCKET = Bucket(capacity=5, per_second=1 / 10)
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +42,8 @@ class HubSettings:
     heartbeat_seconds: float = DEFAULT_HEARTBEAT_SECONDS
     # How often escalation steps are checked: a step is late by at most this.
     escalation_tick_seconds: float = 0.2
+    call_bucket: Bucket = CALL_BUCKET
+    new_ticket_bucket: Bucket = NEW_TICKET_BUCKET
 
     @property
     def db_url(self) -> str:
