@@ -51,6 +51,9 @@ def _parser() -> argparse.ArgumentParser:
     hub.add_argument("--host", default="127.0.0.1")
     hub.add_argument("--port", type=int, default=8443)
     hub.add_argument("--ticket-ttl", type=int, default=None, help="seconds until expiry")
+    hub.add_argument(
+        "--offline-after", type=float, default=None, help="silent kiosk is offline after (s)"
+    )
 
     for name, text in (("traveller", "run the kiosk app"), ("staff", "run the staff console")):
         app = sub.add_parser(name, help=text)
@@ -108,6 +111,12 @@ def _parser() -> argparse.ArgumentParser:
     audit.add_argument("data", type=Path, help="the hub's data directory (or the site's)")
     audit.add_argument("--ttl", type=float, default=4 * 3600, help="expiry limit, seconds")
     audit.add_argument("--find", action="append", default=[], help="also look for this text")
+    status = admin.add_parser("status", help="every device's heartbeat; open requests per station")
+    _add_data(status)
+    status.add_argument("--json", action="store_true", help="for monitoring")
+    status.add_argument(
+        "--offline-after", type=float, default=None, help="silent this long is offline (s)"
+    )
     revoke = admin.add_parser("revoke", help="revoke a device: refused from its next call on")
     _add_data(revoke)
     revoke.add_argument("device_id")
@@ -170,6 +179,12 @@ def _run(args: argparse.Namespace) -> int:
         )
         if args.ticket_ttl is not None:
             settings = dataclasses.replace(settings, ticket_ttl_seconds=args.ticket_ttl)
+        if args.offline_after is not None:
+            settings = dataclasses.replace(
+                settings,
+                offline_after_seconds=args.offline_after,
+                presence_sweep_seconds=min(2.0, args.offline_after / 4),
+            )
         serve(settings)
         return 0
     if args.command in ("traveller", "staff"):
@@ -371,6 +386,18 @@ def _admin(args: argparse.Namespace) -> int:
         if not findings:
             print(f"audit of {args.data}: nothing of a closed request remains")
         return 1 if findings else 0
+    if args.admin_command == "status":
+        import json
+
+        from kiosk.operator.status import fleet_status, format_status
+
+        report = fleet_status(
+            layout, **({} if args.offline_after is None else {"offline_after": args.offline_after})
+        )
+        print(
+            json.dumps(report, indent=2, ensure_ascii=False) if args.json else format_status(report)
+        )
+        return 1 if report["offline"] else 0  # a monitor's check fails while any is down
     if args.admin_command == "revoke":
         site = revoke_device(layout, args.device_id)
         print(f"revoked {args.device_id}; manifest version {site.version}")

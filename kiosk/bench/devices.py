@@ -15,7 +15,7 @@ from typing import Any
 
 from kiosk.bench.fleet import CONTROL_GROUP, Device
 from kiosk.bench.record import Recorder
-from kiosk.client import EventStream, HubClient
+from kiosk.client import EventStream, Heartbeat, HubClient
 from kiosk.core.body import TicketBody
 from kiosk.core.errors import HubRefused, KioskError
 from kiosk.core.site import Site
@@ -33,12 +33,15 @@ class _SimDevice:
         self.pool = pool
         self.connected = threading.Event()
         self.stream = EventStream(self.client, self._on_event_safe, self._on_connection)
+        self.heartbeat = Heartbeat(self.client)  # as the apps do: part of the hub's load
 
     def start(self) -> None:
         self.stream.start()
+        self.heartbeat.start()
 
     def stop(self) -> None:
         self.stream.stop()
+        self.heartbeat.stop()
         self.client.close()
 
     def _on_connection(self, connected: bool) -> None:

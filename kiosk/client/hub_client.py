@@ -206,6 +206,9 @@ class HubClient:
         result: dict[str, Any] = self._json("POST", f"/v1/tickets/{ticket_id}/{action}", doc)
         return result
 
+    def heartbeat(self, version: str) -> None:
+        self._json("POST", "/v1/heartbeat", {"version": version, "manifest_version": self._floor()})
+
     # -- events --------------------------------------------------------------------
     def events(self) -> Iterator[dict[str, Any]]:
         """Server-sent events for this device until the stream ends or fails."""

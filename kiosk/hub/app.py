@@ -9,6 +9,7 @@
     POST /v1/tickets/{id}/accept         staff: "on my way" (a second accept gets 409)
     POST /v1/tickets/{id}/resolve        staff: done; the ticket is purged
     GET  /v1/events                      server-sent events for this device (see events.py)
+    POST /v1/heartbeat                   any device: alive, with its software and manifest version
 
 Errors are JSON `{"error": code, "message": text}` with a 4xx status.
 """
@@ -46,6 +47,7 @@ from kiosk.hub.enrolment_store import EnrolmentStore
 from kiosk.hub.events import Broker
 from kiosk.hub.logs import log_event, ticket_ref
 from kiosk.hub.pg_events import PgEvents
+from kiosk.hub.presence import Beat, Presence, presence_event
 from kiosk.hub.settings import HubSettings
 from kiosk.hub.site_state import SiteState
 from kiosk.hub.store import Store, TicketConflict
@@ -81,6 +83,7 @@ class Hub:
         # allowance. Calls of any kind, and new tickets (retries of one are free).
         self.call_limits = RateLimiter(settings.call_bucket)
         self.ticket_limits = RateLimiter(settings.new_ticket_bucket)
+        self.presence = Presence(self.store)
         self.closing = False
         self._site_version = 0
         self._escalated: set[tuple[str, str]] = set()
@@ -222,6 +225,9 @@ class Hub:
         """Another hub changed a ticket: show it to the devices connected here."""
         site = await self.current_site()
         if site is None:
+            return
+        if event.get("type") == "device":  # a kiosk another hub found silent, or back
+            self.broker.publish(event)
             return
         try:
             state = TicketState(event["state"])
@@ -378,6 +384,8 @@ class Hub:
         if device.role is DeviceRole.STAFF:
 
             def wants(event: dict[str, Any]) -> bool:
+                if event.get("type") == "device":
+                    return device.group_id in event["groups"]
                 escalated_to = event.get("escalate_group")
                 if escalated_to is not None and escalated_to != device.group_id:
                     return False  # an escalation alerts one more group, not all again
@@ -385,7 +393,7 @@ class Hub:
         else:
 
             def wants(event: dict[str, Any]) -> bool:
-                return bool(event["kiosk_id"] == device.id)
+                return bool(event.get("kiosk_id") == device.id)
 
         subscription = self.broker.subscribe(device.id, wants)
         # Subscribe first, then snapshot: an event between the two arrives
@@ -448,8 +456,49 @@ class Hub:
                     continue
                 if event.get("type") == "ticket":
                     yield _sse(self._for_device(device, event))
+                elif event.get("type") == "device":
+                    yield _sse({k: v for k, v in event.items() if k != "groups"})
         finally:
             self.broker.unsubscribe(subscription)
+
+    # -- presence ------------------------------------------------------------------
+    async def heartbeat(self, request: Request) -> Response:
+        body = await self.read_body(request)
+        device, _site = await self.authenticate(request, body)
+        doc = json_object(body) if body else {}
+        version, manifest_version = doc.get("version"), doc.get("manifest_version")
+        if not isinstance(version, str) or not 0 < len(version) <= 32:
+            raise ApiError(400, "bad_version", "version must be a short text")
+        if not isinstance(manifest_version, int) or isinstance(manifest_version, bool):
+            raise ApiError(400, "bad_version", "manifest_version must be a whole number")
+        self.presence.beat(device.id, Beat(time.time(), version, manifest_version))
+        return JSONResponse({"ok": True, "offline_after": self.settings.offline_after_seconds})
+
+    async def presence_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.settings.presence_sweep_seconds)
+            try:
+                await self.presence_once()
+            except Exception as exc:  # the sweeper must outlive one bad sweep
+                _LOG.error("event=presence.failed kind=%s", type(exc).__name__)
+
+    async def presence_once(self) -> None:
+        """Store the beats, and tell the control room about kiosks gone silent or back."""
+        changes = await run_in_threadpool(
+            self.presence.sweep, time.time(), self.settings.offline_after_seconds
+        )
+        site = await self.current_site() if changes else None
+        for change in changes:
+            device = site.device(change.device_id) if site else None
+            if site is None or device is None or device.role is not DeviceRole.KIOSK:
+                continue
+            log_event(
+                "device.online" if change.online else "device.offline", device=change.device_id
+            )
+            event = presence_event(site, device, change.online)
+            self.broker.publish(event)
+            if self.pg is not None:
+                asyncio.get_running_loop().run_in_executor(None, self.pg.announce, event)
 
     # -- escalation ----------------------------------------------------------------
     async def escalate_forever(self) -> None:
@@ -562,6 +611,7 @@ def create_hub(settings: HubSettings) -> Starlette:
             asyncio.create_task(hub.expire_forever()),
             asyncio.create_task(hub.escalate_forever()),
             asyncio.create_task(hub.finish_purges_forever()),
+            asyncio.create_task(hub.presence_forever()),
         ]
         try:
             yield
@@ -588,6 +638,7 @@ def create_hub(settings: HubSettings) -> Starlette:
         Route("/v1/tickets/{ticket_id}", _guard(hub.show), methods=["GET"]),
         Route("/v1/tickets/{ticket_id}/{action}", _guard(hub.transition), methods=["POST"]),
         Route("/v1/events", _guard(hub.events), methods=["GET"]),
+        Route("/v1/heartbeat", _guard(hub.heartbeat), methods=["POST"]),
         Route("/v1/enrol/bootstrap", _guard(partial(bootstrap, hub)), methods=["GET"]),
         Route("/v1/enrol", _guard(partial(enrol, hub)), methods=["POST"]),
     ]

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Float, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import Boolean, Float, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["Base", "EnrolmentRow", "ManifestRow", "SealedCopyRow", "SeenNonceRow", "TicketRow"]
+__all__ = [
+    "Base",
+    "DevicePresenceRow",
+    "EnrolmentRow",
+    "ManifestRow",
+    "SealedCopyRow",
+    "SeenNonceRow",
+    "TicketRow",
+]
 
 
 class Base(DeclarativeBase):
@@ -78,3 +86,15 @@ class SeenNonceRow(Base):
     device_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
     expires_at: Mapped[float] = mapped_column(Float, index=True)
+
+
+class DevicePresenceRow(Base):
+    """A device's last heartbeat: liveness only, nothing a traveller did."""
+
+    __tablename__ = "device_presence"
+
+    device_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    last_seen: Mapped[float] = mapped_column(Float)
+    version: Mapped[str] = mapped_column(String(32))
+    manifest_version: Mapped[int] = mapped_column(Integer)
+    offline: Mapped[bool] = mapped_column(Boolean)

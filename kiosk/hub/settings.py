@@ -10,6 +10,7 @@ from kiosk.core.rate_limit import Bucket
 __all__ = [
     "CALL_BUCKET",
     "DEFAULT_MAX_BODY_BYTES",
+    "DEFAULT_OFFLINE_AFTER_SECONDS",
     "DEFAULT_TICKET_TTL_SECONDS",
     "NEW_TICKET_BUCKET",
     "HubSettings",
@@ -22,6 +23,9 @@ DEFAULT_CLOCK_SKEW_SECONDS = 120
 DEFAULT_TICKET_TTL_SECONDS = 4 * 3600
 DEFAULT_EXPIRY_SWEEP_SECONDS = 30.0
 DEFAULT_HEARTBEAT_SECONDS = 15.0
+# Devices beat every 10 s; silent this long, a kiosk is reported offline
+# (within this plus one sweep: under 30 s).
+DEFAULT_OFFLINE_AFTER_SECONDS = 25.0
 # A busy console makes a few calls a second; 20 a second sustained is a fault.
 CALL_BUCKET = Bucket(capacity=60, per_second=20)
 # One traveller at a time per kiosk: five new requests at once (withdrawn ones
@@ -43,6 +47,8 @@ class HubSettings:
     # How often escalation steps are checked: a step is late by at most this.
     escalation_tick_seconds: float = 0.2
     call_bucket: Bucket = CALL_BUCKET
+    offline_after_seconds: float = DEFAULT_OFFLINE_AFTER_SECONDS
+    presence_sweep_seconds: float = 2.0
     new_ticket_bucket: Bucket = NEW_TICKET_BUCKET
 
     @property

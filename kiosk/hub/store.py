@@ -53,7 +53,7 @@ class Store:
         # SQLite has one writer at a time; writers that collide wait in its busy
         # handler, which sleeps up to 100 ms a turn. Taking turns in a lock here
         # hands the database over at once. (PostgreSQL locks rows itself.)
-        self._writes: contextlib.AbstractContextManager[Any] = (
+        self.write_lock: contextlib.AbstractContextManager[Any] = (
             threading.Lock() if self._sqlite else contextlib.nullcontext()
         )
         # A purge whose WAL could not be truncated yet (readers held it).
@@ -70,7 +70,7 @@ class Store:
             return int(s.scalar(select(func.max(ManifestRow.version))) or 0)
 
     def add_manifest(self, version: int, signed: Mapping[str, Any]) -> None:
-        with self._writes, self._sessions.begin() as s:
+        with self.write_lock, self._sessions.begin() as s:
             s.add(
                 ManifestRow(
                     version=version,
@@ -83,7 +83,7 @@ class Store:
     def insert_ticket(self, ticket: Ticket, sealed: Mapping[str, bytes]) -> bool:
         """Store a new ticket; False if this exact ticket was already stored (a retry)."""
         try:
-            with self._writes, self._sessions.begin() as s:
+            with self.write_lock, self._sessions.begin() as s:
                 s.add(
                     TicketRow(
                         id=ticket.id,
@@ -139,14 +139,14 @@ class Store:
     def remember_nonce(self, device_id: str, nonce: str, expires_at: float) -> bool:
         """False if this device already used this nonce (a replay), on any hub."""
         try:
-            with self._writes, self._sessions.begin() as s:
+            with self.write_lock, self._sessions.begin() as s:
                 s.add(SeenNonceRow(device_id=device_id, nonce=nonce, expires_at=expires_at))
             return True
         except IntegrityError:
             return False
 
     def forget_nonces(self, now: float) -> None:
-        with self._writes, self._sessions.begin() as s:
+        with self.write_lock, self._sessions.begin() as s:
             s.execute(delete(SeenNonceRow).where(SeenNonceRow.expires_at < now))
 
     def sealed_copy(self, ticket_id: str, recipient_id: str) -> bytes | None:
@@ -191,7 +191,7 @@ class Store:
                     else TicketRow.accepted_by == before.accepted_by
                 )
             )
-            with self._writes, self._sessions.begin() as s:
+            with self.write_lock, self._sessions.begin() as s:
                 if after.is_open:
                     changed = s.scalars(
                         update(TicketRow)
@@ -215,7 +215,7 @@ class Store:
 
     def expire_older_than(self, cutoff: float) -> list[Ticket]:
         """Expire and purge every open ticket created before `cutoff`."""
-        with self._writes, self._sessions.begin() as s:
+        with self.write_lock, self._sessions.begin() as s:
             deleted = purge_tickets(s, TicketRow.created_at < cutoff)
         expired = [
             _to_ticket(row).apply(TicketEvent.EXPIRE, at=time.time())  # type: ignore[arg-type]
@@ -235,7 +235,7 @@ class Store:
         if not self._sqlite:
             return True  # PostgreSQL: crypto-shredding covers dead tuples and WAL (docs/privacy.md)
         for attempt in range(5):
-            with self._writes, self.engine.connect() as conn:
+            with self.write_lock, self.engine.connect() as conn:
                 conn.exec_driver_sql("PRAGMA busy_timeout=0")
                 try:
                     busy = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").first()

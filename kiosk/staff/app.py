@@ -16,7 +16,7 @@ from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import NoTransition, Screen, ScreenManager
 
-from kiosk.client import DeviceConfig, EventStream, HubClient
+from kiosk.client import DeviceConfig, EventStream, Heartbeat, HubClient
 from kiosk.core.body import TicketBody
 from kiosk.core.categories import Category, Urgency
 from kiosk.core.errors import HubRefused, KioskError
@@ -73,6 +73,7 @@ class StaffApp(LocalizedApp):
         self.alerts_played = 0  # how many times a tone was played (tests read it)
         self._sounds: dict[str, Any] = {}
         self.stream = EventStream(self.client, self._on_hub_event, self._on_connection)
+        self.heartbeat = Heartbeat(self.client)
 
     # -- Kivy ----------------------------------------------------------------------
     def build(self) -> ScreenManager:
@@ -97,9 +98,11 @@ class StaffApp(LocalizedApp):
 
     def on_start(self) -> None:
         self.stream.start()
+        self.heartbeat.start()
 
     def on_stop(self) -> None:
         self.stream.stop()
+        self.heartbeat.stop()
         self.inbox.clear()
 
     @property
@@ -148,6 +151,9 @@ class StaffApp(LocalizedApp):
             return None
 
     def _on_hub_event(self, event: dict[str, Any]) -> None:
+        if event.get("type") == "device":
+            on_ui_thread(self._device_notice, event)
+            return
         ticket = event.get("ticket")
         if event.get("type") == "ticket" and isinstance(ticket, dict) and ticket.get("sealed"):
             if ticket.get("id") in self.inbox.items:
@@ -184,6 +190,22 @@ class StaffApp(LocalizedApp):
                     lambda _e: None,
                 )
         self._render()
+
+    def _device_notice(self, event: dict[str, Any]) -> None:
+        """A kiosk this console's group answers for went silent, or came back."""
+        place = tr.bidi(f"{event.get('station', '')} · {event.get('location_label', '')}")
+        if event.get("state") == "offline":
+            # Translators: staff console: a help kiosk stopped answering the hub.
+            text = tr.f(
+                "The help kiosk at {place} is not responding. "
+                "Travellers there cannot ask for help.",
+                place=place,
+            )
+        else:
+            # Translators: staff console: a help kiosk answers the hub again.
+            text = tr.f("The help kiosk at {place} is working again.", place=place)
+        self.screen.message_text = text
+        _LOG.info("event=device.notice state=%s", event.get("state"))
 
     def _closed_notice(self, item: InboxItem, state: str) -> None:
         """Tell staff who may be on their way that a request ended without them."""

@@ -20,7 +20,7 @@ from kivy.core.window import Window
 from kivy.properties import StringProperty
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
-from kiosk.client import DeviceConfig, EventStream, HubClient
+from kiosk.client import DeviceConfig, EventStream, Heartbeat, HubClient
 from kiosk.client.maintenance_pin import check_pin, has_pin
 from kiosk.core.categories import Category
 from kiosk.core.errors import HubRefused, KioskError
@@ -70,6 +70,7 @@ class TravellerApp(LocalizedApp):
         self._last_touch = time.monotonic()
         self._done_event: Any = None
         self.stream = EventStream(self.client, self._on_hub_event, self._on_connection)
+        self.heartbeat = Heartbeat(self.client)
         self.speaker = Speaker()
         self._warning: Any = None
         self._sound: Any = None
@@ -107,12 +108,14 @@ class TravellerApp(LocalizedApp):
 
     def on_start(self) -> None:
         self.stream.start()
+        self.heartbeat.start()
         self._refresh_site()
         manager = self.root
         manager.get_screen("start").on_activate()
 
     def on_stop(self) -> None:
         self.stream.stop()
+        self.heartbeat.stop()
         self.request = None
 
     # -- navigation ----------------------------------------------------------------

@@ -1,0 +1,103 @@
+"""`kiosk admin status`: every enrolled device with its last heartbeat, and how
+many requests are open per station (counts only, never content)."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from typing import Any
+
+from kiosk.hub.presence import Presence
+from kiosk.hub.settings import DEFAULT_OFFLINE_AFTER_SECONDS
+from kiosk.operator.site_admin import SiteLayout, current_site
+
+__all__ = ["fleet_status", "format_status"]
+
+
+def fleet_status(
+    layout: SiteLayout,
+    *,
+    offline_after: float = DEFAULT_OFFLINE_AFTER_SECONDS,
+    now: float | None = None,
+) -> dict[str, Any]:
+    now = time.time() if now is None else now
+    store = layout.store()
+    try:
+        site = current_site(layout, store)
+        beats = {row.device_id: row for row in Presence(store).rows()}
+        open_by_location = Counter(t.location_id for t in store.open_tickets())
+    finally:
+        store.engine.dispose()
+    devices = []
+    for device in sorted(site.devices, key=lambda d: (d.role.value, d.id)):
+        beat = beats.get(device.id)
+        location = site.location(device.location_id or "")
+        if beat is None:
+            state = "never seen"
+        else:
+            state = "online" if now - beat.last_seen <= offline_after else "offline"
+        devices.append(
+            {
+                "id": device.id,
+                "role": device.role.value,
+                "station": location.station if location else None,
+                "location": device.location_id,
+                "location_label": location.label if location else None,
+                "group": device.group_id,
+                "state": state,
+                "last_seen": beat.last_seen if beat else None,
+                "seconds_since": round(now - beat.last_seen, 1) if beat else None,
+                "version": beat.version if beat else None,
+                "manifest_version": beat.manifest_version if beat else None,
+            }
+        )
+    stations = sorted({x.station for x in site.locations})
+    open_by_station = dict.fromkeys(stations, 0)
+    for location_id, count in open_by_location.items():
+        location = site.location(location_id)
+        key = location.station if location else "(unknown location)"
+        open_by_station[key] = open_by_station.get(key, 0) + count
+    return {
+        "site": site.name,
+        "manifest_version": site.version,
+        "checked_at": now,
+        "offline_after_seconds": offline_after,
+        "devices": devices,
+        "offline": sum(1 for d in devices if d["state"] != "online"),
+        "open_requests": open_by_station,
+    }
+
+
+def format_status(status: dict[str, Any]) -> str:
+    lines = [f"{status['site']}: manifest version {status['manifest_version']}", ""]
+    rows = [("DEVICE", "ROLE", "WHERE", "STATE", "LAST HEARTBEAT", "VERSION", "MANIFEST")]
+    for d in status["devices"]:
+        where = (
+            f"{d['station']} · {d['location_label']}" if d["role"] == "kiosk" else d["group"] or ""
+        )
+        seen = "-" if d["seconds_since"] is None else f"{d['seconds_since']:.0f} s ago"
+        stale = (
+            d["manifest_version"] is not None and d["manifest_version"] < status["manifest_version"]
+        )
+        manifest = "-" if d["manifest_version"] is None else str(d["manifest_version"])
+        rows.append(
+            (
+                d["id"],
+                d["role"],
+                where,
+                d["state"].upper() if d["state"] != "online" else d["state"],
+                seen,
+                d["version"] or "-",
+                manifest + (" (old)" if stale else ""),
+            )
+        )
+    widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
+    lines += [
+        "  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows
+    ]
+    lines.append("")
+    counts = ", ".join(f"{k} {v}" for k, v in status["open_requests"].items()) or "none"
+    lines.append(f"open requests per station: {counts}")
+    total = len(status["devices"])
+    lines.append(f"not online: {status['offline']} of {total} devices")
+    return "\n".join(lines)
