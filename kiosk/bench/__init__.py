@@ -1,7 +1,6 @@
 """`kiosk bench`: simulated kiosks and staff consoles (the real client code, real
-HTTP, TLS and HPKE) against real hub processes that the bench starts on loopback."""
+HTTP, TLS and HPKE) against real hub processes that the bench starts on loopback.
 
-from kiosk.bench.options import BenchOptions
-from kiosk.bench.run import run_bench
-
-__all__ = ["BenchOptions", "run_bench"]
+Entry points: `kiosk.bench.run.run_bench(BenchOptions(...))`, and the command
+line in `kiosk.bench.command` (imported lazily: other commands start faster).
+"""

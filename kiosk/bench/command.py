@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 from kiosk.bench.options import BenchOptions
-from kiosk.bench.run import run_bench
 
 __all__ = ["add_bench_arguments", "bench_main"]
 
@@ -38,6 +37,8 @@ def add_bench_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def bench_main(args: argparse.Namespace) -> int:
+    from kiosk.bench.run import run_bench
+
     options = BenchOptions(
         kiosks=args.kiosks,
         staff=args.staff,

@@ -1,0 +1,205 @@
+"""Faults, not speed: the hub killed with SIGKILL mid-stream and restarted, and a
+proxy that delays, resets, refuses and goes silent between devices and hub.
+Acknowledged tickets are never lost, retries never duplicate, and every
+device recovers on its own and converges on the same open tickets."""
+
+from __future__ import annotations
+
+import gc
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from kiosk.client import EventStream, HubClient
+from kiosk.core.body import TicketBody
+from kiosk.core.categories import Category, Urgency
+from kiosk.core.errors import HubRefused, KioskError
+from kiosk.core.site import DeviceRole
+from kiosk.core.ticket import new_ticket_id
+from kiosk.operator import enrol_local_device
+from tests.conftest import HubProcess, Site, replace_hub_url, start_hub
+from tests.fault_proxy import FaultProxy
+
+
+class Console:
+    """A staff console's view, kept as the app keeps it: open tickets by id,
+    rebuilt from each reconnect's snapshot."""
+
+    def __init__(self, client: HubClient) -> None:
+        self.open: dict[str, dict[str, Any]] = {}
+        self.shown_twice = 0
+        self._session: set[str] = set()
+        self._fresh: dict[str, dict[str, Any]] | None = None
+        self.connected = threading.Event()
+        self.client = client
+        self.stream = EventStream(client, self._on_event, self._on_connection)
+        self.stream.start()
+
+    def close(self) -> None:
+        self.stream.stop()
+        self.client.close()
+
+    def _on_connection(self, connected: bool) -> None:
+        (self.connected.set if connected else self.connected.clear)()
+
+    def _on_event(self, event: dict[str, Any]) -> None:
+        kind = event.get("type")
+        if kind == "connecting":
+            self._fresh, self._session = {}, set()
+        elif kind == "synced" and self._fresh is not None:
+            self.open, self._fresh = self._fresh, None  # drop ghosts of closed tickets
+        elif kind == "ticket":
+            view = event["ticket"]
+            target = self._fresh if self._fresh is not None else self.open
+            if view["state"] in {"resolved", "cancelled", "expired"}:
+                target.pop(view["id"], None)
+                self.open.pop(view["id"], None)
+            else:
+                target[view["id"]] = view
+
+    def wait_for(self, ids: set[str], timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while set(self.open) != ids:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"console shows {sorted(self.open)}, expected {sorted(ids)}")
+            time.sleep(0.1)
+
+
+def send_until_stored(kiosk: HubClient, ticket_id: str, body: TicketBody, patience: float) -> int:
+    """As the kiosk app does: the same id again until the hub answers; the attempts."""
+    deadline = time.monotonic() + patience
+    attempts = 0
+    while True:
+        attempts += 1
+        try:
+            kiosk.submit_ticket(kiosk.site(), ticket_id, body)
+            return attempts
+        except HubRefused as exc:
+            if exc.status < 500:
+                raise
+        except KioskError:
+            pass
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not stored after {attempts} attempts")
+        time.sleep(0.2)
+
+
+def _kiosks(site: Site, count: int, url: str) -> list[HubClient]:
+    configs = [site.kiosk] + [
+        enrol_local_device(site.layout, DeviceRole.KIOSK, url, location_id="central-hall")
+        for _ in range(count - 1)
+    ]
+    return [site.client(replace_hub_url(c, url)) for c in configs]
+
+
+def test_kill_9_mid_stream_loses_no_acknowledged_ticket_and_duplicates_none(site: Site) -> None:
+    hub = start_hub(site.layout, site.port)
+    kiosks = _kiosks(site, 4, site.hub_url)
+    console = Console(site.client(site.staff))
+    assert console.connected.wait(20)
+    sent: list[str] = []
+    acknowledged: list[str] = []
+    lock = threading.Lock()
+
+    def traveller_after_traveller(kiosk: HubClient) -> None:
+        for _ in range(4):
+            ticket_id = new_ticket_id()
+            with lock:
+                sent.append(ticket_id)
+            send_until_stored(kiosk, ticket_id, TicketBody(Category.LOST, Urgency.NORMAL, "en"), 60)
+            with lock:
+                acknowledged.append(ticket_id)
+            time.sleep(0.3)
+
+    threads = [threading.Thread(target=traveller_after_traveller, args=(k,)) for k in kiosks]
+    for t in threads:
+        t.start()
+    while len(acknowledged) < 5:
+        time.sleep(0.05)
+    hub.process.kill()  # SIGKILL: no shutdown, no flush, mid-request
+    hub.process.wait(10)
+    time.sleep(1.0)
+    restarted = start_hub(site.layout, site.port)
+    try:
+        for t in threads:
+            t.join(90)
+        assert len(acknowledged) == len(sent) == 16
+        console.wait_for(set(sent))  # every one, each once, after its own reconnect
+        assert len(console.open) == len(set(sent))
+        check = site.client(site.staff)
+        rows = [check.open_ticket(v) for v in console.open.values() if v.get("sealed")]
+        assert len(rows) == len(console.open)  # and readable: nothing half-written
+        assert restarted.process.poll() is None
+        check.close()
+    finally:
+        console.close()
+        restarted.stop()
+        hub.stop()
+        for k in kiosks:
+            k.close()
+
+
+@pytest.fixture
+def proxied(site: Site, hub: HubProcess) -> Iterator[FaultProxy]:
+    proxy = FaultProxy(site.port)
+    yield proxy
+    proxy.close()
+
+
+# Connections the proxy resets mid-read are dropped by urllib3 and closed by the
+# garbage collector, which reports them as unclosed: expected here, not a leak.
+
+
+# Connections the proxy resets mid-read may be dropped by urllib3 and closed by
+# the garbage collector, which reports them as unclosed: expected here, and
+# collected before the test ends so no other test inherits the report.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_delays_resets_refusals_and_silence_heal_by_themselves(
+    site: Site, hub: HubProcess, proxied: FaultProxy
+) -> None:
+    kiosk = site.client(replace_hub_url(site.kiosk, proxied.url))
+    console = Console(site.client(replace_hub_url(site.staff, proxied.url)))
+    assert console.connected.wait(20)
+    body = TicketBody(Category.UNWELL, Urgency.NORMAL, "de")
+    expected: set[str] = set()
+
+    proxied.delay = 0.3  # a slow, congested link
+    first = new_ticket_id()
+    send_until_stored(kiosk, first, body, 30)
+    expected.add(first)
+    console.wait_for(expected)
+    proxied.delay = 0.0
+
+    proxied.refusing = True  # the link is down: every connection reset, new ones refused
+    proxied.reset_all()
+    second = new_ticket_id()
+    result: dict[str, int] = {}
+    sender = threading.Thread(
+        target=lambda: result.update(attempts=send_until_stored(kiosk, second, body, 60))
+    )
+    sender.start()
+    time.sleep(2.0)
+    assert not console.connected.is_set()
+    proxied.refusing = False  # the link returns: nobody presses anything
+    sender.join(60)
+    assert result["attempts"] > 1
+    expected.add(second)
+    console.wait_for(expected)
+
+    proxied.silent = True  # half-open: connections stay up, nothing arrives
+    third = new_ticket_id()
+    sender = threading.Thread(target=send_until_stored, args=(kiosk, third, body, 90))
+    sender.start()
+    time.sleep(3.0)
+    proxied.silent = False
+    proxied.reset_all()  # what a NAT does when it finally drops the dead flows
+    sender.join(90)
+    expected.add(third)
+    console.wait_for(expected)
+    assert len(console.open) == 3
+    console.close()
+    kiosk.close()
+    gc.collect()
