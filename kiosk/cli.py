@@ -111,6 +111,7 @@ def _parser() -> argparse.ArgumentParser:
     revoke = admin.add_parser("revoke", help="revoke a device: refused from its next call on")
     _add_data(revoke)
     revoke.add_argument("device_id")
+    _add_site_file_commands(admin)
 
     doctor = sub.add_parser("doctor", help="check this machine and say what to fix")
     doctor.add_argument("--device", type=Path, help="this device's directory (kiosk or staff)")
@@ -327,6 +328,8 @@ def _admin(args: argparse.Namespace) -> int:
     from kiosk.operator.enrolment import publish_enrolled, revoke_device
 
     layout = SiteLayout(args.data, getattr(args, "db", ""))
+    if args.admin_command in _SITE_FILE_COMMANDS:
+        return _admin_site_file(args, layout)
     if args.admin_command == "init":
         site = sample_site(args.site_name, args.emergency_number)
         init_site(layout, site, args.hub_host or ["127.0.0.1", "localhost"])
@@ -366,6 +369,81 @@ def _admin(args: argparse.Namespace) -> int:
         print(f"revoked {args.device_id}; manifest version {site.version}")
         return 0
     return 2
+
+
+# -- the site file: validate, diff, apply, export (kiosk/operator/site_file.py) ---------
+_SITE_FILE_COMMANDS = ("validate", "diff", "apply", "export")
+
+
+def _add_site_file_commands(admin: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    validate = admin.add_parser("validate", help="check a site file; every problem with its line")
+    validate.add_argument("site_file", type=Path, metavar="SITE.toml")
+    validate.set_defaults(data=Path("."), db="")
+    for name, text in (
+        ("diff", "show what applying a site file would change on the hub"),
+        ("apply", "check a site file, then publish it as the next signed manifest"),
+    ):
+        cmd = admin.add_parser(name, help=text)
+        cmd.add_argument("site_file", type=Path, metavar="SITE.toml")
+        _add_data(cmd)
+        cmd.add_argument(
+            "--reassign",
+            metavar="GROUP",
+            help="move the staff devices of removed groups, and so their open requests, here",
+        )
+    export = admin.add_parser("export", help="write the hub's configuration as a site file")
+    _add_data(export)
+    export.add_argument("-o", "--output", type=Path, help="write here (default: print it)")
+
+
+def _admin_site_file(args: argparse.Namespace, layout: SiteLayout) -> int:
+    """Exit codes: 0 done (validate: valid; diff: nothing to change or shown),
+    1 the file has problems (listed on stderr, one per line), 2 refused."""
+    from kiosk.operator.site_changes import apply_site_file, export_site_file, plan_site_file
+    from kiosk.operator.site_file import SiteFileInvalid, read_site_file
+
+    try:
+        if args.admin_command == "validate":
+            site = read_site_file(args.site_file)
+            print(
+                f"{args.site_file}: valid: {len(site.stations)} station(s), "
+                f"{len(site.locations)} kiosk(s), {len(site.groups)} staff group(s), "
+                f"{len(site.routes)} route(s)"
+            )
+            return 0
+        if args.admin_command == "export":
+            text = export_site_file(layout)
+            if args.output is None:
+                sys.stdout.write(text)
+            else:
+                args.output.write_text(text, encoding="utf-8")
+                print(f"wrote {args.output}")
+            return 0
+        if args.admin_command == "diff":
+            plan = plan_site_file(layout, args.site_file, args.reassign)
+            for line in plan.changes:
+                print(line)
+            if not plan.changes:
+                print(f"no changes: the hub already has manifest version {plan.current.version}")
+            return 0
+        plan = apply_site_file(layout, args.site_file, args.reassign)
+        for line in plan.changes:
+            print(line)
+        if plan.changed:
+            print(f"applied {args.site_file}: manifest version {plan.target.version}")
+        else:
+            print(f"no changes: manifest version {plan.current.version} stays")
+        return 0
+    except SiteFileInvalid as invalid:
+        for line in str(invalid).splitlines():
+            print(line, file=sys.stderr)
+        count = len(invalid.problems)
+        print(
+            f"kiosk: {count} problem{'s' if count != 1 else ''} in {invalid.filename}; "
+            "nothing was changed",
+            file=sys.stderr,
+        )
+        return 1
 
 
 if __name__ == "__main__":

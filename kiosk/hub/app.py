@@ -133,13 +133,17 @@ class Hub:
     def due(device: DeviceRecord, site: Site, view: dict[str, Any], now: float) -> bool:
         """Whether a staff device is alerted to a ticket yet: its group's escalation
         step on the ticket's route has come (0 s for the first step)."""
-        delay = site.alert_delay(device.group_id, view["location_id"], view["category"])
+        delay = site.alert_delay(
+            device.group_id, view["location_id"], view["category"], view["urgency"]
+        )
         return delay is not None and now >= float(view["created_at"]) + delay
 
     def may_see(self, device: DeviceRecord, site: Site, ticket: Ticket) -> bool:
         if device.role is DeviceRole.KIOSK:
             return ticket.kiosk_id == device.id
-        return site.staff_may_see(device, ticket.location_id, ticket.category.value)
+        return site.staff_may_see(
+            device, ticket.location_id, ticket.category.value, ticket.urgency.value
+        )
 
     # -- views of a ticket ---------------------------------------------------
     @staticmethod
@@ -258,7 +262,9 @@ class Hub:
         sealed_in = doc.get("sealed")
         if not isinstance(sealed_in, dict) or not sealed_in:
             raise ApiError(400, "not_sealed", "sealed must map staff device ids to ciphertext")
-        allowed = {d.id for d in site.recipients_for(device.location_id, category.value)}
+        allowed = {
+            d.id for d in site.recipients_for(device.location_id, category.value, urgency.value)
+        }
         sealed: dict[str, bytes] = {}
         for recipient, text in sealed_in.items():
             if recipient not in allowed:
@@ -452,7 +458,7 @@ class Hub:
         for ticket in tickets:
             if ticket.state is TicketState.ACCEPTED:
                 continue
-            route = site.route_for(ticket.location_id, ticket.category.value)
+            route = site.route_for(ticket.location_id, ticket.category.value, ticket.urgency.value)
             for step in route.steps if route else ():
                 key = (ticket.id, step.group_id)
                 if step.after_seconds <= 0 or key in self._escalated:
