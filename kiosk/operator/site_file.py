@@ -240,10 +240,13 @@ class _Reader:
                 )
         return node
 
-    def tables(self, doc: Any, node: object, path: KeyPath, what: str) -> list[Any]:
+    def tables(
+        self, doc: Any, node: object, path: KeyPath, what: str, required: bool = True
+    ) -> list[Any]:
         """An array of tables, e.g. [[station]]."""
         if node is None:
-            self.problem(path, f"missing; write at least one [[{what}]] table", doc)
+            if required:
+                self.problem(path, f"missing; write at least one [[{what}]] table", doc)
             return []
         if not isinstance(node, list) or not all(isinstance(x, dict) for x in node):
             self.problem(path, f"must be written as [[{what}]] tables", doc)
@@ -408,13 +411,15 @@ def _build(r: _Reader, doc: dict[str, Any]) -> Site | None:
             help_phone=r.get(doc, st, sp, "help_phone", _optional_phone, "") or "",
         )
         stations.append(station)
-        for ai, area in enumerate(r.tables(doc, st.get("area"), (*sp, "area"), "station.area")):
+        for ai, area in enumerate(
+            r.tables(doc, st.get("area"), (*sp, "area"), "station.area", False)
+        ):
             ap: KeyPath = (*sp, "area", ai)
             r.table(doc, area, ap, _AREA_KEYS)
             aid = r.get(doc, area, ap, "id", _ident)
             area_ids.add(r, doc, aid, (*ap, "id"))
             areas.append(Area(aid or "", station.id, r.get(doc, area, ap, "name", _text) or ""))
-            kiosks = r.tables(doc, area.get("kiosk"), (*ap, "kiosk"), "station.area.kiosk")
+            kiosks = r.tables(doc, area.get("kiosk"), (*ap, "kiosk"), "station.area.kiosk", False)
             for ki, kiosk in enumerate(kiosks):
                 kp: KeyPath = (*ap, "kiosk", ki)
                 r.table(doc, kiosk, kp, _KIOSK_KEYS)
