@@ -13,7 +13,9 @@ from kiosk.core.errors import KioskError
 from kiosk.paths import data_home
 
 if TYPE_CHECKING:
+    from kiosk.core.site import Site
     from kiosk.operator import SiteLayout
+    from kiosk.operator.site_file import SiteFileInvalid
 
 __all__ = ["main"]
 
@@ -79,13 +81,23 @@ def _parser() -> argparse.ArgumentParser:
     init.add_argument("--site-name", default="Central Station (demo)")
     init.add_argument("--emergency-number", default="112")
     init.add_argument("--hub-host", action="append", default=None)
+    init.add_argument(
+        "--site-file",
+        type=Path,
+        help="start from this site file (default: a sample site; see docs/site-file.md)",
+    )
     enrol = admin.add_parser("enrol", help="issue a one-time enrolment code for a device")
     _add_data(enrol)
     enrol.add_argument("role", choices=["kiosk", "staff"])
     enrol.add_argument("--location", help="kiosk: location id")
     enrol.add_argument("--group", help="staff: staff group id")
     enrol.add_argument("--id", dest="device_id", help="device id (default: generated)")
-    enrol.add_argument("--hours", type=float, default=24.0, help="code lifetime (default 24)")
+    enrol.add_argument(
+        "--hours",
+        type=float,
+        default=None,
+        help="code lifetime (default: the site file's retention.enrolment_code_hours, 24)",
+    )
     enrol.add_argument("--hub-url", default="https://127.0.0.1:8443")
     enrol.add_argument(
         "--wait", type=float, default=0, help="wait this many seconds, then publish the device"
@@ -331,7 +343,13 @@ def _admin(args: argparse.Namespace) -> int:
     if args.admin_command in _SITE_FILE_COMMANDS:
         return _admin_site_file(args, layout)
     if args.admin_command == "init":
-        site = sample_site(args.site_name, args.emergency_number)
+        site = (
+            _read_site_file_or_report(args.site_file)
+            if args.site_file
+            else sample_site(args.site_name, args.emergency_number)
+        )
+        if site is None:
+            return 1
         init_site(layout, site, args.hub_host or ["127.0.0.1", "localhost"])
         print(f"site created in {layout.root}")
         print(f"  site key fingerprint: {fingerprint((layout.hub / 'site.pub').read_bytes())}")
@@ -396,6 +414,28 @@ def _add_site_file_commands(admin: argparse._SubParsersAction[argparse.ArgumentP
     export.add_argument("-o", "--output", type=Path, help="write here (default: print it)")
 
 
+def _read_site_file_or_report(path: Path) -> Site | None:
+    """The site a file describes, or None after listing its problems on stderr."""
+    from kiosk.operator.site_file import SiteFileInvalid, read_site_file
+
+    try:
+        return read_site_file(path)
+    except SiteFileInvalid as invalid:
+        _report_invalid(invalid)
+        return None
+
+
+def _report_invalid(invalid: SiteFileInvalid) -> None:
+    for line in str(invalid).splitlines():
+        print(line, file=sys.stderr)
+    count = len(invalid.problems)
+    print(
+        f"kiosk: {count} problem{'s' if count != 1 else ''} in {invalid.filename}; "
+        "nothing was changed",
+        file=sys.stderr,
+    )
+
+
 def _admin_site_file(args: argparse.Namespace, layout: SiteLayout) -> int:
     """Exit codes: 0 done (validate: valid; diff: nothing to change or shown),
     1 the file has problems (listed on stderr, one per line), 2 refused."""
@@ -435,14 +475,7 @@ def _admin_site_file(args: argparse.Namespace, layout: SiteLayout) -> int:
             print(f"no changes: manifest version {plan.current.version} stays")
         return 0
     except SiteFileInvalid as invalid:
-        for line in str(invalid).splitlines():
-            print(line, file=sys.stderr)
-        count = len(invalid.problems)
-        print(
-            f"kiosk: {count} problem{'s' if count != 1 else ''} in {invalid.filename}; "
-            "nothing was changed",
-            file=sys.stderr,
-        )
+        _report_invalid(invalid)
         return 1
 
 

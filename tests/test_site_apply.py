@@ -185,3 +185,19 @@ def test_command_line_exit_codes_and_messages(site: Site, tmp_path: Path) -> Non
     assert "--reassign nobody: no such staff group" in wrong_target.stderr
     for result in (missing, exported, diff, wrong_target):
         assert "Traceback" not in result.stderr
+
+
+def test_init_from_a_site_file_then_export_gives_it_back(tmp_path: Path) -> None:
+    data = tmp_path / "site"
+    init = kiosk("admin", "init", "--data", str(data), "--site-file", str(EXAMPLE))
+    assert init.returncode == 0, init.stderr
+    exported = kiosk("admin", "export", "--data", str(data))
+    assert exported.stdout == EXAMPLE.read_text()
+    site = current_site(SiteLayout(data), SiteLayout(data).store())
+    assert site.version == 1
+    assert site.emergency_number_at("riverside-p3-north") == "112"
+    bad = _write(tmp_path, "[site]\n", "bad.toml")
+    refused = kiosk("admin", "init", "--data", str(tmp_path / "other"), "--site-file", str(bad))
+    assert refused.returncode == 1
+    assert f"{bad}:1: site.name: missing" in refused.stderr
+    assert not (tmp_path / "other" / "operator" / "site.key").exists()

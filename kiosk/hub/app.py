@@ -45,7 +45,7 @@ from kiosk.hub.enrolment_store import EnrolmentStore
 from kiosk.hub.events import Broker
 from kiosk.hub.logs import log_event, ticket_ref
 from kiosk.hub.pg_events import PgEvents
-from kiosk.hub.settings import HubSettings
+from kiosk.hub.settings import DEFAULT_TICKET_TTL_SECONDS, HubSettings
 from kiosk.hub.site_state import SiteState
 from kiosk.hub.store import Store, TicketConflict
 
@@ -487,10 +487,16 @@ class Hub:
             except Exception:  # the sweeper must outlive one bad sweep
                 _LOG.exception("event=expiry.failed")
 
+    def ticket_ttl(self, site: Site | None) -> int:
+        """--ticket-ttl if given, else the site file's request_expiry_seconds."""
+        if self.settings.ticket_ttl_seconds is not None:
+            return self.settings.ticket_ttl_seconds
+        return site.limits.request_expiry_seconds if site else DEFAULT_TICKET_TTL_SECONDS
+
     async def expire_once(self) -> None:
-        await self.current_site()  # also notices revocations while no device calls
+        site = await self.current_site()  # also notices revocations while no device calls
         await run_in_threadpool(self.store.forget_nonces, time.time())
-        cutoff = time.time() - self.settings.ticket_ttl_seconds
+        cutoff = time.time() - self.ticket_ttl(site)
         expired = await run_in_threadpool(self.store.expire_older_than, cutoff)
         if not expired:
             return

@@ -370,7 +370,8 @@ class TravellerApp(LocalizedApp):
         def fetch() -> tuple[str, str, int]:
             site = self.client.site()
             location = site.location(self.config_device.location_id or "")
-            return site.emergency_number, location.label if location else "", site.version
+            number = site.emergency_number_at(self.config_device.location_id or "")
+            return number, location.label if location else "", site.version
 
         def apply(result: tuple[str, str, int]) -> None:
             self.emergency_number, self.location_label, self.manifest_version = result
