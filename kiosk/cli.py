@@ -425,15 +425,12 @@ def _read_site_file_or_report(path: Path) -> Site | None:
         return None
 
 
-def _report_invalid(invalid: SiteFileInvalid) -> None:
+def _report_invalid(invalid: SiteFileInvalid, changes: bool = True) -> None:
     for line in str(invalid).splitlines():
         print(line, file=sys.stderr)
     count = len(invalid.problems)
-    print(
-        f"kiosk: {count} problem{'s' if count != 1 else ''} in {invalid.filename}; "
-        "nothing was changed",
-        file=sys.stderr,
-    )
+    problems = f"{count} problem{'s' if count != 1 else ''} in {invalid.filename}"
+    print(f"kiosk: {problems}{'; nothing was changed' if changes else ''}", file=sys.stderr)
 
 
 def _admin_site_file(args: argparse.Namespace, layout: SiteLayout) -> int:
@@ -475,7 +472,7 @@ def _admin_site_file(args: argparse.Namespace, layout: SiteLayout) -> int:
             print(f"no changes: manifest version {plan.current.version} stays")
         return 0
     except SiteFileInvalid as invalid:
-        _report_invalid(invalid)
+        _report_invalid(invalid, changes=args.admin_command != "validate")
         return 1
 
 

@@ -149,6 +149,39 @@ def _stranded(
     return reasons
 
 
+def _refusal(stranded: Counter[str], reassign: str | None, expiry_seconds: int) -> str:
+    """Counts only: which kiosk or group, how many requests; never what they say."""
+    parts = []
+    for where, count in stranded.items():
+        if where == "route change":
+            parts.append(
+                f"{_plural(count, 'request')} would move to a route whose staff devices "
+                "cannot read them"
+            )
+        else:
+            parts.append(f"{where} has {_plural(count, 'request')}")
+    one = sum(stranded.values()) == 1
+    advice = [
+        f"Nothing was changed. Wait until {'it is' if one else 'they are'} resolved or "
+        f"{'expires' if one else 'expire'} (within {expiry_seconds} s), then apply again."
+    ]
+    if any(w.startswith("group ") for w in stranded):
+        advice.append(
+            f"--reassign {reassign} does not help: that group is not on their new route."
+            if reassign
+            else "Or apply with --reassign GROUP to move the removed group's staff devices, "
+            "and so its open requests, into a group on their route."
+        )
+    if any(w.startswith("kiosk ") for w in stranded):
+        advice.append(
+            "A request is sealed and signed for its kiosk's place: it cannot move to another kiosk."
+        )
+    return (
+        f"refused: {'; '.join(parts)}, and no staff device could read "
+        f"{'it' if one else 'them'} after this change. " + " ".join(advice)
+    )
+
+
 def target_group_missing(site: Site, group_id: str) -> bool:
     return all(g.id != group_id for g in site.groups)
 
@@ -189,18 +222,7 @@ def plan_site_file(
         sealed_to = {t.id: set(store.sealed_copies(t.id)) for t in tickets}
         stranded = _stranded(current, target, tickets, sealed_to)
         if stranded:
-            why = "; ".join(f"{where} has {_plural(n, 'request')}" for where, n in stranded.items())
-            hint = (
-                f" even with --reassign {reassign} (that group is not on their new route)"
-                if reassign
-                else ""
-            )
-            raise SiteError(
-                f"refused: no staff device could read them after this change{hint}: {why}. "
-                "Nothing was changed. Wait until they are resolved or expire, or, for a removed "
-                "staff group, apply with --reassign GROUP to move its devices into a group on "
-                "their route."
-            )
+            raise SiteError(_refusal(stranded, reassign, current.limits.request_expiry_seconds))
     return SitePlan(current, target, describe_changes(current, target))
 
 
