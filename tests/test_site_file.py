@@ -4,6 +4,7 @@ the canonical form; the key-line finder. No hub needed."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -296,3 +297,22 @@ def test_key_lines_follow_nested_arrays_of_tables_and_inline_tables() -> None:
     assert lines[("station", 1, "area", 1, "id")] == 15
     assert lines[("station", 1, "area", 1, "list", 1, "k")] == 18
     assert lines[("station", 1, "area", 1, "dotted", "key")] == 20
+
+
+def test_station_settings_and_limits_reach_their_users(tmp_path: Path) -> None:
+    from kiosk.hub.app import Hub
+    from kiosk.hub.settings import HubSettings
+
+    text = EXAMPLE.read_text().replace(
+        'emergency_number = "112"\nhelp_point', 'emergency_number = "999"\nhelp_point'
+    )
+    site = parse_site_text(text)
+    assert site.emergency_number == "112"
+    assert site.emergency_number_at("riverside-p3-north") == "999"  # what the kiosk shows
+    assert site.station_of("riverside-p3-north") is not None
+    for flag, expected in ((None, 7200), (60, 60)):  # --ticket-ttl overrides the file
+        hub = Hub(HubSettings(data_dir=tmp_path, ticket_ttl_seconds=flag))
+        try:
+            assert hub.ticket_ttl(site) == expected
+        finally:
+            hub.store.engine.dispose()
