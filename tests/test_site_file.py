@@ -7,10 +7,17 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kiosk.core.site import Site
 from kiosk.operator import sample_site
-from kiosk.operator.site_file import SiteFileInvalid, parse_site_text, render_site_file
+from kiosk.operator.site_file import (
+    Problem,
+    SiteFileInvalid,
+    parse_site_text,
+    render_site_file,
+)
 from kiosk.operator.toml_lines import key_lines
 from tests.conftest import REPO
 
@@ -316,3 +323,57 @@ def test_station_settings_and_limits_reach_their_users(tmp_path: Path) -> None:
             assert hub.ticket_ttl(site) == expected
         finally:
             hub.store.engine.dispose()
+
+
+def _key_paths(node: object, path: tuple[str | int, ...] = ()) -> list[tuple[str | int, ...]]:
+    found: list[tuple[str | int, ...]] = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            found += [(*path, key), *_key_paths(value, (*path, key))]
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            found += _key_paths(value, (*path, i))
+    return found
+
+
+@pytest.mark.parametrize("source", ["example", "sample"])
+def test_every_key_of_a_canonical_file_is_found_on_its_own_line(source: str) -> None:
+    import tomllib
+
+    text = EXAMPLE.read_text() if source == "example" else render_site_file(sample_site())
+    lines = key_lines(text)
+    rows = text.splitlines()
+    for path in _key_paths(tomllib.loads(text)):
+        key = path[-1]
+        assert path in lines, path
+        if isinstance(key, str):
+            assert key in rows[lines[path] - 1], (path, lines[path])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.data())
+def test_any_edit_of_the_example_gives_a_site_or_located_problems(data: st.DataObject) -> None:
+    """Lines dropped, repeated, swapped or retyped: never a traceback, never a line
+    number outside the file."""
+    rows = EXAMPLE.read_text().splitlines()
+    for _ in range(data.draw(st.integers(1, 4))):
+        i = data.draw(st.integers(0, len(rows) - 1))
+        action = data.draw(st.sampled_from(["drop", "repeat", "swap", "retype"]))
+        if action == "drop":
+            del rows[i]
+        elif action == "repeat":
+            rows.insert(i, rows[i])
+        elif action == "swap":
+            j = data.draw(st.integers(0, len(rows) - 1))
+            rows[i], rows[j] = rows[j], rows[i]
+        else:
+            rows[i] = data.draw(st.sampled_from(['x = "y"', "[[route]]", "id = 5", "[limits]"]))
+        if not rows:
+            rows = [""]
+    text = "\n".join(rows) + "\n"
+    problems: list[Problem] = []
+    try:
+        parse_site_text(text, "edited.toml")
+    except SiteFileInvalid as invalid:
+        problems = invalid.problems or [Problem(0, "", "no problem listed")]
+    assert all(1 <= p.line <= len(rows) + 1 for p in problems), problems

@@ -232,6 +232,11 @@ def apply_site_file(layout: SiteLayout, path: Any, reassign: str | None = None) 
     plan = plan_site_file(layout, path, reassign)
     if not plan.changed:
         return plan
+    if layout.store().latest_manifest_version() != plan.current.version:
+        # Someone published (e.g. an enrolment) while we checked: start again from it.
+        raise SiteError(
+            "the site changed while this file was checked; nothing was changed, run again"
+        )
     published = publish(layout, plan.target)
     return dataclasses.replace(plan, target=published)
 

@@ -45,6 +45,11 @@ class _Scanner:
             else:
                 return
 
+    def ensure_progress(self, start: int) -> None:
+        """Never loop on text this scanner does not understand: step over it."""
+        if self.pos == start:
+            self.advance()
+
     def record(self, path: KeyPath) -> None:
         self.lines.setdefault(path, self.line)
 
@@ -55,10 +60,12 @@ class _Scanner:
             self.skip_blank(newlines=True)
             if not self.peek():
                 return self.lines
+            start = self.pos
             if self.peek() == "[":
                 current = self.header()
             else:
                 self.key_value(current)
+            self.ensure_progress(start)
 
     def header(self) -> KeyPath:
         array = self.peek(1) == "["
@@ -126,7 +133,9 @@ class _Scanner:
                 self.advance()
                 return
             self.record((*path, index))
+            start = self.pos
             self.value((*path, index))
+            self.ensure_progress(start)
             index += 1
             self.skip_blank(newlines=True)
             if self.peek() == ",":
@@ -139,7 +148,9 @@ class _Scanner:
             if self.peek() in ("}", ""):
                 self.advance()
                 return
+            start = self.pos
             self.key_value(path)
+            self.ensure_progress(start)
             self.skip_blank(newlines=False)
             if self.peek() == ",":
                 self.advance()
