@@ -201,3 +201,53 @@ def test_init_from_a_site_file_then_export_gives_it_back(tmp_path: Path) -> None
     assert refused.returncode == 1
     assert f"{bad}:1: site.name: missing" in refused.stderr
     assert not (tmp_path / "other" / "operator" / "site.key").exists()
+
+
+def test_a_route_narrowed_by_urgency_decides_who_can_read_the_request(
+    site: Site, hub: HubProcess, kiosk_client: HubClient, staff_client: HubClient, tmp_path: Path
+) -> None:
+    import sqlite3
+
+    from kiosk.core.errors import HubRefused
+    from kiosk.core.site import DeviceRole
+    from kiosk.operator import enrol_local_device
+
+    text = export_site_file(site.layout).replace(
+        'categories = ["medical_now", "unsafe"]\nurgencies = []\nsteps = [\n'
+        '  { group = "central-staff", after_seconds = 0 },\n'
+        '  { group = "central-control", after_seconds = 0 },\n]',
+        'categories = []\nurgencies = ["urgent"]\nsteps = [\n'
+        '  { group = "central-control", after_seconds = 0 },\n]',
+    )
+    text = text.replace('  { group = "central-control", after_seconds = 90 },\n', "")
+    assert 'urgencies = ["urgent"]' in text
+    apply_site_file(site.layout, _write(tmp_path, text))
+    enrol_local_device(
+        site.layout,
+        DeviceRole.STAFF,
+        site.hub_url,
+        group_id="central-control",
+        device_id="staff-carl",
+    )
+    urgent, normal = new_ticket_id(), new_ticket_id()
+    for ticket_id, urgency in ((urgent, Urgency.URGENT), (normal, Urgency.NORMAL)):
+        kiosk_client.submit_ticket(
+            kiosk_client.site(), ticket_id, TicketBody(Category.UNWELL, urgency, "en")
+        )
+    with sqlite3.connect(site.layout.hub / "hub.db") as db:
+        readers = {
+            t: {
+                r
+                for (r,) in db.execute(
+                    "SELECT recipient_id FROM sealed_copies WHERE ticket_id = ?", (t,)
+                )
+            }
+            for t in (urgent, normal)
+        }
+    db.close()
+    assert readers == {urgent: {"staff-carl"}, normal: {"staff-anna"}}
+    with pytest.raises(HubRefused) as refused:
+        staff_client._json("GET", f"/v1/tickets/{urgent}")
+    assert refused.value.status == 404
+    view = staff_client._json("GET", f"/v1/tickets/{normal}")
+    assert staff_client.open_ticket(view).body.urgency is Urgency.NORMAL
