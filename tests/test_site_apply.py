@@ -251,3 +251,19 @@ def test_a_route_narrowed_by_urgency_decides_who_can_read_the_request(
     assert refused.value.status == 404
     view = staff_client._json("GET", f"/v1/tickets/{normal}")
     assert staff_client.open_ticket(view).body.urgency is Urgency.NORMAL
+
+
+def test_reordering_is_a_change_so_export_still_gives_the_file_back(
+    site: Site, tmp_path: Path
+) -> None:
+    exported = export_site_file(site.layout)
+    staff = '[[group]]\nid = "central-staff"\nname = "Central Station platform staff"\n\n'
+    control = '[[group]]\nid = "central-control"\nname = "Central Station control room"\n\n'
+    swapped = exported.replace(staff + control, control + staff)
+    assert swapped != exported
+    plan = apply_site_file(site.layout, _write(tmp_path, swapped))
+    assert plan.changes == [
+        "~ group order: central-staff, central-control, north-staff"
+        " -> central-control, central-staff, north-staff"
+    ]
+    assert export_site_file(site.layout) == swapped

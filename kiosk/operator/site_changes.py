@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from kiosk.core.errors import SiteError
@@ -20,7 +21,13 @@ from kiosk.i18n.locales import SUPPORTED_LOCALES
 from kiosk.operator.site_admin import SiteLayout, current_site, publish
 from kiosk.operator.site_file import read_site_file, render_site_file
 
-__all__ = ["SitePlan", "apply_site_file", "export_site_file", "plan_site_file"]
+__all__ = [
+    "SitePlan",
+    "apply_site_file",
+    "describe_changes",
+    "export_site_file",
+    "plan_site_file",
+]
 
 
 @dataclass(frozen=True)
@@ -107,6 +114,13 @@ def describe_changes(before: Site, after: Site) -> list[str]:
                 if b.get(field) != value:
                     what = f"setting {ident}" if kind == "setting" else f"{kind} {ident}: {field}"
                     lines.append(f"~ {what}: {value!r} -> {b.get(field)!r}")
+        # Order matters too: the first of equally specific routes wins, and export
+        # writes things in the order they were applied.
+        kept = old[kind].keys() & new[kind].keys()
+        old_order = [i for i in old[kind] if i in kept]
+        new_order = [i for i in new[kind] if i in kept]
+        if kind != "setting" and old_order != new_order:
+            lines.append(f"~ {kind} order: {', '.join(old_order)} -> {', '.join(new_order)}")
     before_devices = {d.id: d for d in before.devices}
     after_devices = {d.id: d for d in after.devices}
     for ident in sorted(before_devices.keys() - after_devices.keys()):
@@ -144,7 +158,7 @@ def _stranded(
         if readers:
             continue
         old_groups = current.groups_for(t.location_id, t.category.value, t.urgency.value)
-        gone = sorted(g for g in old_groups if target_group_missing(target, g))
+        gone = sorted(g for g in old_groups if _group_missing(target, g))
         reasons[f"group {', '.join(gone)}" if gone else "route change"] += 1
     return reasons
 
@@ -182,13 +196,11 @@ def _refusal(stranded: Counter[str], reassign: str | None, expiry_seconds: int) 
     )
 
 
-def target_group_missing(site: Site, group_id: str) -> bool:
+def _group_missing(site: Site, group_id: str) -> bool:
     return all(g.id != group_id for g in site.groups)
 
 
-def plan_site_file(
-    layout: SiteLayout, path: Any, reassign: str | None = None, *, check_open: bool = True
-) -> SitePlan:
+def plan_site_file(layout: SiteLayout, path: Path, reassign: str | None = None) -> SitePlan:
     """Read and check the file, and work out the site apply would publish.
 
     Raises SiteFileInvalid (the file's problems) or SiteError (a refusal);
@@ -217,16 +229,15 @@ def plan_site_file(
         tls_ca_sha256=current.tls_ca_sha256,
         devices=tuple(devices),
     )
-    if check_open:
-        tickets = store.open_tickets()
-        sealed_to = {t.id: set(store.sealed_copies(t.id)) for t in tickets}
-        stranded = _stranded(current, target, tickets, sealed_to)
-        if stranded:
-            raise SiteError(_refusal(stranded, reassign, current.limits.request_expiry_seconds))
+    tickets = store.open_tickets()
+    sealed_to = {t.id: set(store.sealed_copies(t.id)) for t in tickets}
+    stranded = _stranded(current, target, tickets, sealed_to)
+    if stranded:
+        raise SiteError(_refusal(stranded, reassign, current.limits.request_expiry_seconds))
     return SitePlan(current, target, describe_changes(current, target))
 
 
-def apply_site_file(layout: SiteLayout, path: Any, reassign: str | None = None) -> SitePlan:
+def apply_site_file(layout: SiteLayout, path: Path, reassign: str | None = None) -> SitePlan:
     """Check everything first, then publish one signed manifest (a single database
     write): a bad file or a refusal changes nothing."""
     plan = plan_site_file(layout, path, reassign)

@@ -9,6 +9,7 @@ produces; docs/site-file.md documents every key.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import tomllib
@@ -361,6 +362,7 @@ def _build(r: _Reader, doc: dict[str, Any]) -> Site | None:
         r.problem(
             ("site",), "missing; the file needs a [site] table with name and emergency_number"
         )
+        site_table = {"name": "-", "emergency_number": "112"}  # one problem, not three
     name = r.get(doc, site_table, ("site",), "name", _text)
     emergency = r.get(doc, site_table, ("site",), "emergency_number", _phone)
     suite = r.get(
@@ -607,8 +609,6 @@ def _toml(value: object) -> str:
 def _legacy_stations(site: Site) -> Site:
     """A manifest signed before stations existed: one station per station name,
     one area in each, so it can still be exported and edited."""
-    import dataclasses
-
     names: dict[str, str] = {}
     for x in site.locations:
         slug = re.sub(r"[^a-z0-9]+", "-", x.station.lower()).strip("-")[:50] or "station"
