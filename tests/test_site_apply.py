@@ -267,3 +267,19 @@ def test_reordering_is_a_change_so_export_still_gives_the_file_back(
         " -> central-control, central-staff, north-staff"
     ]
     assert export_site_file(site.layout) == swapped
+
+
+def test_enrolment_codes_live_as_long_as_the_site_file_says(site: Site, tmp_path: Path) -> None:
+    import time
+
+    from kiosk.core.site import DeviceRole
+    from kiosk.operator.enrolment import create_enrolment
+
+    text = export_site_file(site.layout).replace(
+        "enrolment_code_hours = 24", "enrolment_code_hours = 2"
+    )
+    apply_site_file(site.layout, _write(tmp_path, text))
+    issued = create_enrolment(site.layout, DeviceRole.KIOSK, location_id="central-hall")
+    assert abs(issued.expires_at - (time.time() + 2 * 3600)) < 60
+    explicit = create_enrolment(site.layout, DeviceRole.KIOSK, location_id="north-p1", hours=0.5)
+    assert abs(explicit.expires_at - (time.time() + 1800)) < 60
