@@ -377,3 +377,21 @@ def test_any_edit_of_the_example_gives_a_site_or_located_problems(data: st.DataO
     except SiteFileInvalid as invalid:
         problems = invalid.problems or [Problem(0, "", "no problem listed")]
     assert all(1 <= p.line <= len(rows) + 1 for p in problems), problems
+
+
+def test_a_kiosk_offers_its_stations_languages_default_first() -> None:
+    site = parse_site_text(
+        EXAMPLE.read_text().replace('default_language = "en"', 'default_language = "uk"')
+    )
+    assert site.languages_at("riverside-p3-north") == (
+        "uk",
+        "en",
+        "de",
+        "fr",
+        "es",
+        "pl",
+        "ar",
+        "zh_Hans",
+    )
+    assert sample_site().languages_at("central-p3") == ()  # no list: the kiosk's own choice
+    assert site.languages_at("nowhere") == ()

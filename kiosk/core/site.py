@@ -232,6 +232,16 @@ class Site:
         station = self.station_of(location_id)
         return (station.emergency_number if station else "") or self.emergency_number
 
+    def languages_at(self, location_id: str) -> tuple[str, ...]:
+        """The languages a kiosk offers, its station's default first; () if its station
+        names none (the kiosk then offers every language it ships)."""
+        station = self.station_of(location_id)
+        if station is None or not station.languages:
+            return ()
+        first = station.default_language
+        rest = tuple(c for c in station.languages if c != first)
+        return (first, *rest) if first in station.languages else station.languages
+
     def route_for(
         self, location_id: str, category: str, urgency: str | None = None
     ) -> Route | None:
