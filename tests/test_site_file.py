@@ -12,12 +12,8 @@ from hypothesis import strategies as st
 
 from kiosk.core.site import Site
 from kiosk.operator import sample_site
-from kiosk.operator.site_file import (
-    Problem,
-    SiteFileInvalid,
-    parse_site_text,
-    render_site_file,
-)
+from kiosk.operator.site_file import Problem, SiteFileInvalid, parse_site_text
+from kiosk.operator.site_file_canonical import render_site_file
 from kiosk.operator.toml_lines import key_lines
 from tests.conftest import REPO
 

@@ -19,7 +19,8 @@ from kiosk.core.site import DeviceRole, Site
 from kiosk.core.ticket import Ticket
 from kiosk.i18n.locales import SUPPORTED_LOCALES
 from kiosk.operator.site_admin import SiteLayout, current_site, publish
-from kiosk.operator.site_file import read_site_file, render_site_file
+from kiosk.operator.site_file import read_site_file
+from kiosk.operator.site_file_canonical import render_site_file
 
 __all__ = [
     "SitePlan",
