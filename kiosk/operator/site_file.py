@@ -1,4 +1,4 @@
-"""The operator's site file (TOML): read and check it, and write it back canonically.
+"""The operator's site file (TOML): read it and check it.
 
 `read_site_file` turns a file into a Site (no devices: they come from
 enrolment) or raises SiteFileInvalid listing every problem found, each with
