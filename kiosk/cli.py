@@ -13,7 +13,9 @@ from kiosk.core.errors import KioskError
 from kiosk.paths import data_home
 
 if TYPE_CHECKING:
+    from kiosk.core.site import Site
     from kiosk.operator import SiteLayout
+    from kiosk.operator.site_file import SiteFileInvalid
 
 __all__ = ["main"]
 
@@ -82,13 +84,23 @@ def _parser() -> argparse.ArgumentParser:
     init.add_argument("--site-name", default="Central Station (demo)")
     init.add_argument("--emergency-number", default="112")
     init.add_argument("--hub-host", action="append", default=None)
+    init.add_argument(
+        "--site-file",
+        type=Path,
+        help="start from this site file (default: a sample site; see docs/site-file.md)",
+    )
     enrol = admin.add_parser("enrol", help="issue a one-time enrolment code for a device")
     _add_data(enrol)
     enrol.add_argument("role", choices=["kiosk", "staff"])
     enrol.add_argument("--location", help="kiosk: location id")
     enrol.add_argument("--group", help="staff: staff group id")
     enrol.add_argument("--id", dest="device_id", help="device id (default: generated)")
-    enrol.add_argument("--hours", type=float, default=24.0, help="code lifetime (default 24)")
+    enrol.add_argument(
+        "--hours",
+        type=float,
+        default=None,
+        help="code lifetime (default: the site file's retention.enrolment_code_hours, 24)",
+    )
     enrol.add_argument("--hub-url", default="https://127.0.0.1:8443")
     enrol.add_argument(
         "--wait", type=float, default=0, help="wait this many seconds, then publish the device"
@@ -120,6 +132,7 @@ def _parser() -> argparse.ArgumentParser:
     revoke = admin.add_parser("revoke", help="revoke a device: refused from its next call on")
     _add_data(revoke)
     revoke.add_argument("device_id")
+    _add_site_file_commands(admin)
 
     from kiosk.bench.command import add_bench_arguments
 
@@ -352,8 +365,16 @@ def _admin(args: argparse.Namespace) -> int:
     from kiosk.operator.enrolment import publish_enrolled, revoke_device
 
     layout = SiteLayout(args.data, getattr(args, "db", ""))
+    if args.admin_command in _SITE_FILE_COMMANDS:
+        return _admin_site_file(args, layout)
     if args.admin_command == "init":
-        site = sample_site(args.site_name, args.emergency_number)
+        site = (
+            _read_site_file_or_report(args.site_file)
+            if args.site_file
+            else sample_site(args.site_name, args.emergency_number)
+        )
+        if site is None:
+            return 1
         init_site(layout, site, args.hub_host or ["127.0.0.1", "localhost"])
         print(f"site created in {layout.root}")
         print(f"  site key fingerprint: {fingerprint((layout.hub / 'site.pub').read_bytes())}")
@@ -403,6 +424,93 @@ def _admin(args: argparse.Namespace) -> int:
         print(f"revoked {args.device_id}; manifest version {site.version}")
         return 0
     return 2
+
+
+# -- the site file: validate, diff, apply, export (kiosk/operator/site_file.py) ---------
+_SITE_FILE_COMMANDS = ("validate", "diff", "apply", "export")
+
+
+def _add_site_file_commands(admin: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    validate = admin.add_parser("validate", help="check a site file; every problem with its line")
+    validate.add_argument("site_file", type=Path, metavar="SITE.toml")
+    validate.set_defaults(data=Path("."), db="")
+    for name, text in (
+        ("diff", "show what applying a site file would change on the hub"),
+        ("apply", "check a site file, then publish it as the next signed manifest"),
+    ):
+        cmd = admin.add_parser(name, help=text)
+        cmd.add_argument("site_file", type=Path, metavar="SITE.toml")
+        _add_data(cmd)
+        cmd.add_argument(
+            "--reassign",
+            metavar="GROUP",
+            help="move the staff devices of removed groups, and so their open requests, here",
+        )
+    export = admin.add_parser("export", help="write the hub's configuration as a site file")
+    _add_data(export)
+    export.add_argument("-o", "--output", type=Path, help="write here (default: print it)")
+
+
+def _read_site_file_or_report(path: Path) -> Site | None:
+    """The site a file describes, or None after listing its problems on stderr."""
+    from kiosk.operator.site_file import SiteFileInvalid, read_site_file
+
+    try:
+        return read_site_file(path)
+    except SiteFileInvalid as invalid:
+        _report_invalid(invalid)
+        return None
+
+
+def _report_invalid(invalid: SiteFileInvalid, changes: bool = True) -> None:
+    for line in str(invalid).splitlines():
+        print(line, file=sys.stderr)
+    count = len(invalid.problems)
+    problems = f"{count} problem{'s' if count != 1 else ''} in {invalid.filename}"
+    print(f"kiosk: {problems}{'; nothing was changed' if changes else ''}", file=sys.stderr)
+
+
+def _admin_site_file(args: argparse.Namespace, layout: SiteLayout) -> int:
+    """Exit codes: 0 done (validate: valid; diff: nothing to change or shown),
+    1 the file has problems (listed on stderr, one per line), 2 refused."""
+    from kiosk.operator.site_changes import apply_site_file, export_site_file, plan_site_file
+    from kiosk.operator.site_file import SiteFileInvalid, read_site_file
+
+    try:
+        if args.admin_command == "validate":
+            site = read_site_file(args.site_file)
+            print(
+                f"{args.site_file}: valid: {len(site.stations)} station(s), "
+                f"{len(site.locations)} kiosk(s), {len(site.groups)} staff group(s), "
+                f"{len(site.routes)} route(s)"
+            )
+            return 0
+        if args.admin_command == "export":
+            text = export_site_file(layout)
+            if args.output is None:
+                sys.stdout.write(text)
+            else:
+                args.output.write_text(text, encoding="utf-8")
+                print(f"wrote {args.output}")
+            return 0
+        if args.admin_command == "diff":
+            plan = plan_site_file(layout, args.site_file, args.reassign)
+            for line in plan.changes:
+                print(line)
+            if not plan.changes:
+                print(f"no changes: the hub already has manifest version {plan.current.version}")
+            return 0
+        plan = apply_site_file(layout, args.site_file, args.reassign)
+        for line in plan.changes:
+            print(line)
+        if plan.changed:
+            print(f"applied {args.site_file}: manifest version {plan.target.version}")
+        else:
+            print(f"no changes: manifest version {plan.current.version} stays")
+        return 0
+    except SiteFileInvalid as invalid:
+        _report_invalid(invalid, changes=args.admin_command != "validate")
+        return 1
 
 
 if __name__ == "__main__":

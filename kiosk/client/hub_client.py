@@ -137,7 +137,8 @@ class HubClient:
         if location is None:
             raise SiteError("this device is not a kiosk of this site")
         recipients = {
-            d.id: d.hpke_public for d in site.recipients_for(location, body.category.value)
+            d.id: d.hpke_public
+            for d in site.recipients_for(location, body.category.value, body.urgency.value)
         }
         if not recipients:
             raise SiteError(f"no staff device is enrolled for location {location}")

@@ -1,7 +1,11 @@
-"""The site model: locations, staff groups and enrolled devices.
+"""The site model: stations, their areas and kiosk places, staff groups,
+routes, site-wide limits and enrolled devices.
 
 It is what the operator signs into the site manifest; kiosks seal tickets to
-the staff devices it names, and the hub routes by it.
+the staff devices it names, and the hub routes by it. The operator writes it
+as a site file (kiosk/operator/site_file.py); devices come from enrolment.
+Manifests signed before stations, areas and limits existed still load: every
+newer field has a default.
 """
 
 from __future__ import annotations
@@ -17,20 +21,25 @@ from kiosk.core.errors import SiteError
 
 __all__ = [
     "DEFAULT_SUITE",
+    "ORIENTATIONS",
     "SUITES",
+    "Area",
     "DeviceRecord",
     "DeviceRole",
     "EscalationStep",
     "Location",
     "Route",
     "Site",
+    "SiteLimits",
     "StaffGroup",
+    "Station",
 ]
 
 # HPKE suites a site may choose; the hybrid post-quantum one unless the
 # operator configures the classical fallback (e.g. for very slow devices).
 SUITES = ("MLKEM768_X25519", "X25519")
 DEFAULT_SUITE = SUITES[0]
+ORIENTATIONS = ("portrait", "landscape")
 
 
 class DeviceRole(StrEnum):
@@ -39,10 +48,58 @@ class DeviceRole(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class Station:
+    id: str
+    name: str
+    languages: tuple[str, ...] = ()  # offered at its kiosks; empty: every shipped language
+    default_language: str = "en"
+    emergency_number: str = ""  # empty: the site's
+    help_point: str = ""  # where to find a person when the kiosk cannot help
+    help_phone: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Area:
+    id: str
+    station_id: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
 class Location:
+    """A kiosk's place. `station` is the station's display name (what staff see)."""
+
     id: str
     station: str
     label: str  # e.g. "Platform 3, north stairs"
+    station_id: str = ""
+    area_id: str = ""
+    orientation: str = "portrait"
+    screen_inches: float = 0.0  # diagonal; 0: not given
+    screen_dpi: int = 0  # 0: not given
+
+
+@dataclass(frozen=True, slots=True)
+class SiteLimits:
+    """Time limits and retention, in seconds unless named otherwise."""
+
+    inactivity_seconds: int = 90  # kiosk: ask "Do you need more time?" after this
+    more_time_seconds: int = 30  # ...and start over if nobody answers (WCAG 2.2.1: >= 20)
+    request_expiry_seconds: int = 4 * 3600  # unresolved requests expire and are purged
+    enrolment_code_hours: int = 24  # an unused enrolment code is deleted after this
+    outcome_seconds: int = 8  # the kiosk shows the outcome this long, then forgets it
+
+    def to_document(self) -> dict[str, int]:
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+
+    @classmethod
+    def from_document(cls, doc: object) -> SiteLimits:
+        if doc is None:
+            return cls()
+        if not isinstance(doc, dict):
+            raise SiteError("limits must be an object")
+        names = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: int(v) for k, v in doc.items() if k in names})
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,11 +126,20 @@ class Route:
     location_ids: tuple[str, ...]
     categories: tuple[str, ...]  # empty: every category
     steps: tuple[EscalationStep, ...]
+    urgencies: tuple[str, ...] = ()  # empty: every urgency
 
-    def matches(self, location_id: str, category: str) -> bool:
-        return location_id in self.location_ids and (
-            not self.categories or category in self.categories
+    def matches(self, location_id: str, category: str, urgency: str | None = None) -> bool:
+        """`urgency` None (a caller that does not know it) matches only routes that
+        do not narrow by urgency."""
+        return (
+            location_id in self.location_ids
+            and (not self.categories or category in self.categories)
+            and (not self.urgencies or urgency in self.urgencies)
         )
+
+    @property
+    def specificity(self) -> int:
+        return bool(self.categories) + bool(self.urgencies)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +176,9 @@ class Site:
     devices: tuple[DeviceRecord, ...] = field(default=())
     hpke_suite: str = DEFAULT_SUITE
     tls_ca_sha256: str = ""  # devices trust the hub's TLS chain only from this CA
+    stations: tuple[Station, ...] = field(default=())
+    areas: tuple[Area, ...] = field(default=())
+    limits: SiteLimits = field(default=SiteLimits())
     # Lookups the hub makes for every request and every event, indexed on first
     # use: a network's site lists thousands of devices and locations.
     _index: dict[object, Any] = field(
@@ -118,6 +187,8 @@ class Site:
 
     def __post_init__(self) -> None:
         for kind, ids in (
+            ("station", [x.id for x in self.stations]),
+            ("area", [x.id for x in self.areas]),
             ("location", [x.id for x in self.locations]),
             ("group", [x.id for x in self.groups]),
             ("route", [x.id for x in self.routes]),
@@ -127,6 +198,13 @@ class Site:
                 raise SiteError(f"duplicate {kind} id")
         if self.hpke_suite not in SUITES:
             raise SiteError(f"unknown HPKE suite {self.hpke_suite!r} (allowed: {SUITES})")
+        station_ids = {x.id for x in self.stations}
+        for a in self.areas:
+            if a.station_id not in station_ids:
+                raise SiteError(f"area {a.id} is in unknown station {a.station_id}")
+        for x in self.locations:
+            if x.station_id and x.station_id not in station_ids:
+                raise SiteError(f"location {x.id} is in unknown station {x.station_id}")
         location_ids = {x.id for x in self.locations}
         group_ids = {x.id for x in self.groups}
         for r in self.routes:
@@ -154,34 +232,65 @@ class Site:
         found: Location | None = self._index["locations"].get(location_id)
         return found
 
-    def route_for(self, location_id: str, category: str) -> Route | None:
-        """The route for a ticket: one naming its category first, else a catch-all."""
-        key = ("route", location_id, category)
+    def station_of(self, location_id: str) -> Station | None:
+        location = self.location(location_id)
+        if location is None:
+            return None
+        return next((s for s in self.stations if s.id == location.station_id), None)
+
+    def emergency_number_at(self, location_id: str) -> str:
+        """The number a kiosk shows: its station's, else the site's."""
+        station = self.station_of(location_id)
+        return (station.emergency_number if station else "") or self.emergency_number
+
+    def languages_at(self, location_id: str) -> tuple[str, ...]:
+        """The languages a kiosk offers, its station's default first; () if its station
+        names none (the kiosk then offers every language it ships)."""
+        station = self.station_of(location_id)
+        if station is None or not station.languages:
+            return ()
+        first = station.default_language
+        rest = tuple(c for c in station.languages if c != first)
+        return (first, *rest) if first in station.languages else station.languages
+
+    def route_for(
+        self, location_id: str, category: str, urgency: str | None = None
+    ) -> Route | None:
+        """The route for a ticket: of the routes that match, the one naming the most
+        of (category, urgency); among equals the first in the site file."""
+        key = ("route", location_id, category, urgency)
         if key not in self._index:
-            matching = [r for r in self.routes if r.matches(location_id, category)]
-            specific = [r for r in matching if r.categories]
-            self._index[key] = (specific or matching)[0] if matching else None
+            matching = [r for r in self.routes if r.matches(location_id, category, urgency)]
+            self._index[key] = max(matching, key=lambda r: r.specificity) if matching else None
         found: Route | None = self._index[key]
         return found
 
-    def groups_for(self, location_id: str, category: str) -> frozenset[str]:
-        route = self.route_for(location_id, category)
+    def groups_for(
+        self, location_id: str, category: str, urgency: str | None = None
+    ) -> frozenset[str]:
+        route = self.route_for(location_id, category, urgency)
         return frozenset(s.group_id for s in route.steps) if route else frozenset()
 
-    def recipients_for(self, location_id: str, category: str) -> tuple[DeviceRecord, ...]:
+    def recipients_for(
+        self, location_id: str, category: str, urgency: str | None = None
+    ) -> tuple[DeviceRecord, ...]:
         """Staff devices that may read a ticket: every device of every step of its route."""
-        groups = self.groups_for(location_id, category)
+        groups = self.groups_for(location_id, category, urgency)
         return tuple(d for d in self.devices if d.role is DeviceRole.STAFF and d.group_id in groups)
 
-    def alert_delay(self, group_id: str | None, location_id: str, category: str) -> int | None:
+    def alert_delay(
+        self, group_id: str | None, location_id: str, category: str, urgency: str | None = None
+    ) -> int | None:
         """Seconds after a ticket is raised that `group_id` is alerted; None if not on its route."""
-        route = self.route_for(location_id, category)
+        route = self.route_for(location_id, category, urgency)
         delays = [s.after_seconds for s in route.steps if s.group_id == group_id] if route else []
         return min(delays) if delays else None
 
-    def staff_may_see(self, device: DeviceRecord, location_id: str, category: str) -> bool:
+    def staff_may_see(
+        self, device: DeviceRecord, location_id: str, category: str, urgency: str | None = None
+    ) -> bool:
         return device.role is DeviceRole.STAFF and device.group_id in self.groups_for(
-            location_id, category
+            location_id, category, urgency
         )
 
     def with_device(self, record: DeviceRecord) -> Site:
@@ -198,9 +307,33 @@ class Site:
             "name": self.name,
             "version": self.version,
             "emergency_number": self.emergency_number,
-            "locations": [
-                {"id": x.id, "station": x.station, "label": x.label} for x in self.locations
+            "stations": [
+                {
+                    "id": st.id,
+                    "name": st.name,
+                    "languages": list(st.languages),
+                    "default_language": st.default_language,
+                    "emergency_number": st.emergency_number,
+                    "help_point": st.help_point,
+                    "help_phone": st.help_phone,
+                }
+                for st in self.stations
             ],
+            "areas": [{"id": a.id, "station": a.station_id, "name": a.name} for a in self.areas],
+            "locations": [
+                {
+                    "id": x.id,
+                    "station": x.station,
+                    "label": x.label,
+                    "station_id": x.station_id,
+                    "area": x.area_id,
+                    "orientation": x.orientation,
+                    "screen_inches": x.screen_inches,
+                    "screen_dpi": x.screen_dpi,
+                }
+                for x in self.locations
+            ],
+            "limits": self.limits.to_document(),
             "hpke_suite": self.hpke_suite,
             "tls_ca_sha256": self.tls_ca_sha256,
             "groups": [{"id": g.id, "name": g.name} for g in self.groups],
@@ -209,6 +342,7 @@ class Site:
                     "id": r.id,
                     "locations": list(r.location_ids),
                     "categories": list(r.categories),
+                    "urgencies": list(r.urgencies),
                     "steps": [
                         {"group": st.group_id, "after_seconds": st.after_seconds} for st in r.steps
                     ],
@@ -235,18 +369,45 @@ class Site:
                 name=str(doc["name"]),
                 version=int(doc["version"]),
                 emergency_number=str(doc["emergency_number"]),
+                stations=tuple(
+                    Station(
+                        id=str(x["id"]),
+                        name=str(x["name"]),
+                        languages=tuple(str(c) for c in _list(x.get("languages", []))),
+                        default_language=str(x.get("default_language", "en")),
+                        emergency_number=str(x.get("emergency_number", "")),
+                        help_point=str(x.get("help_point", "")),
+                        help_phone=str(x.get("help_phone", "")),
+                    )
+                    for x in _items(doc.get("stations", []))
+                ),
+                areas=tuple(
+                    Area(id=str(x["id"]), station_id=str(x["station"]), name=str(x["name"]))
+                    for x in _items(doc.get("areas", []))
+                ),
                 locations=tuple(
-                    Location(id=str(x["id"]), station=str(x["station"]), label=str(x["label"]))
+                    Location(
+                        id=str(x["id"]),
+                        station=str(x["station"]),
+                        label=str(x["label"]),
+                        station_id=str(x.get("station_id", "")),
+                        area_id=str(x.get("area", "")),
+                        orientation=str(x.get("orientation", "portrait")),
+                        screen_inches=float(x.get("screen_inches", 0.0)),
+                        screen_dpi=int(x.get("screen_dpi", 0)),
+                    )
                     for x in _items(doc["locations"])
                 ),
+                limits=SiteLimits.from_document(doc.get("limits")),
                 groups=tuple(
                     StaffGroup(id=str(g["id"]), name=str(g["name"])) for g in _items(doc["groups"])
                 ),
                 routes=tuple(
                     Route(
                         id=str(r["id"]),
-                        location_ids=tuple(str(x) for x in r["locations"]),
-                        categories=tuple(str(x) for x in r["categories"]),
+                        location_ids=tuple(str(x) for x in _list(r["locations"])),
+                        categories=tuple(str(x) for x in _list(r["categories"])),
+                        urgencies=tuple(str(x) for x in _list(r.get("urgencies", []))),
                         steps=tuple(
                             EscalationStep(str(st["group"]), int(st["after_seconds"]))
                             for st in _items(r["steps"])
@@ -268,8 +429,14 @@ class Site:
                     for d in _items(doc["devices"])
                 ),
             )
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise SiteError(f"malformed site manifest: missing or bad field {exc}") from None
+
+
+def _list(value: object) -> list[Any]:
+    if not isinstance(value, list):
+        raise SiteError("expected a list")
+    return value
 
 
 def _items(value: object) -> Iterable[Mapping[str, Any]]:

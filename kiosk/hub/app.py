@@ -48,7 +48,7 @@ from kiosk.hub.events import Broker
 from kiosk.hub.logs import log_event, ticket_ref
 from kiosk.hub.pg_events import PgEvents
 from kiosk.hub.presence import Beat, Presence, presence_event
-from kiosk.hub.settings import HubSettings
+from kiosk.hub.settings import DEFAULT_TICKET_TTL_SECONDS, HubSettings
 from kiosk.hub.site_state import SiteState
 from kiosk.hub.store import Store, TicketConflict
 
@@ -154,13 +154,17 @@ class Hub:
     def due(device: DeviceRecord, site: Site, view: dict[str, Any], now: float) -> bool:
         """Whether a staff device is alerted to a ticket yet: its group's escalation
         step on the ticket's route has come (0 s for the first step)."""
-        delay = site.alert_delay(device.group_id, view["location_id"], view["category"])
+        delay = site.alert_delay(
+            device.group_id, view["location_id"], view["category"], view["urgency"]
+        )
         return delay is not None and now >= float(view["created_at"]) + delay
 
     def may_see(self, device: DeviceRecord, site: Site, ticket: Ticket) -> bool:
         if device.role is DeviceRole.KIOSK:
             return ticket.kiosk_id == device.id
-        return site.staff_may_see(device, ticket.location_id, ticket.category.value)
+        return site.staff_may_see(
+            device, ticket.location_id, ticket.category.value, ticket.urgency.value
+        )
 
     # -- views of a ticket ---------------------------------------------------
     @staticmethod
@@ -282,7 +286,9 @@ class Hub:
         sealed_in = doc.get("sealed")
         if not isinstance(sealed_in, dict) or not sealed_in:
             raise ApiError(400, "not_sealed", "sealed must map staff device ids to ciphertext")
-        allowed = {d.id for d in site.recipients_for(device.location_id, category.value)}
+        allowed = {
+            d.id for d in site.recipients_for(device.location_id, category.value, urgency.value)
+        }
         sealed: dict[str, bytes] = {}
         for recipient, text in sealed_in.items():
             if recipient not in allowed:
@@ -525,7 +531,7 @@ class Hub:
         for ticket in tickets:
             if ticket.state is TicketState.ACCEPTED:
                 continue
-            route = site.route_for(ticket.location_id, ticket.category.value)
+            route = site.route_for(ticket.location_id, ticket.category.value, ticket.urgency.value)
             for step in route.steps if route else ():
                 key = (ticket.id, step.group_id)
                 if step.after_seconds <= 0 or key in self._escalated:
@@ -563,10 +569,16 @@ class Hub:
             except Exception:  # the sweeper must outlive one bad sweep
                 _LOG.exception("event=expiry.failed")
 
+    def ticket_ttl(self, site: Site | None) -> int:
+        """--ticket-ttl if given, else the site file's request_expiry_seconds."""
+        if self.settings.ticket_ttl_seconds is not None:
+            return self.settings.ticket_ttl_seconds
+        return site.limits.request_expiry_seconds if site else DEFAULT_TICKET_TTL_SECONDS
+
     async def expire_once(self) -> None:
-        await self.current_site()  # also notices revocations while no device calls
+        site = await self.current_site()  # also notices revocations while no device calls
         await run_in_threadpool(self.store.forget_nonces, time.time())
-        cutoff = time.time() - self.settings.ticket_ttl_seconds
+        cutoff = time.time() - self.ticket_ttl(site)
         expired = await run_in_threadpool(self.store.expire_older_than, cutoff)
         if not expired:
             return

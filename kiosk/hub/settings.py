@@ -41,7 +41,9 @@ class HubSettings:
     port: int = 8443
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     clock_skew_seconds: int = DEFAULT_CLOCK_SKEW_SECONDS
-    ticket_ttl_seconds: int = DEFAULT_TICKET_TTL_SECONDS
+    # None: the operator's request_expiry_seconds from the signed site (the site file);
+    # a number (kiosk hub --ticket-ttl) overrides it.
+    ticket_ttl_seconds: int | None = None
     expiry_sweep_seconds: float = DEFAULT_EXPIRY_SWEEP_SECONDS
     heartbeat_seconds: float = DEFAULT_HEARTBEAT_SECONDS
     # How often escalation steps are checked: a step is late by at most this.

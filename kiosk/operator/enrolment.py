@@ -70,11 +70,14 @@ def create_enrolment(
     location_id: str | None = None,
     group_id: str | None = None,
     device_id: str | None = None,
-    hours: float = DEFAULT_CODE_HOURS,
+    hours: float | None = None,
 ) -> IssuedCode:
+    """`hours` None: the site file's retention.enrolment_code_hours."""
+    site = current_site(layout, layout.store())
+    if hours is None:
+        hours = float(site.limits.enrolment_code_hours)
     if not 0 < hours <= 24 * 14:
         raise SiteError("an enrolment code lives between a few minutes and 14 days (--hours)")
-    site = current_site(layout, layout.store())
     device_id = device_id or new_device_id(role)
     check_placement(site, role, device_id, location_id, group_id)
     code = new_code()

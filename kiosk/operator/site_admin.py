@@ -24,6 +24,7 @@ from pathlib import Path
 from kiosk.client.device import DeviceConfig
 from kiosk.core.errors import SiteError
 from kiosk.core.site import (
+    Area,
     DeviceRecord,
     DeviceRole,
     EscalationStep,
@@ -31,6 +32,7 @@ from kiosk.core.site import (
     Route,
     Site,
     StaffGroup,
+    Station,
 )
 from kiosk.crypto import (
     DeviceKeys,
@@ -93,10 +95,32 @@ def sample_site(name: str = "Central Station (demo)", emergency_number: str = "1
         name=name,
         version=1,
         emergency_number=emergency_number,
+        stations=(
+            Station("central", "Central Station", emergency_number=emergency_number),
+            Station("north", "North Station", emergency_number=emergency_number),
+        ),
+        areas=(
+            Area("central-platforms", "central", "Platforms"),
+            Area("central-concourse", "central", "Concourse"),
+            Area("north-platforms", "north", "Platforms"),
+        ),
         locations=(
-            Location("central-p3", "Central Station", "Platform 3, north stairs"),
-            Location("central-hall", "Central Station", "Main hall, ticket office"),
-            Location("north-p1", "North Station", "Platform 1"),
+            Location(
+                "central-p3",
+                "Central Station",
+                "Platform 3, north stairs",
+                "central",
+                "central-platforms",
+            ),
+            Location(
+                "central-hall",
+                "Central Station",
+                "Main hall, ticket office",
+                "central",
+                "central-concourse",
+                "landscape",
+            ),
+            Location("north-p1", "North Station", "Platform 1", "north", "north-platforms"),
         ),
         groups=(
             StaffGroup("central-staff", "Central Station platform staff"),

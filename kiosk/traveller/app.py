@@ -6,6 +6,7 @@ Everything the traveller chose lives in one in-memory TravellerRequest, which
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from datetime import timedelta
@@ -26,6 +27,7 @@ from kiosk.core.categories import Category
 from kiosk.core.errors import HubRefused, KioskError
 from kiosk.core.ticket import TicketState
 from kiosk.crypto import DeviceKeys
+from kiosk.i18n import SUPPORTED_LOCALES
 from kiosk.resources import ASSETS_DIR
 from kiosk.traveller.request_flow import TravellerRequest, send_request
 from kiosk.traveller.screens import (
@@ -370,19 +372,33 @@ class TravellerApp(LocalizedApp):
 
     # -- site and inactivity ---------------------------------------------------------
     def _refresh_site(self) -> None:
-        def fetch() -> tuple[str, str, int]:
+        def fetch() -> tuple[str, str, int, tuple[str, ...]]:
             site = self.client.site()
-            location = site.location(self.config_device.location_id or "")
-            return site.emergency_number, location.label if location else "", site.version
+            location_id = self.config_device.location_id or ""
+            location = site.location(location_id)
+            number = site.emergency_number_at(location_id)
+            label = location.label if location else ""
+            return number, label, site.version, site.languages_at(location_id)
 
-        def apply(result: tuple[str, str, int]) -> None:
-            self.emergency_number, self.location_label, self.manifest_version = result
+        def apply(result: tuple[str, str, int, tuple[str, ...]]) -> None:
+            self.emergency_number, self.location_label, self.manifest_version, offered = result
+            self._offer_languages(offered)
 
         def failed(exc: Exception) -> None:
             if isinstance(exc, KioskError):
                 _LOG.info("event=site.unavailable kind=%s", type(exc).__name__)
 
         run_in_background(fetch, apply, failed)
+
+    def _offer_languages(self, languages: tuple[str, ...]) -> None:
+        """The station's languages from the site file, its default first."""
+        languages = tuple(c for c in languages if c in SUPPORTED_LOCALES)  # only what we ship
+        if not languages or languages == self.settings.languages:
+            return
+        self.settings = dataclasses.replace(self.settings, languages=languages)
+        self.root.get_screen("start").setup(languages, self.choose_language)
+        if self.root.current == "start" and self.request is None:
+            self.apply_language(languages[0])
 
     def _touched(self, *_args: Any) -> None:
         self._last_touch = time.monotonic()
