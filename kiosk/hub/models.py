@@ -5,7 +5,15 @@ from __future__ import annotations
 from sqlalchemy import Float, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["Base", "EnrolmentRow", "ManifestRow", "SealedCopyRow", "SeenNonceRow", "TicketRow"]
+__all__ = [
+    "Base",
+    "EnrolmentRow",
+    "ManifestRow",
+    "ReplyRow",
+    "SealedCopyRow",
+    "SeenNonceRow",
+    "TicketRow",
+]
 
 
 class Base(DeclarativeBase):
@@ -44,6 +52,21 @@ class SealedCopyRow(Base):
         String(32), ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True
     )
     recipient_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class ReplyRow(Base):
+    """A staff reply, HPKE-sealed to the kiosk of its ticket; kept until the ticket
+    is purged so a kiosk that reconnects still gets it, and deleted with it."""
+
+    __tablename__ = "replies"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    ticket_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("tickets.id", ondelete="CASCADE"), index=True
+    )
+    staff_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[float] = mapped_column(Float)
     ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
 
 

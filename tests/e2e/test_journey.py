@@ -112,7 +112,7 @@ def test_help_request_reaches_staff_and_nothing_remains_after_resolve(
 
         # Nothing of the ticket remains: rows, database and WAL bytes, any file.
         store = Store(make_engine(hub.process.args and f"sqlite:///{site.layout.hub / 'hub.db'}"))
-        assert store.count_rows() == {"tickets": 0, "sealed_copies": 0}
+        assert store.count_rows() == {"tickets": 0, "sealed_copies": 0, "replies": 0}
         store.engine.dispose()
         needles = ticket_needles(ticket_id, ciphertext, plaintext)
         assert residue(site.layout.root, needles) == []
