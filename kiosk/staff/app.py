@@ -295,10 +295,11 @@ class StaffApp(LocalizedApp):
         """Detail phrases in this console's language; free text as written, in its own script."""
         body = item.body
         known, unknown = known_details(body.details) if body is not None else ((), 0)
-        lines = ["• " + tr.logical(tr._(DETAIL_PHRASES[d])) for d in known]
+        lines = ["• " + _logical(DETAIL_PHRASES[d]) for d in known]
         if unknown:
             # Translators: staff console: the kiosk sent details this console's version cannot show.
-            lines.append(tr.logical(tr._("Some details cannot be shown: update this console.")))
+            note = tr._("Some details cannot be shown: update this console.")
+            lines.append(tr.logical(note))
         card.details_text = tr.bidi("\n".join(lines))
         if body is not None and body.free_text:
             info = locale_info(body.language)
@@ -318,7 +319,7 @@ class StaffApp(LocalizedApp):
         others = [who for r, who in item.replies.items() if r not in item.my_replies]
         replies = []
         if mine:
-            last = tr.logical(tr._(REPLY_PHRASES[mine[-1]]))
+            last = _logical(REPLY_PHRASES[mine[-1]])
             # Translators: staff console: the last short reply this staff member sent.
             # {reply} is the reply, e.g. "Please stay where you are".
             replies.append(tr.f("You replied: {reply}", reply=last))
@@ -373,6 +374,11 @@ class StaffApp(LocalizedApp):
     def _flash(self, _dt: float) -> None:
         screen = self.screen
         screen.flash = not screen.flash if screen.alerting else False
+
+
+def _logical(message: str) -> str:
+    """`message` translated, in reading order (to be put into a longer text)."""
+    return tr.logical(tr._(message))
 
 
 def _language_name(code: str, in_language: str) -> str:

@@ -153,6 +153,7 @@ class DetailsScreen(BaseScreen):
     """Optional details for staff, by touch: several or none; never blocks sending."""
 
     chosen_count = NumericProperty(0)
+    continue_text = StringProperty("")
 
     def show_for(self, chosen: tuple[str, ...]) -> None:
         """Build the toggles in the current language, with `chosen` already down."""
@@ -172,6 +173,14 @@ class DetailsScreen(BaseScreen):
 
     def _count(self) -> None:
         self.chosen_count = len(self.chosen())
+        self.continue_text = (
+            # Translators: button on the optional details screen once a detail is chosen.
+            tr._("Continue")
+            if self.chosen_count
+            # Translators: button on the optional details screen while no detail is chosen:
+            # go on without adding details.
+            else tr._("Skip")
+        )
 
 
 class UrgencyScreen(BaseScreen):
