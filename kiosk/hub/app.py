@@ -392,7 +392,7 @@ class Hub:
             return [{"type": "ticket", "ticket": self.kiosk_view(t)} for t in mine] + (
                 reply_events(self, device, [t.id for t in mine])
             )
-        events = []
+        events: list[dict[str, Any]] = []
         now = time.time()
         for t in self.store.open_tickets():
             view = self.public_view(t, site)
