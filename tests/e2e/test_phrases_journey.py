@@ -103,3 +103,36 @@ def test_details_and_replies_reach_each_reader_in_their_language(
     finally:
         staff.close()
         traveller.close()
+
+
+def test_console_shows_free_text_as_written_and_marks_unknown_details(
+    site: Site, hub: HubProcess, tmp_path: Path
+) -> None:
+    """A body from a newer kiosk: an id this console does not know is skipped
+    with a note; free text is shown as the traveller wrote it, in its own script."""
+    from kiosk.core.body import TicketBody
+    from kiosk.core.categories import Category, Urgency
+    from kiosk.core.ticket import new_ticket_id
+
+    kiosk = site.client(site.kiosk)
+    free_text = "أنا عند الدرج رقم 3"
+    body = TicketBody(
+        Category.LOST, Urgency.NORMAL, "ar", ("in_pain", "from_a_newer_kiosk"), free_text
+    )
+    staff = AppDriver("staff", site.staff.directory, "900x1000", tmp_path / "s.log", language="de")
+    try:
+        staff.wait_until(lambda s: s["connected"], "staff console connected")
+        kiosk.submit_ticket(kiosk.site(), new_ticket_id(), body)
+        state = staff.wait_until(lambda s: s["cards"] and s["cards"][0]["details"], "card")
+        details = state["cards"][0]["details"]
+        assert _in("de", DETAIL_PHRASES["in_pain"]) in details
+        assert "from_a_newer_kiosk" not in details
+        assert _in("de", "Some details cannot be shown: update this console.") in details
+        note = _in("de", "Written by the traveller ({language}):").format(language="Arabisch")
+        assert note in state["texts"]
+        assert any("الدرج" in t for t in state["texts"])  # shaped as written, not translated
+        assert staff.call("layout_problems")["problems"] == []
+        staff.screenshot(_shots(tmp_path) / "staff-de-free-text.png")
+    finally:
+        staff.close()
+        kiosk.close()
