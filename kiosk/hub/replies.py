@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 __all__ = [
     "MAX_REPLIES_PER_TICKET",
     "MAX_SEALED_REPLY",
+    "for_device",
     "post_reply",
     "relay_reply",
     "reply_events",
