@@ -112,6 +112,8 @@ def main() -> None:
             raise LookupError(f"no widget with id {cmd['id']!r}")
         if "category" in cmd:
             return next(w for w in _walk(screen) if getattr(w, "category", None) == cmd["category"])
+        if "phrase" in cmd:  # a detail toggle or a reply button, whatever the language
+            return next(w for w in on_screen() if getattr(w, "phrase_id", None) == cmd["phrase"])
         if "widget_class" in cmd:
             return next(w for w in _walk(screen) if type(w).__name__ == cmd["widget_class"])
         if "language" in cmd:
@@ -145,6 +147,8 @@ def main() -> None:
                         "status": c.status_text,
                         "accepted": c.accepted,
                         "location": c.location_text,
+                        "details": c.details_text,
+                        "replies": c.reply_text,
                     }
                     for c in reversed(screen.ids.cards.children)
                 ]
@@ -177,6 +181,8 @@ def main() -> None:
                     "halign": getattr(widget, "halign", None),
                 }
             return {"positions": out, "window_width": Window.width}
+        if op == "spoken":  # what the speaker button would read on this screen
+            return {"text": app.screen_texts()}
         if op == "layout_problems":
             return {"problems": layout_problems()}
         if op == "screenshot":

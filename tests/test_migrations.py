@@ -37,3 +37,32 @@ def test_every_connection_deletes_securely(tmp_path: Path) -> None:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
     engine.dispose()
+
+
+def test_0005_adds_replies_deleted_with_their_ticket(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'hub.db'}")
+    upgrade_schema(engine)
+    assert "replies" in inspect(engine).get_table_names()
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO tickets VALUES ('t1', 'k', 'p', 'lost', 'normal', 'submitted',"
+            " 1.0, 1.0, NULL, NULL)"
+        )
+        connection.exec_driver_sql("INSERT INTO replies VALUES ('r1', 't1', 's', 1.0, x'00')")
+        connection.exec_driver_sql("DELETE FROM tickets")  # the foreign key cascades
+        assert connection.exec_driver_sql("SELECT count(*) FROM replies").scalar() == 0
+    with engine.begin() as connection:
+        command.downgrade(_config(connection), "0004")
+    assert "replies" not in inspect(engine).get_table_names()
+    engine.dispose()
+
+
+def test_0006_adds_device_presence_and_removes_it(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'hub.db'}")
+    upgrade_schema(engine)
+    columns = {c["name"] for c in inspect(engine).get_columns("device_presence")}
+    assert columns == {"device_id", "last_seen", "version", "manifest_version", "offline"}
+    with engine.begin() as connection:
+        command.downgrade(_config(connection), "0005")
+    assert "device_presence" not in inspect(engine).get_table_names()
+    engine.dispose()

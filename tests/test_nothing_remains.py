@@ -11,6 +11,7 @@ from kiosk.core.body import TicketBody
 from kiosk.core.categories import Category, Urgency
 from kiosk.core.ticket import Ticket, new_ticket_id
 from kiosk.hub.database import make_engine, upgrade_schema
+from kiosk.hub.reply_store import ReplyStore, StoredReply
 from kiosk.hub.store import Store
 from tests.conftest import HubProcess, Site
 from tests.residue import residue, ticket_needles
@@ -52,7 +53,7 @@ def test_cancel_leaves_no_byte_of_the_ticket(
 
 
 def test_expiry_purges_through_the_same_path(tmp_path: Path) -> None:
-    """A ticket nobody closed is expired, deleted, and its bytes are gone."""
+    """A ticket nobody closed is expired, deleted with its replies, and its bytes are gone."""
     engine = make_engine(f"sqlite:///{tmp_path / 'hub.db'}")
     upgrade_schema(engine)
     store = Store(engine)
@@ -63,9 +64,13 @@ def test_expiry_purges_through_the_same_path(tmp_path: Path) -> None:
     sealed = b"\x8e" * 64 + b"sealed-old-ticket" + b"\x9f" * 64
     store.insert_ticket(old, {"staff-1": sealed})
     store.insert_ticket(new, {"staff-1": b"other"})
+    reply = b"\x7a" * 64 + b"sealed-reply-to-old" + b"\x6b" * 64
+    replies = ReplyStore(engine)
+    replies.add(StoredReply("ab" * 16, old.id, "staff-1", time.time(), reply), 20)
     expired = store.expire_older_than(time.time() - 3600)
     assert [t.id for t in expired] == [old.id]
     assert expired[0].state.value == "expired"
-    assert store.count_rows() == {"tickets": 1, "sealed_copies": 1}
-    assert residue(tmp_path, {"id": old.id.encode(), "sealed": sealed[60:90]}) == []
+    assert store.count_rows() == {"tickets": 1, "sealed_copies": 1, "replies": 0}
+    needles = {"id": old.id.encode(), "sealed": sealed[60:90], "reply": reply[60:90]}
+    assert residue(tmp_path, needles) == []
     engine.dispose()

@@ -66,3 +66,15 @@ def test_a_ticket_this_console_cannot_open_is_still_listed() -> None:
     assert what == "new"
     assert item is not None
     assert item.body is None
+
+
+def test_replies_are_recorded_on_their_ticket_only() -> None:
+    inbox = _inbox()
+    inbox.apply(_event("a"))
+    reply = {"id": "r1", "ticket_id": "a", "staff_id": "staff-ben", "created_at": 2.0}
+    what, item = inbox.apply({"type": "reply", "reply": reply})
+    assert what == "reply"
+    assert item is not None
+    assert item.replies == {"r1": "staff-ben"}
+    stray = {"id": "r2", "ticket_id": "gone", "staff_id": "staff-ben", "created_at": 2.0}
+    assert inbox.apply({"type": "reply", "reply": stray}) == ("ignored", None)

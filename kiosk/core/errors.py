@@ -3,6 +3,7 @@
 KioskError
 ├── IllegalTransition      a ticket event not allowed in the ticket's state
 ├── InvalidTicketBody      a decrypted or submitted body that does not parse
+│   └── UnknownPhrase      a phrase id that is not in the catalogue
 ├── SiteError              a site manifest that is malformed or inconsistent
 ├── CryptoError            sealing, opening or signature failures (kiosk.crypto)
 │   ├── BadSignature
@@ -25,6 +26,7 @@ __all__ = [
     "InvalidTicketBody",
     "KioskError",
     "SiteError",
+    "UnknownPhrase",
 ]
 
 
@@ -38,6 +40,10 @@ class IllegalTransition(KioskError):
 
 class InvalidTicketBody(KioskError):
     """A ticket body that is not what the protocol defines."""
+
+
+class UnknownPhrase(InvalidTicketBody):
+    """A detail or reply phrase id that is not in the phrase catalogue."""
 
 
 class SiteError(KioskError):

@@ -27,9 +27,11 @@ __all__ = [
     "SignedHeaders",
     "request_message",
     "sign_enrolment",
+    "sign_reply",
     "sign_request",
     "sign_ticket",
     "verify_enrolment",
+    "verify_reply",
     "verify_request",
     "verify_signature",
     "verify_ticket",
@@ -119,6 +121,25 @@ def verify_ticket(
 
 def _ticket_message(kiosk_id: str, binding: bytes, body: bytes) -> bytes:
     return b"\x00".join([TICKET_SIGNATURE_PURPOSE, kiosk_id.encode(), binding, body])
+
+
+REPLY_SIGNATURE_PURPOSE = b"kiosk/reply-signature/v1\x00"
+
+
+def sign_reply(keys: DeviceKeys, staff_id: str, binding: bytes, body: bytes) -> bytes:
+    """A staff console's signature over its reply, sealed with it: the hub holds
+    the kiosk's public key and could otherwise seal a reply of its own."""
+    return keys.sign(b"\x00".join([REPLY_SIGNATURE_PURPOSE, staff_id.encode(), binding, body]))
+
+
+def verify_reply(
+    staff_public: bytes, staff_id: str, binding: bytes, body: bytes, signature: bytes
+) -> None:
+    message = b"\x00".join([REPLY_SIGNATURE_PURPOSE, staff_id.encode(), binding, body])
+    try:
+        ed25519.Ed25519PublicKey.from_public_bytes(staff_public).verify(signature, message)
+    except (InvalidSignature, ValueError):
+        raise BadSignature("this reply was not signed by the staff device it names") from None
 
 
 def verify_signature(public: bytes, message: bytes, signature: bytes) -> None:

@@ -8,6 +8,7 @@
     POST /v1/tickets/{id}/delivered      staff: opened on this console
     POST /v1/tickets/{id}/accept         staff: "on my way" (a second accept gets 409)
     POST /v1/tickets/{id}/resolve        staff: done; the ticket is purged
+    POST /v1/tickets/{id}/replies        staff: a sealed reply to the traveller (replies.py)
     GET  /v1/events                      server-sent events for this device (see events.py)
     POST /v1/heartbeat                   any device: alive, with its software and manifest version
 
@@ -48,6 +49,9 @@ from kiosk.hub.events import Broker
 from kiosk.hub.logs import log_event, ticket_ref
 from kiosk.hub.pg_events import PgEvents
 from kiosk.hub.presence import Beat, Presence, presence_event
+from kiosk.hub.replies import for_device as reply_for_device
+from kiosk.hub.replies import post_reply, relay_reply, reply_events
+from kiosk.hub.reply_store import ReplyStore
 from kiosk.hub.settings import DEFAULT_TICKET_TTL_SECONDS, HubSettings
 from kiosk.hub.site_state import SiteState
 from kiosk.hub.store import Store, TicketConflict
@@ -65,6 +69,7 @@ class Hub:
         engine = make_engine(settings.db_url)
         upgrade_schema(engine)
         self.store = Store(engine)
+        self.replies = ReplyStore(engine)
         self.enrolments = EnrolmentStore(engine)
         self.site_state = SiteState(self.store, settings.data_dir / "site.pub")
         self.broker = Broker()
@@ -227,6 +232,9 @@ class Hub:
 
     async def _relay_remote(self, event: dict[str, Any]) -> None:
         """Another hub changed a ticket: show it to the devices connected here."""
+        if event.get("kind") == "reply":
+            await relay_reply(self, event)
+            return
         site = await self.current_site()
         if site is None:
             return
@@ -418,11 +426,11 @@ class Hub:
 
     def _snapshot(self, device: DeviceRecord, site: Site) -> list[dict[str, Any]]:
         if device.role is DeviceRole.KIOSK:
-            return [
-                {"type": "ticket", "ticket": self.kiosk_view(t)}
-                for t in self.store.open_tickets_of_kiosk(device.id)
-            ]
-        events = []
+            mine = self.store.open_tickets_of_kiosk(device.id)
+            return [{"type": "ticket", "ticket": self.kiosk_view(t)} for t in mine] + (
+                reply_events(self, device, [t.id for t in mine])
+            )
+        events: list[dict[str, Any]] = []
         now = time.time()
         for t in self.store.open_tickets():
             view = self.public_view(t, site)
@@ -431,7 +439,7 @@ class Hub:
             copy = self.store.sealed_copy(t.id, device.id)
             view["sealed"] = base64.b64encode(copy).decode() if copy else None
             events.append({"type": "ticket", "ticket": view})
-        return events
+        return events + reply_events(self, device, [e["ticket"]["id"] for e in events])
 
     def _for_device(self, device: DeviceRecord, event: dict[str, Any]) -> dict[str, Any]:
         ticket = event["ticket"]
@@ -464,6 +472,8 @@ class Hub:
                     yield _sse(self._for_device(device, event))
                 elif event.get("type") == "device":
                     yield _sse({k: v for k, v in event.items() if k != "groups"})
+                elif event.get("type") == "reply":
+                    yield _sse(reply_for_device(device, event))
         finally:
             self.broker.unsubscribe(subscription)
 
@@ -648,6 +658,9 @@ def create_hub(settings: HubSettings) -> Starlette:
         Route("/v1/manifest", _guard(hub.manifest), methods=["GET"]),
         Route("/v1/tickets", _guard(hub.submit), methods=["POST"]),
         Route("/v1/tickets/{ticket_id}", _guard(hub.show), methods=["GET"]),
+        Route(
+            "/v1/tickets/{ticket_id}/replies", _guard(partial(post_reply, hub)), methods=["POST"]
+        ),
         Route("/v1/tickets/{ticket_id}/{action}", _guard(hub.transition), methods=["POST"]),
         Route("/v1/events", _guard(hub.events), methods=["GET"]),
         Route("/v1/heartbeat", _guard(hub.heartbeat), methods=["POST"]),

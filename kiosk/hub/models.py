@@ -10,6 +10,7 @@ __all__ = [
     "DevicePresenceRow",
     "EnrolmentRow",
     "ManifestRow",
+    "ReplyRow",
     "SealedCopyRow",
     "SeenNonceRow",
     "TicketRow",
@@ -52,6 +53,21 @@ class SealedCopyRow(Base):
         String(32), ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True
     )
     recipient_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class ReplyRow(Base):
+    """A staff reply, HPKE-sealed to the kiosk of its ticket; kept until the ticket
+    is purged so a kiosk that reconnects still gets it, and deleted with it."""
+
+    __tablename__ = "replies"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    ticket_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("tickets.id", ondelete="CASCADE"), index=True
+    )
+    staff_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[float] = mapped_column(Float)
     ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
 
 

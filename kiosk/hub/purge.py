@@ -2,8 +2,8 @@
 
 Rows are deleted, never flagged: there is no soft delete. The ticket row goes
 first, and only if it still matches the condition the caller computed from
-(so a purge never races an accept); its sealed copies go in the same
-transaction, so a crash leaves either the whole open ticket or nothing of it.
+(so a purge never races an accept); its sealed copies and staff replies go in
+the same transaction, so a crash leaves either the whole open ticket or nothing of it.
 """
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ from typing import Any
 from sqlalchemy import ColumnElement, Row, delete
 from sqlalchemy.orm import Session
 
-from kiosk.hub.models import SealedCopyRow, TicketRow
+from kiosk.hub.models import ReplyRow, SealedCopyRow, TicketRow
 
 __all__ = ["purge_tickets"]
 
 
 def purge_tickets(session: Session, condition: ColumnElement[bool]) -> list[Row[Any]]:
-    """Delete the tickets matching `condition` and their sealed copies; the rows deleted.
+    """Delete the tickets matching `condition`, their sealed copies and replies; the rows deleted.
 
     The delete is the transaction's first statement, so SQLite takes the write
     lock at once and never has to upgrade a stale read snapshot.
@@ -31,4 +31,5 @@ def purge_tickets(session: Session, condition: ColumnElement[bool]) -> list[Row[
         # ON DELETE CASCADE does this too; explicit, for engines that do not enforce it.
         ids = [row.id for row in deleted]
         session.execute(delete(SealedCopyRow).where(SealedCopyRow.ticket_id.in_(ids)))
+        session.execute(delete(ReplyRow).where(ReplyRow.ticket_id.in_(ids)))
     return deleted

@@ -18,7 +18,7 @@ from sqlalchemy.orm import sessionmaker
 from kiosk.core.categories import Category, Urgency
 from kiosk.core.errors import IllegalTransition
 from kiosk.core.ticket import Ticket, TicketEvent, TicketState
-from kiosk.hub.models import ManifestRow, SealedCopyRow, SeenNonceRow, TicketRow
+from kiosk.hub.models import ManifestRow, ReplyRow, SealedCopyRow, SeenNonceRow, TicketRow
 from kiosk.hub.purge import purge_tickets
 
 __all__ = ["Store", "TicketConflict"]
@@ -260,4 +260,5 @@ class Store:
                 "sealed_copies": int(
                     s.scalar(select(func.count()).select_from(SealedCopyRow)) or 0
                 ),
+                "replies": int(s.scalar(select(func.count()).select_from(ReplyRow)) or 0),
             }

@@ -20,9 +20,11 @@ from kiosk.client import DeviceConfig, EventStream, Heartbeat, HubClient
 from kiosk.core.body import TicketBody
 from kiosk.core.categories import Category, Urgency
 from kiosk.core.errors import HubRefused, KioskError
+from kiosk.core.phrases import DETAIL_PHRASES, REPLY_PHRASES, known_details
 from kiosk.core.ticket import TicketState
 from kiosk.crypto import DeviceKeys
-from kiosk.i18n import CATEGORY_TEXTS, STAFF_URGENCY_TEXTS, STATE_TEXTS
+from kiosk.i18n import CATEGORY_TEXTS, STAFF_URGENCY_TEXTS, STATE_TEXTS, locale_info
+from kiosk.i18n.bidi_text import for_rtl_label
 from kiosk.resources import ASSETS_DIR
 from kiosk.staff.inbox import InboxItem, StaffInbox
 from kiosk.staff.settings import StaffSettings
@@ -45,6 +47,13 @@ class TicketCard(BoxLayout):  # type: ignore[misc]
     language_text = StringProperty("")
     age_text = StringProperty("")
     status_text = StringProperty("")
+    details_text = StringProperty("")  # the traveller's detail phrases, in the staff language
+    free_text_note = StringProperty("")  # "Written by the traveller (Arabic):"
+    free_text = StringProperty("")  # as the traveller wrote it, in their script
+    free_text_font = StringProperty("")
+    free_text_script = StringProperty("Latn")
+    free_text_direction = StringProperty("ltr")
+    reply_text = StringProperty("")  # replies sent to the traveller
     urgent = BooleanProperty(False)
     accepted = BooleanProperty(False)
 
@@ -77,7 +86,7 @@ class StaffApp(LocalizedApp):
 
     # -- Kivy ----------------------------------------------------------------------
     def build(self) -> ScreenManager:
-        load_kv(_KV / "inbox_screen.kv")
+        load_kv(_KV / "inbox_screen.kv", _KV / "reply_picker.kv")
         self.apply_language(self.settings.language)
         manager = ScreenManager(transition=NoTransition())
         screen = InboxScreen()
@@ -117,6 +126,39 @@ class StaffApp(LocalizedApp):
 
     def resolve(self, ticket_id: str) -> None:
         self._act(ticket_id, "resolve", None)
+
+    def open_replies(self, ticket_id: str) -> None:
+        """The "Reply" button: pick a phrase; it is sealed to the kiosk and sent."""
+        from kiosk.staff.reply_picker import ReplyPicker
+
+        if ticket_id in self.inbox.items:
+            ReplyPicker(lambda phrase: self.reply(ticket_id, phrase)).open()
+
+    def reply(self, ticket_id: str, phrase: str) -> None:
+        from kiosk.client.replies import send_reply
+
+        item = self.inbox.items.get(ticket_id)
+        if item is None:
+            return
+        view = dict(item.view)
+
+        def done(result: dict[str, Any]) -> None:
+            self.screen.message_text = ""
+            sent = self.inbox.items.get(ticket_id)
+            if sent is not None:
+                sent.my_replies[str(result["id"])] = phrase
+                sent.replies[str(result["id"])] = self.config_device.device_id
+                self._render()
+
+        def failed(exc: Exception) -> None:
+            _LOG.info("event=reply.failed kind=%s", type(exc).__name__)
+            if isinstance(exc, HubRefused) and exc.status == 404:
+                self.screen.message_text = tr._("This request is already closed.")
+            else:
+                # Translators: staff console: the reply could not be sealed or sent.
+                self.screen.message_text = tr._("The reply was not sent. Please try again.")
+
+        run_in_background(lambda: send_reply(self.client, view, phrase), done, failed)
 
     def acknowledge_alert(self) -> None:
         """Silence the tone on this console; the request stays open and visible."""
@@ -255,6 +297,7 @@ class StaffApp(LocalizedApp):
                 "Traveller's language: {language}",
                 language=_language_name(item.body.language, self.language),
             )
+        self._fill_details(card, item)
         state = item.state
         if state is TicketState.ACCEPTED:
             mine = view.get("accepted_by") == self.config_device.device_id
@@ -269,6 +312,43 @@ class StaffApp(LocalizedApp):
             card.status_text = tr._(STATE_TEXTS[state])
         card.accepted = state is TicketState.ACCEPTED
         card.age_text = self._age(view)
+
+    def _fill_details(self, card: TicketCard, item: InboxItem) -> None:
+        """Detail phrases in this console's language; free text as written, in its own script."""
+        body = item.body
+        known, unknown = known_details(body.details) if body is not None else ((), 0)
+        lines = ["• " + _logical(DETAIL_PHRASES[d]) for d in known]
+        if unknown:
+            # Translators: staff console: the kiosk sent details this console's version cannot show.
+            note = tr._("Some details cannot be shown: update this console.")
+            lines.append(tr.logical(note))
+        card.details_text = tr.bidi("\n".join(lines))
+        if body is not None and body.free_text:
+            info = locale_info(body.language)
+            # Translators: staff console, above text the traveller wrote, shown as written.
+            # {language} is the traveller's language, named in the staff member's language.
+            card.free_text_note = tr.f(
+                "Written by the traveller ({language}):",
+                language=_language_name(body.language, self.language),
+            )
+            card.free_text = for_rtl_label(body.free_text) if info.is_rtl else body.free_text
+            card.free_text_font = info.font_regular
+            card.free_text_script = info.script
+            card.free_text_direction = info.direction
+        else:
+            card.free_text_note = card.free_text = ""
+        mine = [item.my_replies[r] for r in item.replies if r in item.my_replies]
+        others = [who for r, who in item.replies.items() if r not in item.my_replies]
+        replies = []
+        if mine:
+            last = _logical(REPLY_PHRASES[mine[-1]])
+            # Translators: staff console: the last short reply this staff member sent.
+            # {reply} is the reply, e.g. "Please stay where you are".
+            replies.append(tr.f("You replied: {reply}", reply=last))
+        if others:
+            # Translators: staff console. {who} is the colleague's console that sent a reply.
+            replies.append(tr.f("{who} sent the traveller a reply.", who=others[-1]))
+        card.reply_text = "\n".join(replies)
 
     def _age(self, view: dict[str, Any]) -> str:
         seconds = max(0.0, time.time() - float(view["created_at"]))
@@ -316,6 +396,11 @@ class StaffApp(LocalizedApp):
     def _flash(self, _dt: float) -> None:
         screen = self.screen
         screen.flash = not screen.flash if screen.alerting else False
+
+
+def _logical(message: str) -> str:
+    """`message` translated, in reading order (to be put into a longer text)."""
+    return tr.logical(tr._(message))
 
 
 def _language_name(code: str, in_language: str) -> str:

@@ -8,7 +8,7 @@ a reconnect never leaves ghosts of resolved requests.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from kiosk.core.body import TicketBody
@@ -23,6 +23,10 @@ class InboxItem:
     view: dict[str, Any]  # routing metadata, as the hub sent it
     body: TicketBody | None  # None: this console could not open it
     acknowledged: bool = False
+    # Replies sent to the traveller: reply id → the staff device that sent it.
+    replies: dict[str, str] = field(default_factory=dict)
+    # This console's own replies: reply id → phrase id (only the kiosk can open them).
+    my_replies: dict[str, str] = field(default_factory=dict)
 
     @property
     def id(self) -> str:
@@ -50,7 +54,7 @@ class StaffInbox:
     def apply(
         self, event: dict[str, Any], body: TicketBody | None = None, *, known_only: bool = False
     ) -> tuple[str, InboxItem | None]:
-        """Apply one hub event; what happened: new, updated, closed, synced or ignored.
+        """Apply one hub event; what happened: new, updated, closed, reply, synced or ignored.
 
         `body`: already opened off the UI thread. `known_only`: an answer to
         this console's own action, which must not bring back a ticket closed
@@ -66,6 +70,13 @@ class StaffInbox:
                 del self.items[ghost]
             self._syncing = None
             return "synced", None
+        if kind == "reply":
+            reply = event["reply"]
+            item = self.items.get(str(reply["ticket_id"]))
+            if item is None:
+                return "ignored", None
+            item.replies[str(reply["id"])] = str(reply["staff_id"])
+            return "reply", item
         if kind != "ticket":
             return "ignored", None
         view = dict(event["ticket"])

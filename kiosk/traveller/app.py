@@ -1,4 +1,5 @@
-"""The kiosk app: language → consent → category → urgency → send → status → thank you.
+"""The kiosk app: language → consent → category → (details) → urgency → send → status
+(with staff replies) → thank you.
 
 Everything the traveller chose lives in one in-memory TravellerRequest, which
 `reset()` drops; nothing is written to disk.
@@ -23,8 +24,10 @@ from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from kiosk.client import DeviceConfig, EventStream, Heartbeat, HubClient
 from kiosk.client.maintenance_pin import check_pin, has_pin
-from kiosk.core.categories import Category
+from kiosk.client.replies import open_staff_reply
+from kiosk.core.categories import URGENT_BY_NATURE, Category
 from kiosk.core.errors import HubRefused, KioskError
+from kiosk.core.phrases import reply_text, validate_details
 from kiosk.core.ticket import TicketState
 from kiosk.crypto import DeviceKeys
 from kiosk.i18n import SUPPORTED_LOCALES
@@ -33,6 +36,7 @@ from kiosk.traveller.request_flow import TravellerRequest, send_request
 from kiosk.traveller.screens import (
     CategoryScreen,
     ConsentScreen,
+    DetailsScreen,
     DoneScreen,
     MaintenanceScreen,
     PinScreen,
@@ -50,9 +54,19 @@ __all__ = ["TravellerApp", "build_kiosk_app"]
 
 _LOG = logging.getLogger("kiosk.traveller")
 _KV = Path(__file__).with_name("kv")
-_SCREENS = ("start", "consent", "category", "urgency", "waiting", "done", "pin", "maintenance")
+_SCREENS = (
+    "start",
+    "consent",
+    "category",
+    "details",
+    "urgency",
+    "waiting",
+    "done",
+    "pin",
+    "maintenance",
+)
 # Screens where an untouched kiosk goes back to the start and forgets.
-_RESETTABLE = frozenset({"consent", "category", "urgency", "pin", "maintenance"})
+_RESETTABLE = frozenset({"consent", "category", "details", "urgency", "pin", "maintenance"})
 
 
 class TravellerApp(LocalizedApp):
@@ -87,6 +101,7 @@ class TravellerApp(LocalizedApp):
             StartScreen(),
             ConsentScreen(),
             CategoryScreen(),
+            DetailsScreen(),
             UrgencyScreen(),
             WaitingScreen(),
             DoneScreen(),
@@ -144,6 +159,20 @@ class TravellerApp(LocalizedApp):
             return self.reset()
         self.request.category = category
         self.root.get_screen("urgency").show_for(category)
+        if category in URGENT_BY_NATURE:
+            # Nothing stands between an emergency and "Send for help": no details step.
+            self.request.details = ()
+            self.show("urgency")
+            return None
+        self.root.get_screen("details").show_for(self.request.details)
+        self.show("details")
+        return None
+
+    def continue_details(self) -> None:
+        """ "Continue" or "Skip" on the details screen: both go on to sending."""
+        if self.request is None:
+            return self.reset()
+        self.request.details = validate_details(self.root.get_screen("details").chosen())
         self.show("urgency")
         return None
 
@@ -226,6 +255,7 @@ class TravellerApp(LocalizedApp):
             self._done_event = None
         waiting = self.root.get_screen("waiting")
         waiting.failed = waiting.help_coming = False
+        waiting.reply_msgid = ""
         for label in ("status_heading", "status_detail", "code"):
             waiting.ids[label].text = ""
         self.apply_language(self.settings.languages[0])
@@ -273,6 +303,9 @@ class TravellerApp(LocalizedApp):
         if kind == "synced":
             on_ui_thread(self._after_resync, set(self._snapshot_ids))
             return
+        if kind == "reply":
+            self._open_reply(event.get("reply"))
+            return
         if kind != "ticket":
             return
         ticket = event["ticket"]
@@ -280,6 +313,27 @@ class TravellerApp(LocalizedApp):
         on_ui_thread(
             self._apply_ticket_update, ticket["id"], ticket["state"], ticket.get("eta_minutes")
         )
+
+    def _open_reply(self, view: object) -> None:
+        """On the stream's thread: open a staff reply to the request on screen."""
+        request = self.request
+        if request is None or request.category is None or not isinstance(view, dict):
+            return
+        if view.get("ticket_id") != request.ticket_id or view.get("id") in request.reply_ids:
+            return  # another request's, or one already shown (a snapshot repeats it)
+        try:
+            body = open_staff_reply(self.client, view, request.ticket_id, request.category.value)
+        except KioskError as exc:
+            _LOG.warning("event=reply.unopenable kind=%s", type(exc).__name__)
+            return
+        on_ui_thread(self._show_reply, request, str(view["id"]), body.phrase)
+
+    def _show_reply(self, request: TravellerRequest, reply_id: str, phrase: str) -> None:
+        if request is not self.request or reply_id in request.reply_ids:
+            return
+        request.reply_ids.add(reply_id)
+        _LOG.info("event=reply.shown")  # never which phrase
+        self.root.get_screen("waiting").reply_msgid = reply_text(phrase)
 
     def _on_connection(self, connected: bool) -> None:
         self.hub_connected = connected

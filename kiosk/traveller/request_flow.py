@@ -23,10 +23,12 @@ class TravellerRequest:
     language: str
     category: Category | None = None
     urgency: Urgency | None = None
+    details: tuple[str, ...] = ()  # detail phrase ids the traveller touched
     ticket_id: str = field(default_factory=new_ticket_id)
     state: str = "draft"  # draft, sending, then the hub's ticket states
     withdrawn: bool = False  # "I no longer need help" pressed, perhaps while still sending
     eta_minutes: int | None = None  # what the staff member who accepted expects
+    reply_ids: set[str] = field(default_factory=set)  # staff replies already shown
 
     @property
     def code(self) -> str:
@@ -38,7 +40,9 @@ class TravellerRequest:
         urgency = self.urgency or Urgency.NORMAL
         if self.category in URGENT_BY_NATURE:
             urgency = Urgency.URGENT
-        return TicketBody(category=self.category, urgency=urgency, language=self.language)
+        return TicketBody(
+            category=self.category, urgency=urgency, language=self.language, details=self.details
+        )
 
 
 def send_request(client: HubClient, request: TravellerRequest, patience_seconds: float) -> str:

@@ -8,12 +8,13 @@ from typing import Any
 
 from kivy.clock import Clock
 from kivy.factory import Factory
-from kivy.properties import BooleanProperty, StringProperty
+from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.button import Button
 from kivy.uix.screenmanager import Screen
 from kivy.uix.widget import Widget
 
 from kiosk.core.categories import URGENT_BY_NATURE, Category, Urgency
+from kiosk.core.phrases import DETAIL_PHRASES
 from kiosk.i18n import CATEGORY_TEXTS, N_, locale_info
 from kiosk.i18n.bidi_text import for_rtl_label
 from kiosk.uikit.translator import tr
@@ -21,6 +22,7 @@ from kiosk.uikit.translator import tr
 __all__ = [
     "CategoryScreen",
     "ConsentScreen",
+    "DetailsScreen",
     "DoneScreen",
     "HoldCorner",
     "MaintenanceScreen",
@@ -147,6 +149,40 @@ class CategoryScreen(BaseScreen):
         self._build()  # texts in the language chosen on the start screen
 
 
+class DetailsScreen(BaseScreen):
+    """Optional details for staff, by touch: several or none; never blocks sending."""
+
+    chosen_count = NumericProperty(0)
+    continue_text = StringProperty("")
+
+    def show_for(self, chosen: tuple[str, ...]) -> None:
+        """Build the toggles in the current language, with `chosen` already down."""
+        grid = self.ids.details
+        grid.clear_widgets()
+        for phrase_id, message in DETAIL_PHRASES.items():
+            toggle = Factory.TToggle(text=tr._(message))
+            toggle.phrase_id = phrase_id
+            toggle.state = "down" if phrase_id in chosen else "normal"
+            toggle.bind(state=lambda *_args: self._count())
+            grid.add_widget(toggle)
+        self._count()
+
+    def chosen(self) -> tuple[str, ...]:
+        toggles = reversed(self.ids.details.children)  # children are in reverse order
+        return tuple(t.phrase_id for t in toggles if t.state == "down")
+
+    def _count(self) -> None:
+        self.chosen_count = len(self.chosen())
+        self.continue_text = (
+            # Translators: button on the optional details screen once a detail is chosen.
+            tr._("Continue")
+            if self.chosen_count
+            # Translators: button on the optional details screen while no detail is chosen:
+            # go on without adding details.
+            else tr._("Skip")
+        )
+
+
 class UrgencyScreen(BaseScreen):
     def show_for(self, category: Category) -> None:
         self.ids.chosen.text = tr._(CATEGORY_TEXTS[category])
@@ -174,6 +210,7 @@ class UrgencyScreen(BaseScreen):
 class WaitingScreen(BaseScreen):
     failed = BooleanProperty(False)
     help_coming = BooleanProperty(False)
+    reply_msgid = StringProperty("")  # the latest staff reply, as its English msgid
 
 
 class DoneScreen(BaseScreen):

@@ -36,6 +36,13 @@ def test_every_language_renders_every_screen_within_the_window(
                     traveller.press(id=then)
                     traveller.wait_until(lambda s: s["screen"] == "category", "category")
             traveller.press(category="unwell")
+            traveller.wait_until(lambda s: s["screen"] == "details", "details")
+            traveller.press(phrase="sit_down")  # a toggle down, and "Continue" instead of "Skip"
+            found = traveller.call("layout_problems")["problems"]
+            if found:
+                problems[f"{code}/details"] = found
+            traveller.screenshot(shots / f"{code}-details.png")
+            traveller.press(id="details_continue")
             traveller.wait_until(lambda s: s["screen"] == "urgency", "urgency")
             found = traveller.call("layout_problems")["problems"]
             if found:

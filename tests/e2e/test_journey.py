@@ -66,6 +66,8 @@ def test_help_request_reaches_staff_and_nothing_remains_after_resolve(
         traveller.wait_until(lambda s: s["screen"] == "category", "category screen")
         traveller.screenshot(shots / "en-3-category.png")
         traveller.press(text="I feel unwell")
+        traveller.wait_until(lambda s: s["screen"] == "details", "optional details screen")
+        traveller.press(id="details_continue")  # "Skip": nothing chosen
         traveller.wait_until(lambda s: s["screen"] == "urgency", "urgency screen")
         traveller.screenshot(shots / "en-4-urgency.png")
         traveller.press(id="send")
@@ -112,7 +114,7 @@ def test_help_request_reaches_staff_and_nothing_remains_after_resolve(
 
         # Nothing of the ticket remains: rows, database and WAL bytes, any file.
         store = Store(make_engine(hub.process.args and f"sqlite:///{site.layout.hub / 'hub.db'}"))
-        assert store.count_rows() == {"tickets": 0, "sealed_copies": 0}
+        assert store.count_rows() == {"tickets": 0, "sealed_copies": 0, "replies": 0}
         store.engine.dispose()
         needles = ticket_needles(ticket_id, ciphertext, plaintext)
         assert residue(site.layout.root, needles) == []
@@ -207,6 +209,7 @@ def test_kiosk_refuses_a_forged_manifest_and_shows_where_else_to_get_help(
         traveller.press(id="agree")
         traveller.wait_until(lambda s: s["screen"] == "category", "category screen")
         traveller.press(category="unwell")
+        traveller.press(id="details_continue")
         traveller.press(id="send")
         state = traveller.wait_until(
             lambda s: _text(s, "We could not reach the staff"), "fallback shown", timeout=40
