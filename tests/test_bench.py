@@ -9,9 +9,13 @@ kept data directory holds neither the run's marker nor any of its ticket ids.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
 
 from tests.residue import residue
 
@@ -73,3 +77,26 @@ def test_bench_then_audit_finds_nothing_of_the_run(tmp_path: Path) -> None:
         needles[f"raw id {ticket_id}"] = bytes.fromhex(ticket_id)
     assert residue(data, needles) == []
     assert (data / "logs" / "hub-0.log").stat().st_size > 0  # the scan covered real logs
+
+
+PG_URL = os.environ.get("KIOSK_TEST_POSTGRES_URL", "")
+
+
+@pytest.mark.skipif(not PG_URL, reason="set KIOSK_TEST_POSTGRES_URL (.ci/run does)")
+def test_two_hubs_on_postgresql_share_the_load_and_lose_nothing(tmp_path: Path) -> None:
+    engine = create_engine(PG_URL)
+    with engine.begin() as conn:  # the bench wants a scratch database
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    run = _kiosk(
+        "bench", "--kiosks", "12", "--staff", "6", "--tickets", "24", "--rate", "8",
+        "--hubs", "2", "--db", PG_URL, "--data", str(tmp_path / "bench"), "--json",
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    report = json.loads(run.stdout)
+    assert report["hubs"] == 2
+    assert report["database"] == "postgresql"
+    assert report["tickets_closed"] == 24
+    assert report["lost"] == 0
+    assert report["duplicated"] == 0
