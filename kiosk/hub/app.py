@@ -81,7 +81,7 @@ class Hub:
         if engine.dialect.name == "postgresql":
             from kiosk.hub.pg_events import PgEvents
 
-            self.pg = PgEvents(settings.db_url, self._on_remote)
+            self.pg = PgEvents(settings.db_url, self._on_remote, self._resync_devices)
             remember = self.store.remember_nonce
         self.auth = Authenticator(settings.clock_skew_seconds, remember)
         # Per device and per hub process: one device's flood never spends another's
@@ -224,6 +224,12 @@ class Hub:
         if sealed is not None:
             event["sealed"] = sealed
         self.broker.publish(event)
+
+    def _resync_devices(self) -> None:
+        """Called on the LISTEN thread after a database outage: end every stream, so
+        each device reconnects and gets a snapshot with what other hubs did meanwhile."""
+        if self.loop is not None:
+            self.loop.call_soon_threadsafe(self.broker.end_all)
 
     def _on_remote(self, event: dict[str, Any]) -> None:
         """Called on the LISTEN thread: hand over to the event loop."""
