@@ -40,6 +40,7 @@ def main() -> None:
     from kivy.uix.button import Button
     from kivy.uix.label import Label
     from kivy.uix.modalview import ModalView
+    from kivy.uix.scrollview import ScrollView
 
     if kind == "traveller":
         from kiosk.traveller.app import build_kiosk_app
@@ -59,6 +60,16 @@ def main() -> None:
         app = build_staff_app(StaffSettings(device_dir=device_dir, language=language or "en"))
 
     lock = threading.Lock()
+    # What the speaker was asked to read, and in which language (tests only).
+    spoken: list[dict[str, Any]] = []
+    if kind == "traveller" and hasattr(app, "speaker"):
+        real_say = app.speaker.say
+
+        def recording_say(text: str, locale: str) -> bool:
+            spoken.append({"text": text, "locale": locale, "amplitude": app.speaker.amplitude})
+            return bool(real_say(text, locale))
+
+        app.speaker.say = recording_say
 
     def answer(doc: dict[str, Any]) -> None:
         with lock:
@@ -80,23 +91,79 @@ def main() -> None:
             if isinstance(w, Label) and w.text and w.opacity > 0 and w.height > 0
         ]
 
+    def shown(w: Any) -> bool:
+        """Drawn: neither it nor a parent is transparent, and it has a size."""
+        while w is not None and w is not w.parent:
+            if w.opacity == 0 or w.width <= 0 or w.height <= 0:
+                return False
+            w = w.parent
+        return True
+
+    def window_rect(w: Any) -> tuple[float, float, float, float]:
+        x, y = w.to_window(w.x, w.y)
+        return x, y, x + w.width, y + w.height
+
+    def viewport(w: Any) -> tuple[float, float, float, float]:
+        """Where `w` can be seen: its innermost scrolling parent's area, or the
+        window (what scrolls out of view can be scrolled back)."""
+        parent = w.parent
+        while parent is not None and parent is not parent.parent:
+            if isinstance(parent, ScrollView):
+                return window_rect(parent)
+            parent = parent.parent
+        return 0, 0, Window.width, Window.height
+
+    def clipped(w: Any) -> tuple[float, float, float, float] | None:
+        x0, y0, x1, y1 = window_rect(w)
+        v0, w0, v1, w1 = viewport(w)
+        box = (max(x0, v0), max(y0, w0), min(x1, v1), min(y1, w1))
+        return box if box[0] < box[2] - 1 and box[1] < box[3] - 1 else None
+
+    def texts_on_screen() -> list[Any]:
+        return [w for w in on_screen() if isinstance(w, Label) and w.text and shown(w)]
+
     def layout_problems() -> list[str]:
-        """Text that a traveller could not read: off the window, or wider than its widget."""
+        """Text that a traveller could not read: off the window (and not in a
+        scrolling area), cut by its own widget, or under another text."""
         problems = []
-        for w in _walk(current_screen()):
-            if not isinstance(w, Label) or not w.text or w.opacity == 0 or w.height <= 0:
-                continue
-            x, y = w.to_window(w.x, w.y)
-            if (
-                y < -1
-                or y + w.height > Window.height + 1
-                or x < -1
-                or x + w.width > Window.width + 1
+        texts = texts_on_screen()
+        for w in texts:
+            x0, y0, x1, y1 = window_rect(w)
+            v0, w0, v1, w1 = viewport(w)
+            if (v0, w0, v1, w1) == (0, 0, Window.width, Window.height) and (
+                y0 < -1 or y1 > Window.height + 1 or x0 < -1 or x1 > Window.width + 1
             ):
                 problems.append(f"off the window: {w.text[:40]!r}")
             if w.texture_size[0] > w.width + 1:
                 problems.append(f"wider than its widget: {w.text[:40]!r}")
+            if w.texture_size[1] > w.height + 1:
+                problems.append(f"taller than its widget: {w.text[:40]!r}")
+        boxes = [(w, clipped(w)) for w in texts]
+        visible = [(w, b) for w, b in boxes if b is not None]
+        for i, (a, ra) in enumerate(visible):
+            for b, rb in visible[i + 1 :]:
+                if a in _walk(b) or b in _walk(a):
+                    continue
+                if (
+                    ra[0] < rb[2] - 1
+                    and rb[0] < ra[2] - 1
+                    and ra[1] < rb[3] - 1
+                    and rb[1] < ra[3] - 1
+                ):
+                    problems.append(f"overlap: {a.text[:30]!r} and {b.text[:30]!r}")
         return problems
+
+    def surface(w: Any) -> Any:
+        """The colour a text is drawn on: its own if it is a button, else the
+        nearest parent that paints a ground (`surface_color`)."""
+        if isinstance(w, Button):
+            return list(w.background_color)
+        parent = w.parent
+        while parent is not None and parent is not parent.parent:
+            if hasattr(parent, "surface_color"):
+                return list(parent.surface_color)
+            parent = parent.parent
+        return None
 
     def find(cmd: dict[str, Any]) -> Any:
         screen = current_screen()
@@ -154,6 +221,13 @@ def main() -> None:
             else:
                 state["has_request"] = app.request is not None
                 state["language"] = app.language
+                state["sounds_played"] = app.sounds_played
+                state["modes"] = {
+                    "large_text": app.large_text,
+                    "high_contrast": app.high_contrast,
+                    "low_reach": app.low_reach,
+                    "volume_level": app.volume_level,
+                }
             return state
         if op == "type":  # what a technician would type on the on-screen keyboard
             find(cmd).text = cmd["value"]
@@ -179,6 +253,38 @@ def main() -> None:
             return {"positions": out, "window_width": Window.width}
         if op == "layout_problems":
             return {"problems": layout_problems()}
+        if op == "targets":  # everything a traveller can press, where it is drawn
+            found = []
+            names = {
+                id(v): k for owner in on_screen() for k, v in getattr(owner, "ids", {}).items()
+            }
+            for w in on_screen():
+                if isinstance(w, Button) and not w.disabled and shown(w):
+                    x0, y0, _x1, _y1 = window_rect(w)
+                    found.append(
+                        {
+                            "name": getattr(w, "language_code", "")
+                            or names.get(id(w), "")
+                            or type(w).__name__ + ":" + w.text[:20],
+                            "x": x0,
+                            "y": y0,
+                            "w": w.width,
+                            "h": w.height,
+                            "visible": clipped(w) is not None,
+                            "scrolls": viewport(w) != (0, 0, Window.width, Window.height),
+                        }
+                    )
+            return {"targets": found, "window": [Window.width, Window.height]}
+        if op == "colours":  # each visible text's colour and the colour under it
+            return {
+                "colours": [
+                    {"text": w.text[:30], "fg": list(w.color), "bg": surface(w)}
+                    for w in texts_on_screen()
+                    if clipped(w) is not None
+                ]
+            }
+        if op == "spoken":
+            return {"spoken": spoken, "amplitude": app.speaker.amplitude}
         if op == "screenshot":
             target = Path(cmd["path"])
             written = Path(Window.screenshot(name=str(target)))

@@ -8,8 +8,7 @@ from typing import Any
 
 from kivy.clock import Clock
 from kivy.factory import Factory
-from kivy.properties import BooleanProperty, StringProperty
-from kivy.uix.button import Button
+from kivy.properties import BooleanProperty, ColorProperty, StringProperty
 from kivy.uix.screenmanager import Screen
 from kivy.uix.widget import Widget
 
@@ -33,7 +32,14 @@ __all__ = [
 
 
 class BaseScreen(Screen):  # type: ignore[misc]
-    """A screen told when it becomes visible and when it is left."""
+    """A screen told when it becomes visible and when it is left.
+
+    widgets.kv paints its ground in the theme's `background`, or in
+    `calm_background` while `calm` is set.
+    """
+
+    calm = BooleanProperty(False)
+    surface_color = ColorProperty((1, 1, 1, 1))
 
     def on_enter(self, *_args: Any) -> None:
         self.on_activate()
@@ -66,6 +72,13 @@ _ATTRACT_TEXTS = (
     ("subtitle", N_("Touch your language to begin")),
     # Translators: the attract screen's promise, shown in every offered language in turn.
     ("no_camera", N_("This kiosk has no camera and no microphone.")),
+    # Translators: start screen, a switch for everybody who needs it: all text twice as large.
+    ("mode_large_text", N_("Larger text")),
+    # Translators: start screen, a switch: white and yellow on black, for low vision.
+    ("mode_high_contrast", N_("High contrast")),
+    # Translators: start screen, a switch for wheelchair users: every button moves
+    # to the lower part of the screen, within reach when seated.
+    ("mode_low_reach", N_("Buttons lower down")),
 )
 
 
@@ -85,16 +98,11 @@ class StartScreen(BaseScreen):
         for code in languages:
             info = locale_info(code)
             # Each language by its own name (endonym), in its own script; never a flag.
-            button = Button(
+            button = Factory.LanguageButton(
                 text=for_rtl_label(info.endonym) if info.is_rtl else info.endonym,
                 font_name=info.font_bold,
                 font_script_name=info.script,
                 font_direction=info.direction,
-                font_size="20sp",
-                size_hint_y=None,
-                height="60dp",
-                background_normal="",
-                background_color=(0.04, 0.31, 0.61, 1),
                 on_release=lambda _b, c=code: choose(c),
             )
             button.language_code = code

@@ -7,10 +7,11 @@ from typing import Any
 
 from kivy.app import App
 from kivy.lang import Builder
-from kivy.properties import BooleanProperty, StringProperty
+from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 
 from kiosk.i18n import locale_info
-from kiosk.uikit import mirror_row  # noqa: F401 - registers MirrorRow for the kv files
+from kiosk.uikit import mirror_row, reachable_modal, scroll_column  # noqa: F401 - kv widgets
+from kiosk.uikit.theme import NORMAL
 from kiosk.uikit.translator import tr
 
 __all__ = ["LocalizedApp", "load_kv"]
@@ -31,8 +32,17 @@ class LocalizedApp(App):  # type: ignore[misc]
     text_direction = StringProperty("ltr")
     is_rtl = BooleanProperty(False)
     has_speech = BooleanProperty(False)  # a speech engine is installed: show the speaker
+    # What widgets.kv binds to: the colour theme and the smallest touch target (px).
+    palette = ObjectProperty(NORMAL, rebind=True)  # rebind: kv follows a new palette
+    min_target = NumericProperty(44)
+    # Speech volume, as a step of `volume_steps` (the speaker bar shows it).
+    volume_level = NumericProperty(0)
+    volume_steps = NumericProperty(1)
 
     def read_aloud(self) -> None:
+        """Apps that speak override this."""
+
+    def change_volume(self, steps: int) -> None:
         """Apps that speak override this."""
 
     def screen_texts(self) -> str:
