@@ -29,6 +29,10 @@ def _walk(widget: Any) -> list[Any]:
     return out
 
 
+class _ScrollFirst(Exception):
+    """The widget to press must first be scrolled into view."""
+
+
 def main() -> None:
     kind, device_dir, size = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
     language = sys.argv[4] if len(sys.argv) > 4 else None
@@ -84,6 +88,11 @@ def main() -> None:
         dialogs = [w for w in Window.children if isinstance(w, ModalView)]
         return [w for root in (current_screen(), *dialogs) for w in _walk(root)]
 
+    def top_layer() -> list[Any]:
+        """What a touch reaches: an open dialog (it blocks the screen), else the screen."""
+        dialogs = [w for w in Window.children if isinstance(w, ModalView)]
+        return [w for root in (dialogs or [current_screen()]) for w in _walk(root)]
+
     def visible_texts() -> list[str]:
         return [
             w.text
@@ -93,7 +102,7 @@ def main() -> None:
 
     def shown(w: Any) -> bool:
         """Drawn: neither it nor a parent is transparent, and it has a size."""
-        while w is not None and w is not w.parent:
+        while w is not None and w is not w.parent and w is not Window:
             if w.opacity == 0 or w.width <= 0 or w.height <= 0:
                 return False
             w = w.parent
@@ -120,7 +129,7 @@ def main() -> None:
         return box if box[0] < box[2] - 1 and box[1] < box[3] - 1 else None
 
     def texts_on_screen() -> list[Any]:
-        return [w for w in on_screen() if isinstance(w, Label) and w.text and shown(w)]
+        return [w for w in top_layer() if isinstance(w, Label) and w.text and shown(w)]
 
     def layout_problems() -> list[str]:
         """Text that a traveller could not read: off the window (and not in a
@@ -196,6 +205,15 @@ def main() -> None:
             widget = find(cmd)
             if widget.disabled or widget.opacity == 0:
                 raise LookupError("that button is not available to press")
+            in_list = viewport(widget) != (0, 0, Window.width, Window.height)
+            if in_list and clipped(widget) != window_rect(widget) and not cmd.get("scrolled"):
+                # Out of view in a scrolling list: scroll to it as a person
+                # would, and press once the list has moved.
+                scroller = widget.parent
+                while not isinstance(scroller, ScrollView):
+                    scroller = scroller.parent
+                scroller.scroll_to(widget, padding=10, animate=False)
+                raise _ScrollFirst
             x, y = widget.to_window(*widget.center)
             touch = UnitTestTouch(x, y)
             touch.touch_down()
@@ -256,15 +274,15 @@ def main() -> None:
         if op == "targets":  # everything a traveller can press, where it is drawn
             found = []
             names = {
-                id(v): k for owner in on_screen() for k, v in getattr(owner, "ids", {}).items()
+                id(v): k for owner in top_layer() for k, v in getattr(owner, "ids", {}).items()
             }
-            for w in on_screen():
+            for w in top_layer():
                 if isinstance(w, Button) and not w.disabled and shown(w):
                     x0, y0, _x1, _y1 = window_rect(w)
                     found.append(
                         {
                             "name": getattr(w, "language_code", "")
-                            or names.get(id(w), "")
+                            or names.get(id(w.proxy_ref), names.get(id(w), ""))
                             or type(w).__name__ + ":" + w.text[:20],
                             "x": x0,
                             "y": y0,
@@ -278,7 +296,12 @@ def main() -> None:
         if op == "colours":  # each visible text's colour and the colour under it
             return {
                 "colours": [
-                    {"text": w.text[:30], "fg": list(w.color), "bg": surface(w)}
+                    {
+                        "text": w.text[:30],
+                        "fg": list(w.color),
+                        "bg": surface(w),
+                        "font_size": w.font_size,
+                    }
                     for w in texts_on_screen()
                     if clipped(w) is not None
                 ]
@@ -298,6 +321,8 @@ def main() -> None:
     def execute(cmd: dict[str, Any]) -> None:
         try:
             answer({"ok": True, **run(cmd)})
+        except _ScrollFirst:
+            Clock.schedule_once(lambda _dt: execute({**cmd, "scrolled": True}), 0.1)
         except Exception as exc:
             answer({"ok": False, "error": f"{type(exc).__name__}: {exc}"})
 

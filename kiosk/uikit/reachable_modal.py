@@ -24,11 +24,11 @@ class ReachableModal(ModalView):  # type: ignore[misc]
         if root is None:
             self.center = self._window.center
             return
-        self.center = root.to_window(*root.center)
+        x, y = root.to_window(*root.center)
         root_top: float = root.to_window(root.x, root.top)[1]
-        height: float = self.height
-        if self.center[1] + height / 2 > root_top:  # taller than the root: keep its top in
-            self.center = (self.center[0], root_top - height / 2)
+        y = min(y, root_top - self.height / 2)  # taller than the root: keep its top in
+        if tuple(self.center) != (x, y):  # setting it calls us again (bound to center)
+            self.center = (x, y)
 
 
 Factory.register("ReachableModal", cls=ReachableModal)

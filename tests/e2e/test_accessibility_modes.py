@@ -8,7 +8,9 @@ session. KIOSK_SCREENSHOTS=DIR keeps a picture of every screen under DIR/modes
 
 from __future__ import annotations
 
+import math
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,6 +28,10 @@ _DEFAULTS = TravellerSettings(device_dir=Path("."))
 # 20 mm on the default panel (102 dpi), never below 44 px.
 MIN_TARGET = max(44.0, _DEFAULTS.min_target_mm / 25.4 * _DEFAULTS.screen_dpi)
 MIN_GAP = 8.0  # px between two buttons: a finger on one does not touch the other
+# EN 301 549 5.1.4: in the larger-text mode a capital H subtends at least 0.7°
+# at the viewing distance we specify (500 mm): 6.1 mm, in px on the panel.
+VIEWING_MM = 500.0
+MIN_CAP_PX = 2 * VIEWING_MM * math.tan(math.radians(0.35)) / 25.4 * _DEFAULTS.screen_dpi
 _MODE_BUTTONS = {
     "large_text": "mode_large_text",
     "high_contrast": "mode_high_contrast",
@@ -48,6 +54,16 @@ def kiosk(request: Any, site: Site, hub: HubProcess, tmp_path: Path) -> Iterator
     driver = AppDriver("traveller", site.kiosk.directory, request.param, tmp_path / "t.log")
     yield driver
     driver.close()
+
+
+def _cap_height_ratio() -> float:
+    """Capital-letter height per em of the font Latin text is drawn in."""
+    from fontTools.ttLib import TTFont
+
+    from kiosk.i18n import locale_info
+
+    with TTFont(locale_info("en").font_regular) as font:
+        return float(font["OS/2"].sCapHeight) / float(font["head"].unitsPerEm)
 
 
 def _overlap_gap(a: dict[str, Any], b: dict[str, Any]) -> float:
@@ -80,6 +96,10 @@ def check_screen(kiosk: AppDriver, modes: tuple[str, ...], where: str) -> list[s
             gap = _overlap_gap(a, b)
             if gap < MIN_GAP:
                 problems.append(f"{where}: {a['name']} and {b['name']} are {gap:.0f} px apart")
+    if "large_text" in modes and where.startswith("en/"):
+        for c in kiosk.call("colours")["colours"]:
+            if c["font_size"] * _cap_height_ratio() < MIN_CAP_PX - 0.01:
+                problems.append(f"{where}: {c['text']!r} is {c['font_size']:.0f} px, too small")
     if "high_contrast" in modes:
         for c in kiosk.call("colours")["colours"]:
             assert c["bg"] is not None, f"{where}: no known ground under {c['text']!r}"
@@ -150,3 +170,40 @@ def test_every_screen_in_every_mode_has_large_separate_reachable_targets_and_rea
     for language, modes in _WALKS:
         problems += walk(kiosk, language, modes, shots)
     assert not problems, "\n".join(problems)
+
+
+def test_the_more_time_question_is_heard_and_stays_within_reach(
+    site: Site, hub: HubProcess, tmp_path: Path
+) -> None:
+    """Low reach and larger text: the warning before a reset opens in the lower
+    part of the screen, chimes as well as shows (more than one sense), and its
+    button is a large target."""
+    kiosk = AppDriver(
+        "traveller",
+        site.kiosk.directory,
+        "1080x1920",
+        tmp_path / "t.log",
+        env={"KIOSK_TEST_INACTIVITY": "2", "KIOSK_TEST_WARNING": "30"},
+    )
+    modes = ("low_reach", "large_text")
+    try:
+        for mode in modes:
+            kiosk.press(id=_MODE_BUTTONS[mode])
+        kiosk.press(language="en")
+        kiosk.press(id="agree")
+        before = kiosk.wait_until(lambda s: s["screen"] == "category", "category")["sounds_played"]
+        state = kiosk.wait_until(
+            lambda s: any("Do you need more time?" in t for t in s["texts"]), "the warning"
+        )
+        assert state["sounds_played"] > before
+        time.sleep(0.3)  # the dialog's layout settles after it opens
+        assert check_screen(kiosk, modes, "en/more-time") == []
+        names = [t["name"] for t in kiosk.call("targets")["targets"]]
+        assert names == ["more_time"]  # the screen beneath cannot be pressed meanwhile
+        shots = os.environ.get("KIOSK_SCREENSHOTS")
+        if shots:
+            kiosk.screenshot(Path(shots) / "modes" / "1080x1920" / "en-low_reach-more-time.png")
+        kiosk.press(id="more_time")
+        assert kiosk.state()["screen"] == "category"
+    finally:
+        kiosk.close()
