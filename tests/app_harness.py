@@ -239,12 +239,10 @@ def main() -> None:
             else:
                 state["has_request"] = app.request is not None
                 state["language"] = app.language
-                state["sounds_played"] = app.sounds_played
+                state["sounds_played"] = getattr(app, "sounds_played", 0)
                 state["modes"] = {
-                    "large_text": app.large_text,
-                    "high_contrast": app.high_contrast,
-                    "low_reach": app.low_reach,
-                    "volume_level": app.volume_level,
+                    name: getattr(app, name, None)
+                    for name in ("large_text", "high_contrast", "low_reach", "volume_level")
                 }
             return state
         if op == "type":  # what a technician would type on the on-screen keyboard

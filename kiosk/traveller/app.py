@@ -127,6 +127,7 @@ class TravellerApp(LocalizedApp):
         Window.add_widget(self._reach_panel)
         Window.bind(size=lambda *_a: self._place_root())
         self.bind(low_reach=lambda *_a: self._place_root())
+        self.bind(low_reach=start.list_to_top, font_scale=start.list_to_top)
         Clock.schedule_once(lambda _dt: self._place_root(), 0)
         return manager
 

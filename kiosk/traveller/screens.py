@@ -112,7 +112,17 @@ class StartScreen(BaseScreen):
     def on_activate(self) -> None:
         self.on_deactivate()
         self._show(0)
+        self.list_to_top()
         self._event = Clock.schedule_interval(self._next, self.attract_seconds)
+
+    def list_to_top(self, *_args: Any) -> None:
+        """Show the list of languages from its start. Called after the text size
+        or the layout changed too: the list's height changes, and a scroll
+        position kept from before could leave it showing nothing."""
+        scroller = self.ids.languages.parent
+        scroller.effect_y.value = scroller.effect_y.min
+        scroller.scroll_y = 1
+        Clock.schedule_once(lambda _dt: setattr(scroller, "scroll_y", 1), 0.1)
 
     def on_deactivate(self) -> None:
         if self._event is not None:

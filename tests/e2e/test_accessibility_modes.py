@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from kiosk.i18n import SUPPORTED_LOCALES
 from kiosk.traveller.settings import TravellerSettings
 from kiosk.uikit.theme import contrast_ratio
 from tests.app_driver import AppDriver
@@ -80,6 +81,10 @@ def check_screen(kiosk: AppDriver, modes: tuple[str, ...], where: str) -> list[s
     width, height = answer["window"]
     targets = [t for t in answer["targets"] if t["visible"]]
     assert targets, f"{where}: nothing to press"
+    if where.endswith("/start"):
+        shown = [t for t in targets if t["name"] in SUPPORTED_LOCALES]
+        if len(shown) < 6:  # the list of languages shows a good part of itself
+            problems.append(f"{where}: only {len(shown)} languages in view")
     for t in targets:
         if t["w"] < MIN_TARGET - 0.5 or t["h"] < MIN_TARGET - 0.5:
             problems.append(f"{where}: {t['name']} is {t['w']:.0f}x{t['h']:.0f} px")
