@@ -147,9 +147,13 @@ class TravellerApp(LocalizedApp):
         self.root.current = name
 
     def read_aloud(self) -> None:
-        """The speaker button: this screen, in the language it is shown in."""
+        """The speaker button: this screen, in the language it is shown in (the
+        start screen: the language its title is in at that moment)."""
         self._touched()
-        self.speaker.say(self.screen_texts(), self.language)
+        locale = self.language
+        if self.root.current == "start":
+            locale = self.root.get_screen("start").shown_language
+        self.speaker.say(self.screen_texts(locale), locale)
 
     def change_volume(self, steps: int) -> None:
         """Quieter/louder beside the speaker; reads the screen at the new volume."""

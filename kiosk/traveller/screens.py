@@ -132,6 +132,11 @@ class StartScreen(BaseScreen):
     def _next(self, _dt: float) -> None:
         self._show((self._index + 1) % len(self._languages))
 
+    @property
+    def shown_language(self) -> str:
+        """The language the title, invitation and switches are shown in now."""
+        return self._languages[self._index]
+
     def _show(self, index: int) -> None:
         self._index = index
         code = self._languages[index]

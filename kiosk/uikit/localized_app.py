@@ -9,7 +9,7 @@ from kivy.app import App
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 
-from kiosk.i18n import locale_info
+from kiosk.i18n import N_, load_translations, locale_info
 from kiosk.uikit import mirror_row, reachable_modal, scroll_column  # noqa: F401 - kv widgets
 from kiosk.uikit.theme import NORMAL
 from kiosk.uikit.translator import tr
@@ -45,9 +45,11 @@ class LocalizedApp(App):  # type: ignore[misc]
     def change_volume(self, steps: int) -> None:
         """Apps that speak override this."""
 
-    def screen_texts(self) -> str:
-        """The current screen's visible text in reading order, for speech."""
+    def screen_texts(self, locale: str | None = None) -> str:
+        """The current screen's visible text in reading order, for speech; a
+        switch that is on is followed by "(on)" in `locale` (EN 301 549 5.6.1)."""
         from kivy.uix.label import Label
+        from kivy.uix.togglebutton import ToggleButton
 
         def walk(widget: Any) -> list[Any]:
             found = [widget]
@@ -64,7 +66,15 @@ class LocalizedApp(App):  # type: ignore[misc]
         labels.sort(
             key=lambda w: (-round(w.to_window(w.x, w.top)[1]), -w.x if self.is_rtl else w.x)
         )
-        return "\n".join(tr.logical(w.text) for w in labels)
+        # Translators: spoken (not shown) after the name of a switch that is on,
+        # e.g. "High contrast (on)".
+        on = load_translations(locale or self.language).gettext(N_("(on)"))
+
+        def spoken(w: Any) -> str:
+            text = tr.logical(w.text)
+            return f"{text} {on}" if isinstance(w, ToggleButton) and w.state == "down" else text
+
+        return "\n".join(spoken(w) for w in labels)
 
     def apply_language(self, code: str) -> None:
         info = locale_info(code)

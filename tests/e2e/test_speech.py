@@ -123,3 +123,24 @@ def test_quieter_and_louder_span_18_db_and_reset_with_the_session(
         assert kiosk.call("spoken")["amplitude"] == VOLUME_LEVELS[DEFAULT_LEVEL]
     finally:
         kiosk.close()
+
+
+def test_the_start_screen_is_read_in_the_language_it_shows_and_says_which_switch_is_on(
+    site: Site, hub: HubProcess, tmp_path: Path
+) -> None:
+    """The start screen's title changes language every few seconds: the speaker
+    reads it in the language on show at that moment, and names the switches
+    that are on (EN 301 549 5.6.1)."""
+    kiosk = AppDriver("traveller", site.kiosk.directory, "1080x1920", tmp_path / "t.log")
+    try:
+        kiosk.press(id="mode_high_contrast")
+        time.sleep(3.5)  # the title has moved on to another language
+        kiosk.press(widget_class="SpeakButton")
+        said = kiosk.call("spoken")["spoken"][-1]
+        catalog = load_translations(said["locale"])
+        assert catalog.gettext("Need help?") in said["text"]
+        switch = catalog.gettext("High contrast") + " " + catalog.gettext("(on)")
+        assert switch in said["text"]
+        assert catalog.gettext("Larger text") + " " + catalog.gettext("(on)") not in said["text"]
+    finally:
+        kiosk.close()
