@@ -152,7 +152,9 @@ class TravellerApp(LocalizedApp):
         self._touched()
         locale = self.language
         if self.root.current == "start":
-            locale = self.root.get_screen("start").shown_language
+            start = self.root.get_screen("start")
+            start.hold_language(30.0)  # the screen stays in the language being read
+            locale = start.shown_language
         self.speaker.say(self.screen_texts(locale), locale)
 
     def change_volume(self, steps: int) -> None:

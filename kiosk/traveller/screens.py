@@ -129,6 +129,14 @@ class StartScreen(BaseScreen):
             self._event.cancel()
             self._event = None
 
+    def hold_language(self, seconds: float) -> None:
+        """Keep the language on show for a while (while it is read aloud)."""
+        self.on_deactivate()
+        self._event = Clock.schedule_once(self._resume, seconds)
+
+    def _resume(self, _dt: float) -> None:
+        self._event = Clock.schedule_interval(self._next, self.attract_seconds)
+
     def _next(self, _dt: float) -> None:
         self._show((self._index + 1) % len(self._languages))
 

@@ -142,5 +142,8 @@ def test_the_start_screen_is_read_in_the_language_it_shows_and_says_which_switch
         switch = catalog.gettext("High contrast") + " " + catalog.gettext("(on)")
         assert switch in said["text"]
         assert catalog.gettext("Larger text") + " " + catalog.gettext("(on)") not in said["text"]
+        # While it is read, the screen stays in that language.
+        time.sleep(4)
+        assert catalog.gettext("Need help?") in kiosk.state()["texts"]
     finally:
         kiosk.close()
