@@ -206,7 +206,7 @@ def main() -> None:
             if widget.disabled or widget.opacity == 0:
                 raise LookupError("that button is not available to press")
             in_list = viewport(widget) != (0, 0, Window.width, Window.height)
-            if in_list and clipped(widget) != window_rect(widget) and not cmd.get("scrolled"):
+            if in_list and clipped(widget) != window_rect(widget) and cmd.get("scrolled", 0) < 5:
                 # Out of view in a scrolling list: scroll to it as a person
                 # would, and press once the list has moved.
                 scroller = widget.parent
@@ -320,7 +320,8 @@ def main() -> None:
         try:
             answer({"ok": True, **run(cmd)})
         except _ScrollFirst:
-            Clock.schedule_once(lambda _dt: execute({**cmd, "scrolled": True}), 0.1)
+            retry = {**cmd, "scrolled": cmd.get("scrolled", 0) + 1}
+            Clock.schedule_once(lambda _dt: execute(retry), 0.15)
         except Exception as exc:
             answer({"ok": False, "error": f"{type(exc).__name__}: {exc}"})
 

@@ -17,6 +17,8 @@ from kiosk.uikit.translator import tr
 __all__ = ["LocalizedApp", "load_kv"]
 
 _WIDGETS_KV = Path(__file__).with_name("widgets.kv")
+# Translators: spoken (not shown) after the name of a switch that is on, e.g. "High contrast (on)".
+_SWITCH_ON = N_("(on)")
 
 
 def load_kv(*paths: Path) -> None:
@@ -66,9 +68,7 @@ class LocalizedApp(App):  # type: ignore[misc]
         labels.sort(
             key=lambda w: (-round(w.to_window(w.x, w.top)[1]), -w.x if self.is_rtl else w.x)
         )
-        # Translators: spoken (not shown) after the name of a switch that is on,
-        # e.g. "High contrast (on)".
-        on = load_translations(locale or self.language).gettext(N_("(on)"))
+        on = load_translations(locale or self.language).gettext(_SWITCH_ON)
 
         def spoken(w: Any) -> str:
             text = tr.logical(w.text)
