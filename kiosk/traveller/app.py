@@ -19,7 +19,8 @@ from babel.numbers import format_decimal
 from kivy.clock import Clock
 from kivy.core.audio import SoundLoader
 from kivy.core.window import Window
-from kivy.properties import StringProperty
+from kivy.metrics import Metrics
+from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from kiosk.client import DeviceConfig, EventStream, Heartbeat, HubClient
@@ -45,9 +46,10 @@ from kiosk.traveller.screens import (
     WaitingScreen,
 )
 from kiosk.traveller.settings import TravellerSettings
-from kiosk.traveller.speech import Speaker
+from kiosk.traveller.speech import DEFAULT_LEVEL, VOLUME_LEVELS, Speaker
 from kiosk.uikit.background import on_ui_thread, run_in_background
 from kiosk.uikit.localized_app import LocalizedApp, load_kv
+from kiosk.uikit.theme import HIGH_CONTRAST, NORMAL, min_target_px
 from kiosk.uikit.translator import tr
 
 __all__ = ["TravellerApp", "build_kiosk_app"]
@@ -72,6 +74,13 @@ _RESETTABLE = frozenset({"consent", "category", "details", "urgency", "pin", "ma
 class TravellerApp(LocalizedApp):
     emergency_number = StringProperty("112")
     location_label = StringProperty("")
+    # The accessibility modes, switched on the start screen and reset with
+    # every session (like the language); the .kv rules follow them through
+    # the font scale, `palette` and the root's place on the window.
+    large_text = BooleanProperty(False)
+    high_contrast = BooleanProperty(False)
+    low_reach = BooleanProperty(False)
+    font_scale = NumericProperty(1.0)  # every sp size is multiplied by it
 
     def __init__(self, settings: TravellerSettings, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -89,12 +98,21 @@ class TravellerApp(LocalizedApp):
         self.heartbeat = Heartbeat(self.client)
         self.speaker = Speaker()
         self._warning: Any = None
-        self._sound: Any = None
+        self._sounds: dict[str, Any] = {}
+        self.sounds_played = 0  # for tests: every sound the kiosk made
         self.has_speech = self.speaker.available
+        self.min_target = min_target_px(settings.screen_dpi, settings.min_target_mm)
+        self.volume_steps = len(VOLUME_LEVELS)
+        self.volume_level = DEFAULT_LEVEL
+        self._reach_panel: Any = None
 
     # -- Kivy --------------------------------------------------------------------
     def build(self) -> ScreenManager:
-        load_kv(*(_KV / f"{name}_screen.kv" for name in _SCREENS), _KV / "still_there.kv")
+        load_kv(
+            *(_KV / f"{name}_screen.kv" for name in _SCREENS),
+            _KV / "still_there.kv",
+            _KV / "reach_panel.kv",
+        )
         self.apply_language(self.settings.languages[0])
         manager = ScreenManager(transition=NoTransition())
         for screen in (
@@ -121,6 +139,14 @@ class TravellerApp(LocalizedApp):
         maintenance.setup(self._maintenance_status, self.settings.device_dir)
         Window.bind(on_touch_down=self._touched)
         Clock.schedule_interval(self._check_inactivity, 1.0)
+        from kivy.factory import Factory
+
+        self._reach_panel = Factory.ReachPanel()
+        Window.add_widget(self._reach_panel)
+        Window.bind(size=lambda *_a: self._place_root())
+        self.bind(low_reach=lambda *_a: self._place_root())
+        self.bind(low_reach=start.list_to_top, font_scale=start.list_to_top)
+        Clock.schedule_once(lambda _dt: self._place_root(), 0)
         return manager
 
     def on_start(self) -> None:
@@ -141,9 +167,52 @@ class TravellerApp(LocalizedApp):
         self.root.current = name
 
     def read_aloud(self) -> None:
-        """The speaker button: this screen, in the language it is shown in."""
+        """The speaker button: this screen, in the language it is shown in (the
+        start screen: the language its title is in at that moment)."""
         self._touched()
-        self.speaker.say(self.screen_texts(), self.language)
+        locale = self.language
+        if self.root.current == "start":
+            start = self.root.get_screen("start")
+            start.hold_language(30.0)  # the screen stays in the language being read
+            locale = start.shown_language
+        self.speaker.say(self.screen_texts(locale), locale)
+
+    def change_volume(self, steps: int) -> None:
+        """Quieter/louder beside the speaker; reads the screen at the new volume."""
+        level = min(max(self.volume_level + steps, 0), len(VOLUME_LEVELS) - 1)
+        self.volume_level = level
+        self.speaker.amplitude = VOLUME_LEVELS[level]
+        self.read_aloud()
+
+    # -- accessibility modes --------------------------------------------------------
+    def on_large_text(self, _app: Any, large: bool) -> None:
+        self.font_scale = self.settings.large_text_scale if large else 1.0
+
+    def on_font_scale(self, _app: Any, scale: float) -> None:
+        # Every font size is in sp: one scale enlarges all text, on every screen.
+        Metrics.fontscale = scale
+
+    def on_high_contrast(self, _app: Any, high: bool) -> None:
+        self.palette = HIGH_CONTRAST if high else NORMAL
+
+    @property
+    def low_reach_active(self) -> bool:
+        """Low reach moves controls down on a portrait screen; landscape is low already."""
+        return bool(self.low_reach) and Window.height > Window.width
+
+    def _place_root(self) -> None:
+        """In low reach, the screens fill only the lower part of the window;
+        above them a panel shows the emergency number, with nothing to press."""
+        manager = self.root
+        if manager is None or self._reach_panel is None:
+            return
+        share = self.settings.reach_fraction if self.low_reach_active else 1.0
+        manager.size_hint = (1, share)
+        manager.pos_hint = {"x": 0, "y": 0}
+        self._reach_panel.size_hint = (1, 1 - share)
+        self._reach_panel.pos_hint = {"x": 0, "top": 1}
+        self._reach_panel.opacity = 1 if share < 1 else 0
+        Window.update_childsize([manager, self._reach_panel])
 
     def choose_language(self, code: str) -> None:
         self.apply_language(code)
@@ -259,6 +328,9 @@ class TravellerApp(LocalizedApp):
         for label in ("status_heading", "status_detail", "code"):
             waiting.ids[label].text = ""
         self.apply_language(self.settings.languages[0])
+        # Modes and volume were this traveller's: the next one starts from normal.
+        self.large_text = self.high_contrast = self.low_reach = False
+        self.volume_level = DEFAULT_LEVEL
         self.show("start")
 
     # -- hub events --------------------------------------------------------------
@@ -411,6 +483,10 @@ class TravellerApp(LocalizedApp):
 
     def _status(self, heading: str, detail: str, *, failed: bool) -> None:
         waiting = self.root.get_screen("waiting")
+        if heading != waiting.ids.status_heading.text and waiting.ids.status_heading.text:
+            # The status changed (sent, received, help coming, failed): a traveller
+            # who looked away, or cannot see the screen, hears that it did.
+            self._chime("status")
         waiting.ids.status_heading.text = heading
         waiting.ids.status_detail.text = detail
         waiting.failed = failed
@@ -420,6 +496,7 @@ class TravellerApp(LocalizedApp):
         done = self.root.get_screen("done")
         done.ids.message.text = message
         self.show("done")
+        self._chime("status")
         if self._done_event is not None:
             self._done_event.cancel()
         self._done_event = Clock.schedule_once(lambda _dt: self.reset(), self.settings.done_seconds)
@@ -491,12 +568,15 @@ class TravellerApp(LocalizedApp):
             self._warning.dismiss(animation=False)
             self._warning = None
 
-    def _chime(self) -> None:
-        if self._sound is None:
-            self._sound = SoundLoader.load(str(ASSETS_DIR / "sounds" / "alert.wav"))
-        if self._sound is not None:
-            self._sound.volume = 0.6
-            self._sound.play()
+    def _chime(self, name: str = "alert") -> None:
+        """A sound beside what the screen shows (EAA Annex I: more than one sense)."""
+        self.sounds_played += 1
+        if name not in self._sounds:
+            self._sounds[name] = SoundLoader.load(str(ASSETS_DIR / "sounds" / f"{name}.wav"))
+        sound = self._sounds[name]
+        if sound is not None:
+            sound.volume = 0.6
+            sound.play()
 
 
 def build_kiosk_app(settings: TravellerSettings) -> LocalizedApp:
