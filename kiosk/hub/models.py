@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Float, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import Boolean, Float, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["Base", "EnrolmentRow", "ManifestRow", "SealedCopyRow", "SeenNonceRow", "TicketRow"]
+__all__ = [
+    "Base",
+    "EnrolmentRow",
+    "ManifestRow",
+    "SealedCopyRow",
+    "SeenNonceRow",
+    "StaffDutyRow",
+    "TicketRow",
+]
 
 
 class Base(DeclarativeBase):
@@ -33,6 +41,8 @@ class TicketRow(Base):
     updated_at: Mapped[float] = mapped_column(Float)
     accepted_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
     eta_minutes: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    accepted_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    handed_to: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class SealedCopyRow(Base):
@@ -78,3 +88,15 @@ class SeenNonceRow(Base):
     device_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
     expires_at: Mapped[float] = mapped_column(Float, index=True)
+
+
+class StaffDutyRow(Base):
+    """A staff device that went off duty (a device without a row is on duty):
+    it still sees its inbox but is never alerted, and escalation skips a
+    group with nobody on duty. Holds no ticket data."""
+
+    __tablename__ = "staff_duty"
+
+    device_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    on_duty: Mapped[bool] = mapped_column(Boolean)
+    changed_at: Mapped[float] = mapped_column(Float)

@@ -40,6 +40,8 @@ def _to_ticket(row: TicketRow) -> Ticket:
         updated_at=row.updated_at,
         accepted_by=row.accepted_by,
         eta_minutes=row.eta_minutes,
+        accepted_at=row.accepted_at,
+        handed_to=row.handed_to,
     )
 
 
@@ -150,6 +152,7 @@ class Store:
         *,
         actor: str | None = None,
         eta_minutes: int | None = None,
+        group: str | None = None,
     ) -> Ticket | None:
         """Apply `event`; the ticket after it, or None if it does not exist.
 
@@ -164,7 +167,9 @@ class Store:
             before = self.get_ticket(ticket_id)
             if before is None:
                 return None
-            after = before.apply(event, at=time.time(), actor=actor, eta_minutes=eta_minutes)
+            after = before.apply(
+                event, at=time.time(), actor=actor, eta_minutes=eta_minutes, group=group
+            )
             unchanged = (
                 (TicketRow.id == ticket_id)
                 & (TicketRow.state == before.state.value)
@@ -184,6 +189,8 @@ class Store:
                             updated_at=after.updated_at,
                             accepted_by=after.accepted_by,
                             eta_minutes=after.eta_minutes,
+                            accepted_at=after.accepted_at,
+                            handed_to=after.handed_to,
                         )
                         .returning(TicketRow.id)
                     ).all()
