@@ -66,3 +66,30 @@ def test_a_ticket_this_console_cannot_open_is_still_listed() -> None:
     assert what == "new"
     assert item is not None
     assert item.body is None
+
+
+def test_the_hub_can_alert_again_for_a_request_already_shown() -> None:
+    inbox = _inbox()
+    inbox.apply(_event("a"))
+    what, item = inbox.apply(_event("a", state="accepted"))
+    assert item is not None
+    assert not item.calls_for_attention  # someone has it
+    what, item = inbox.apply({**_event("a", state="accepted"), "alert": "reminder"})
+    assert what == "alert"
+    assert item is not None
+    assert item.calls_for_attention
+    item.acknowledged = True
+    assert not item.calls_for_attention
+    what, item = inbox.apply({**_event("a", state="delivered"), "alert": "handed_over"})
+    assert (what, item.alert if item else None) == ("alert", "handed_over")
+    assert item is not None
+    assert item.calls_for_attention  # a tap before the hand-over does not silence it
+
+
+def test_a_handed_over_request_stops_alerting_once_accepted() -> None:
+    inbox = _inbox()
+    inbox.apply(_event("a", state="accepted"))
+    inbox.apply({**_event("a", state="delivered"), "alert": "handed_over"})
+    _, item = inbox.apply(_event("a", state="accepted"))
+    assert item is not None
+    assert not item.calls_for_attention

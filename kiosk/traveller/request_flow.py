@@ -27,6 +27,7 @@ class TravellerRequest:
     state: str = "draft"  # draft, sending, then the hub's ticket states
     withdrawn: bool = False  # "I no longer need help" pressed, perhaps while still sending
     eta_minutes: int | None = None  # what the staff member who accepted expects
+    fallback: bool = False  # nobody answered in time: show where else to get help
 
     @property
     def code(self) -> str:
