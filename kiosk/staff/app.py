@@ -60,7 +60,8 @@ class InboxScreen(Screen):  # type: ignore[misc]
     alerting = BooleanProperty(False)
     flash = BooleanProperty(False)
     empty = BooleanProperty(True)
-    on_duty = BooleanProperty(True)  # off duty: the inbox is listed, nothing alerts
+    # Not `on_duty`: Kivy takes `on_*` names for events and never binds kv rules to them.
+    duty_on = BooleanProperty(True)  # off duty: the inbox is listed, nothing alerts
 
 
 class StaffApp(LocalizedApp):
@@ -165,7 +166,7 @@ class StaffApp(LocalizedApp):
         self._act(ticket_id, "hand_over", None, group=group or self.config_device.group_id)
 
     def toggle_duty(self) -> None:
-        wanted = not self.screen.on_duty
+        wanted = not self.screen.duty_on
 
         def done(on_duty: bool) -> None:
             self.screen.message_text = ""
@@ -174,7 +175,7 @@ class StaffApp(LocalizedApp):
         run_in_background(lambda: self.client.set_duty(wanted), done, self._failed)
 
     def _set_duty(self, on_duty: bool) -> None:
-        self.screen.on_duty = on_duty
+        self.screen.duty_on = on_duty
         self._update_alert()
 
     def acknowledge_alert(self) -> None:
@@ -344,7 +345,7 @@ class StaffApp(LocalizedApp):
 
     # -- alerts ------------------------------------------------------------------------
     def _waiting(self) -> list[InboxItem]:
-        if not self.screen.on_duty:
+        if not self.screen.duty_on:
             return []  # off duty: the inbox stays listed, but nothing alerts
         return [i for i in self.inbox.ordered() if i.calls_for_attention]
 
@@ -369,7 +370,7 @@ class StaffApp(LocalizedApp):
                 screen.alert_text = tr.f("New help request at {place}", place=place)
 
     def _play(self, item: InboxItem) -> None:
-        if not self.screen.on_duty:
+        if not self.screen.duty_on:
             return
         urgent = Category(item.view["category"]) in _URGENT_SOUND_CATEGORIES or item.urgent
         sound = self._sounds.get("alert-urgent" if urgent else "alert")
