@@ -245,3 +245,32 @@ def test_the_kiosk_after_a_hand_over_a_not_found_and_a_fallback(
     finally:
         kiosk.close()
         staff.close()
+
+
+def test_an_accepted_request_left_open_reminds_its_accepter(
+    site: Site, hub: HubProcess, tmp_path: Path
+) -> None:
+    current = current_site(site.layout, site.layout.store())
+    routes = tuple(
+        dataclasses.replace(r, remind_after_seconds=2) if r.id == "central-all" else r
+        for r in current.routes
+    )
+    publish(site.layout, dataclasses.replace(current, routes=routes))
+    console = _console(site.staff, tmp_path)
+    try:
+        console.wait_until(lambda s: s["connected"], "console connected")
+        _submit(site)
+        console.wait_until(lambda s: s["alerting"], "the alert")
+        console.press(card=0, id="accept")
+        state = console.wait_until(lambda s: s["cards"][0]["mine"], "accepted")
+        played = state["alerts_played"]
+        state = console.wait_until(
+            lambda s: s["alerting"] and _text(s, f"Still open: {_PLACE}"), "the reminder"
+        )
+        assert state["alerts_played"] > played
+        console.screenshot(_shots(tmp_path) / "staff-en-8-still-open.png")
+        console.press(id="alert")  # a tap silences it; the request stays
+        state = console.wait_until(lambda s: not s["alerting"], "silenced")
+        assert state["cards"][0]["mine"]
+    finally:
+        console.close()
