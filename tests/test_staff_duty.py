@@ -124,7 +124,12 @@ def test_hand_over_to_another_group_and_release(
     assert [e.get("alert") for e in got] == [None, "handed_over"]
     # The kiosk is told it is waiting again (seen by staff), not who has it.
     states = [e["ticket"] for e in _events(kiosk_events, 1.0) if e.get("type") == "ticket"]
-    assert states[-1] == {"id": ticket_id, "state": "delivered", "eta_minutes": None}
+    assert states[-1] == {
+        "id": ticket_id,
+        "state": "delivered",
+        "eta_minutes": None,
+        "fallback": False,
+    }
 
     control.act(ticket_id, "accept", 2)
     control.act(ticket_id, "hand_over")  # back to colleagues of its own group
@@ -187,5 +192,15 @@ def test_the_kiosk_shows_the_fallback_when_the_last_step_passes(
     assert seen[-1]["fallback"] is True
     assert seen[-1]["state"] in ("submitted", "delivered")  # still open for staff
     assert kiosk_client._json("GET", f"/v1/tickets/{ticket_id}")["fallback"] is True
+    staff_client.act(ticket_id, "delivered")  # a later update keeps the advice on screen
+    later = [e["ticket"] for e in _events(kiosk_events, 1.0) if e.get("type") == "ticket"]
+    assert later[-1] == {
+        "id": ticket_id,
+        "state": "delivered",
+        "eta_minutes": None,
+        "fallback": True,
+    }
     assert staff_client.act(ticket_id, "accept", 2)["state"] == "accepted"
+    accepted = [e["ticket"] for e in _events(kiosk_events, 1.0) if e.get("type") == "ticket"]
+    assert accepted[-1]["fallback"] is False
     assert kiosk_client._json("GET", f"/v1/tickets/{ticket_id}")["fallback"] is False

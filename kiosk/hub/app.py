@@ -179,7 +179,9 @@ class Hub:
         # and whether nobody answered in time (it then shows where else to get help).
         view = {"id": ticket.id, "state": ticket.state.value, "eta_minutes": ticket.eta_minutes}
         if site is not None and ticket.is_open:
-            view["fallback"] = self.escalator.fallback_shown(ticket, site, time.time())
+            view["fallback"] = self.escalator.fallback_shown(
+                self.public_view(ticket, site), site, time.time()
+            )
         return view
 
     def publish_update(
@@ -398,6 +400,8 @@ class Hub:
             def wants(event: dict[str, Any]) -> bool:
                 if event.get("type") == "duty":
                     return bool(event["device_id"] == device.id)
+                if event.get("kiosk_only"):
+                    return False
                 if event.get("to_device", device.id) != device.id:
                     return False  # a reminder is for the accepter only
                 if event.get("not_device") == device.id:
@@ -424,7 +428,7 @@ class Hub:
             raise
         log_event("stream.opened", device=device.id)
         return StreamingResponse(
-            self._stream(device, subscription, snapshot),
+            self._stream(device, site, subscription, snapshot),
             media_type="text/event-stream",
             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
         )
@@ -446,15 +450,18 @@ class Hub:
             events.append({"type": "ticket", "ticket": view})
         return events
 
-    def _for_device(self, device: DeviceRecord, event: dict[str, Any]) -> dict[str, Any]:
+    def _for_device(
+        self, device: DeviceRecord, site: Site, event: dict[str, Any]
+    ) -> dict[str, Any]:
         if event.get("type") == "duty":
             return {"type": "duty", "on_duty": event["on_duty"]}
         ticket = event["ticket"]
         if device.role is DeviceRole.KIOSK:
-            keys = ("id", "state", "eta_minutes", "fallback")
-            return {"type": "ticket", "ticket": {k: ticket[k] for k in keys if k in ticket}}
+            view = {k: ticket[k] for k in ("id", "state", "eta_minutes")}
+            if ticket["state"] not in {s.value for s in CLOSED_STATES}:
+                view["fallback"] = self.escalator.fallback_shown(ticket, site, time.time())
+            return {"type": "ticket", "ticket": view}
         view = dict(ticket)
-        view.pop("fallback", None)
         if "sealed" in event:
             view["sealed"] = event["sealed"].get(device.id)
         out: dict[str, Any] = {"type": "ticket", "ticket": view}
@@ -463,7 +470,11 @@ class Hub:
         return out
 
     async def _stream(
-        self, device: DeviceRecord, subscription: Any, snapshot: list[dict[str, Any]]
+        self,
+        device: DeviceRecord,
+        site: Site,
+        subscription: Any,
+        snapshot: list[dict[str, Any]],
     ) -> AsyncIterator[bytes]:
         try:
             for event in snapshot:
@@ -478,7 +489,7 @@ class Hub:
                     yield b": keepalive\n\n"
                     continue
                 if event.get("type") in ("ticket", "duty"):
-                    yield _sse(self._for_device(device, event))
+                    yield _sse(self._for_device(device, site, event))
         finally:
             self.broker.unsubscribe(subscription)
 

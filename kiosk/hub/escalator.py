@@ -97,9 +97,11 @@ class Escalator:
             # The last step's limit passed with nobody accepting: the kiosk shows
             # where else to get help, and the request stays open for staff.
             log_event("ticket.fallback", ref=ticket_ref(ticket.id))
+            # Its kiosk's view carries the flag (Hub._for_device); staff see no change.
             view = hub.public_view(ticket, site)
-            view["fallback"] = True
-            hub.broker.publish({"type": "ticket", "ticket": view, "kiosk_id": ticket.kiosk_id})
+            hub.broker.publish(
+                {"type": "ticket", "ticket": view, "kiosk_id": ticket.kiosk_id, "kiosk_only": True}
+            )
 
     async def _accepted(self, ticket: Ticket, route: Route, site: Site, now: float) -> None:
         hub = self._hub
@@ -124,13 +126,14 @@ class Escalator:
                 {**event, "alert": "reescalated", "sealed": await self._sealed(ticket)}
             )
 
-    def fallback_shown(self, ticket: Ticket, site: Site, now: float) -> bool:
-        """Whether the kiosk of an unaccepted ticket should show the fallback now
-        (for snapshots and direct reads after a reconnect)."""
-        if ticket.state is TicketState.ACCEPTED:
+    def fallback_shown(self, view: dict[str, Any], site: Site, now: float) -> bool:
+        """Whether the kiosk of an unaccepted ticket shows the fallback now: in
+        every view a kiosk gets (snapshots, reads, each update), not only in the
+        one event sent when it came due."""
+        if view["state"] not in (TicketState.SUBMITTED.value, TicketState.DELIVERED.value):
             return False
-        route = site.route_for(ticket.location_id, ticket.category.value)
+        route = site.route_for(str(view["location_id"]), str(view["category"]))
         if route is None:
             return True
         staffed = staffed_groups(site, self._hub.duty.off_duty)
-        return now >= ticket.created_at + fallback_delay(route, staffed)
+        return now >= float(view["created_at"]) + fallback_delay(route, staffed)
