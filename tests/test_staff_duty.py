@@ -203,4 +203,12 @@ def test_the_kiosk_shows_the_fallback_when_the_last_step_passes(
     assert staff_client.act(ticket_id, "accept", 2)["state"] == "accepted"
     accepted = [e["ticket"] for e in _events(kiosk_events, 1.0) if e.get("type") == "ticket"]
     assert accepted[-1]["fallback"] is False
+    staff_client.act(ticket_id, "hand_over")  # staff did answer: no fallback after a hand-over
+    time.sleep(1.5)
+    assert kiosk_client._json("GET", f"/v1/tickets/{ticket_id}") == {
+        "id": ticket_id,
+        "state": "delivered",
+        "eta_minutes": None,
+        "fallback": False,
+    }
     assert kiosk_client._json("GET", f"/v1/tickets/{ticket_id}")["fallback"] is False

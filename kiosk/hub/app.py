@@ -38,7 +38,7 @@ from starlette.routing import Route
 from kiosk import __version__
 from kiosk.core.categories import Category, Urgency
 from kiosk.core.errors import IllegalTransition, KioskError
-from kiosk.core.escalation import alert_delays, staffed_groups
+from kiosk.core.escalation import alert_delays
 from kiosk.core.site import DeviceRecord, DeviceRole, Site
 from kiosk.core.ticket import CLOSED_STATES, TICKET_ID_PATTERN, Ticket, TicketEvent, TicketState
 from kiosk.hub.api_errors import ApiError, decode_b64, error_response, json_object
@@ -49,6 +49,7 @@ from kiosk.hub.enrolment_api import bootstrap, enrol
 from kiosk.hub.enrolment_store import EnrolmentStore
 from kiosk.hub.escalator import Escalator
 from kiosk.hub.events import Broker
+from kiosk.hub.handover import announce_handover, handover_group
 from kiosk.hub.logs import log_event, ticket_ref
 from kiosk.hub.pg_events import PgEvents
 from kiosk.hub.settings import HubSettings
@@ -146,7 +147,7 @@ class Hub:
             return False
         if view.get("handed_to") == device.group_id:
             return True
-        delay = alert_delays(route, staffed_groups(site, self.duty.off_duty)).get(device.group_id)
+        delay = alert_delays(route, self.duty.staffed(site)).get(device.group_id)
         return delay is not None and now >= float(view["created_at"]) + delay
 
     def may_see(self, device: DeviceRecord, site: Site, ticket: Ticket) -> bool:
@@ -368,22 +369,7 @@ class Hub:
         after = self.ticket_or_404(after)
         log_event(f"ticket.{event.value}", ref=ticket_ref(ticket_id))
         if group is not None:
-            # The group that takes it is alerted, and may not have had it yet.
-            copies = await run_in_threadpool(self.store.sealed_copies, ticket_id)
-            self.publish_update(
-                after, site, {k: base64.b64encode(v).decode() for k, v in copies.items()}
-            )
-            self.broker.publish(
-                {
-                    "type": "ticket",
-                    "ticket": self.public_view(after, site),
-                    "kiosk_id": after.kiosk_id,
-                    "alert": "handed_over",
-                    "alert_group": group,
-                    "not_device": device.id,
-                    "staff_only": True,
-                }
-            )
+            await announce_handover(self, after, site, group, device.id)
         else:
             self.publish_update(after, site)
         return JSONResponse(
@@ -527,17 +513,6 @@ class Hub:
             log_event("ticket.expired", ref=ticket_ref(ticket.id))
             if site is not None:
                 self.publish_update(ticket, site)
-
-
-def handover_group(doc: dict[str, Any], device: DeviceRecord, site: Site, ticket: Ticket) -> str:
-    """The group a ticket is handed to: one on its route (its devices hold a
-    sealed copy), or the accepter's own group when none is named (release)."""
-    group = doc.get("group", device.group_id)
-    if not isinstance(group, str) or group not in site.groups_for(
-        ticket.location_id, ticket.category.value
-    ):
-        raise ApiError(400, "bad_group", "hand over only to a group on this request's route")
-    return group
 
 
 def _sse(event: dict[str, Any]) -> bytes:

@@ -20,7 +20,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from kiosk.core.site import DeviceRole
+from kiosk.core.escalation import staffed_groups
+from kiosk.core.site import DeviceRole, Site
 from kiosk.hub.api_errors import ApiError, json_object
 from kiosk.hub.logs import log_event
 from kiosk.hub.models import StaffDutyRow
@@ -40,6 +41,7 @@ class DutyBook:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self._lock = threading.Lock()
         self._off: frozenset[str] = frozenset()
+        self._staffed: tuple[tuple[int, frozenset[str]], frozenset[str]] | None = None
 
     @property
     def off_duty(self) -> frozenset[str]:
@@ -47,6 +49,15 @@ class DutyBook:
 
     def on_duty(self, device_id: str) -> bool:
         return device_id not in self._off
+
+    def staffed(self, site: Site) -> frozenset[str]:
+        """Groups of `site` with someone on duty; recomputed only when the site
+        or the duty states change (event filters ask for every event)."""
+        key = (site.version, self._off)
+        cached = self._staffed
+        if cached is None or cached[0] != key:
+            cached = self._staffed = (key, staffed_groups(site, self._off))
+        return cached[1]
 
     def refresh(self) -> frozenset[str]:
         """Re-read who is off duty (worker thread)."""

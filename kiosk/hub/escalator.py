@@ -21,7 +21,6 @@ from kiosk.core.escalation import (
     fallback_delay,
     reescalation_due,
     reminder_due,
-    staffed_groups,
 )
 from kiosk.core.site import Route, Site
 from kiosk.core.ticket import Ticket, TicketState
@@ -43,8 +42,8 @@ class Escalator:
         site = await hub.current_site()
         if site is None:
             return
-        off_duty = await run_in_threadpool(hub.duty.refresh)
-        staffed = staffed_groups(site, off_duty)
+        await run_in_threadpool(hub.duty.refresh)
+        staffed = hub.duty.staffed(site)
         now = time.time()
         tickets = await run_in_threadpool(hub.store.open_tickets)
         open_ids = {t.id for t in tickets}
@@ -91,14 +90,12 @@ class Escalator:
                     "escalate_group": group,
                 }
             )
-        if now >= ticket.created_at + fallback_delay(route, staffed) and self._first(
-            ticket, "fallback"
-        ):
+        view = hub.public_view(ticket, site)
+        if self.fallback_shown(view, site, now) and self._first(ticket, "fallback"):
             # The last step's limit passed with nobody accepting: the kiosk shows
             # where else to get help, and the request stays open for staff.
             log_event("ticket.fallback", ref=ticket_ref(ticket.id))
             # Its kiosk's view carries the flag (Hub._for_device); staff see no change.
-            view = hub.public_view(ticket, site)
             hub.broker.publish(
                 {"type": "ticket", "ticket": view, "kiosk_id": ticket.kiosk_id, "kiosk_only": True}
             )
@@ -132,8 +129,10 @@ class Escalator:
         one event sent when it came due."""
         if view["state"] not in (TicketState.SUBMITTED.value, TicketState.DELIVERED.value):
             return False
+        if view.get("handed_to"):
+            return False  # staff did answer; the group it was handed to is alerted
         route = site.route_for(str(view["location_id"]), str(view["category"]))
         if route is None:
             return True
-        staffed = staffed_groups(site, self._hub.duty.off_duty)
+        staffed = self._hub.duty.staffed(site)
         return now >= float(view["created_at"]) + fallback_delay(route, staffed)
