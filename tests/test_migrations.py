@@ -37,3 +37,28 @@ def test_every_connection_deletes_securely(tmp_path: Path) -> None:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
     engine.dispose()
+
+
+def test_duty_migration_keeps_open_tickets_and_adds_the_duty_table(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'hub.db'}")
+    with engine.begin() as connection:
+        command.upgrade(_config(connection), "0004")
+        connection.exec_driver_sql(
+            "INSERT INTO tickets (id, kiosk_id, location_id, category, urgency, state,"
+            " created_at, updated_at) VALUES ('t1', 'k', 'p3', 'lost', 'normal', 'submitted', 1, 1)"
+        )
+        connection.exec_driver_sql(
+            "INSERT INTO sealed_copies (ticket_id, recipient_id, ciphertext)"
+            " VALUES ('t1', 's', x'00')"
+        )
+    upgrade_schema(engine)
+    assert "staff_duty" in inspect(engine).get_table_names()
+    with engine.connect() as connection:
+        row = connection.exec_driver_sql("SELECT accepted_at, handed_to FROM tickets").one()
+        assert tuple(row) == (None, None)
+    with engine.begin() as connection:
+        command.downgrade(_config(connection), "0004")
+    with engine.connect() as connection:  # the way back drops columns in place, keeping rows
+        assert connection.exec_driver_sql("SELECT count(*) FROM sealed_copies").scalar() == 1
+    assert "staff_duty" not in inspect(engine).get_table_names()
+    engine.dispose()
