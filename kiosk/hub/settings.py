@@ -31,8 +31,9 @@ class HubSettings:
     ticket_ttl_seconds: int = DEFAULT_TICKET_TTL_SECONDS
     expiry_sweep_seconds: float = DEFAULT_EXPIRY_SWEEP_SECONDS
     heartbeat_seconds: float = DEFAULT_HEARTBEAT_SECONDS
-    # How often escalation steps are checked: a step is late by at most this.
-    escalation_tick_seconds: float = 1.0
+    # How often escalation steps, reminders and fallbacks are checked: each is
+    # late by at most this (two small queries a tick), well within a second.
+    escalation_tick_seconds: float = 0.5
 
     @property
     def db_url(self) -> str:
