@@ -240,6 +240,12 @@ def main() -> None:
                 state["alerting"] = screen.alerting
                 state["alerts_played"] = app.alerts_played
                 state["connected"] = screen.connected
+                state["on_duty"] = screen.duty_on
+                state["message"] = screen.message_text
+                for c, card in zip(
+                    state["cards"], reversed(screen.ids.cards.children), strict=True
+                ):
+                    c["mine"] = card.mine
             else:
                 state["has_request"] = app.request is not None
                 state["language"] = app.language

@@ -383,7 +383,11 @@ class TravellerApp(LocalizedApp):
         ticket = event["ticket"]
         self._snapshot_ids.add(str(ticket.get("id")))
         on_ui_thread(
-            self._apply_ticket_update, ticket["id"], ticket["state"], ticket.get("eta_minutes")
+            self._apply_ticket_update,
+            ticket["id"],
+            ticket["state"],
+            ticket.get("eta_minutes"),
+            ticket.get("fallback") is True,
         )
 
     def _open_reply(self, view: object) -> None:
@@ -428,24 +432,46 @@ class TravellerApp(LocalizedApp):
         run_in_background(
             lambda: self.client._json("GET", f"/v1/tickets/{ticket_id}"),
             lambda view: self._apply_ticket_update(
-                ticket_id, str(view["state"]), view.get("eta_minutes")
+                ticket_id, str(view["state"]), view.get("eta_minutes"), view.get("fallback") is True
             ),
             closed,
         )
 
-    def _apply_ticket_update(self, ticket_id: str, state: str, eta_minutes: int | None) -> None:
+    def _apply_ticket_update(
+        self, ticket_id: str, state: str, eta_minutes: int | None, fallback: bool = False
+    ) -> None:
         request = self.request
         if request is None or request.ticket_id != ticket_id or request.state == "failed":
             return  # not the request on screen (a previous traveller's, or none)
         request.state = state
         request.eta_minutes = eta_minutes
+        request.fallback = fallback
         self._show_state(request)
 
     def _show_state(self, request: TravellerRequest) -> None:
         state = request.state
         waiting = self.root.get_screen("waiting")
         waiting.ids.code.text = tr.bidi(request.code)
-        if state in (TicketState.SUBMITTED, TicketState.DELIVERED):
+        if state in (TicketState.SUBMITTED, TicketState.DELIVERED) and request.fallback:
+            # Nobody answered within the route's last step: the same advice as when
+            # the hub cannot be reached, while the request stays open for staff.
+            waiting.help_coming = False
+            self._status(
+                # Translators: heading when no member of staff has answered in time.
+                tr._("No member of staff has answered yet"),
+                tr.f(
+                    "Please call {number} in an emergency, or go to the ticket office "
+                    "or any member of staff.",
+                    number=self.emergency_number,
+                )
+                + "\n"
+                # Translators: under the advice to call or find staff: the request is not lost.
+                + tr._("Your request stays open: staff may still come."),
+                failed=False,
+            )
+        elif state in (TicketState.SUBMITTED, TicketState.DELIVERED):
+            # Also after a hand-over: seen by staff again, no longer "on the way".
+            waiting.help_coming = False
             seen = state == TicketState.DELIVERED
             self._status(
                 # Translators: status: the request reached the station staff's devices.
@@ -474,6 +500,15 @@ class TravellerApp(LocalizedApp):
             self._finish(tr._("We hope you are well. Have a good journey."))
         elif state in (TicketState.CANCELLED, TicketState.EXPIRED):
             self._finish(tr._("Your request has been withdrawn."))
+        elif state == TicketState.NOT_FOUND:
+            self._finish(
+                # Translators: last screen when staff came to the kiosk but the traveller
+                # was not there (the request is closed).
+                tr._(
+                    "A member of staff came but could not find you. "
+                    "If you still need help, you can ask again."
+                )
+            )
 
     def _duration(self, minutes: int) -> str:
         """ "5 minutes" in the traveller's language, plural rules and all (CLDR via Babel)."""

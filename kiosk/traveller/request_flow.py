@@ -29,6 +29,7 @@ class TravellerRequest:
     withdrawn: bool = False  # "I no longer need help" pressed, perhaps while still sending
     eta_minutes: int | None = None  # what the staff member who accepted expects
     reply_ids: set[str] = field(default_factory=set)  # staff replies already shown
+    fallback: bool = False  # nobody answered in time: show where else to get help
 
     @property
     def code(self) -> str:
