@@ -483,7 +483,8 @@ class Hub:
             copy = self.store.sealed_copy(t.id, device.id)
             view["sealed"] = base64.b64encode(copy).decode() if copy else None
             events.append({"type": "ticket", "ticket": view})
-        return events + reply_events(self, device, [e["ticket"]["id"] for e in events])
+        shown = [e["ticket"]["id"] for e in events if e["type"] == "ticket"]
+        return events + reply_events(self, device, shown)
 
     def _for_device(
         self, device: DeviceRecord, site: Site, event: dict[str, Any]

@@ -258,7 +258,12 @@ class TravellerApp(LocalizedApp):
         self.root.get_screen("waiting").ids.code.text = tr.bidi(request.code)
         self.show("waiting")
         run_in_background(
-            lambda: send_request(self.client, request, self.settings.send_patience_seconds),
+            lambda: send_request(
+                self.client,
+                request,
+                self.settings.send_patience_seconds,
+                lambda exc: on_ui_thread(self._send_trouble, request, exc),
+            ),
             lambda state: self._sent(request, state),
             lambda exc: self._send_failed(request, exc),
         )
@@ -318,6 +323,16 @@ class TravellerApp(LocalizedApp):
         """Forget everything and show the start screen."""
         self.speaker.reset()
         self._close_warning()
+        abandoned = self.request
+        if abandoned is not None and abandoned.state in ("sending", "retrying"):
+            # Nobody is there any more: stop sending, and withdraw at the hub in
+            # case an attempt was stored although its answer never came.
+            abandoned.withdrawn = True
+            run_in_background(
+                lambda: self.client.cancel(abandoned.ticket_id),
+                lambda _r: None,
+                lambda exc: _LOG.info("event=cancel.failed kind=%s", type(exc).__name__),
+            )
         self.request = None
         if self._done_event is not None:
             self._done_event.cancel()
@@ -345,9 +360,32 @@ class TravellerApp(LocalizedApp):
             return
         if request is not self.request:
             return
-        if request.state == "sending":
+        if request.state in ("sending", "retrying"):
             request.state = state
         self._show_state(request)
+
+    def _send_trouble(self, request: TravellerRequest, exc: Exception) -> None:
+        """The first attempt failed: say so at once, and where else to get help,
+        while sending goes on in the background."""
+        if request is not self.request or request.withdrawn or request.state != "sending":
+            return
+        _LOG.warning("event=send.retrying kind=%s", type(exc).__name__)
+        request.state = "retrying"
+        self._status(
+            tr._("We could not reach the staff"),
+            tr.f(
+                "Please call {number} in an emergency, or go to the ticket office "
+                "or any member of staff.",
+                number=self.emergency_number,
+            )
+            + "\n"
+            # Translators: under the advice to call or find staff, while the kiosk
+            # keeps trying to send the request in the background.
+            + tr._(
+                "We keep trying to send your request. If it goes through, you will see it here."
+            ),
+            failed=True,
+        )
 
     def _send_failed(self, request: TravellerRequest, exc: Exception) -> None:
         if request is not self.request:
@@ -419,8 +457,8 @@ class TravellerApp(LocalizedApp):
         """After a reconnect: if our open request is not among the hub's open
         tickets, it closed while we were away; ask once, then finish."""
         request = self.request
-        if request is None or request.state in ("draft", "sending", "failed"):
-            return
+        if request is None or request.state in ("draft", "sending", "retrying", "failed"):
+            return  # not at the hub (yet): its absence from the snapshot says nothing
         if request.ticket_id in open_ids:
             return
         ticket_id = request.ticket_id
@@ -572,7 +610,8 @@ class TravellerApp(LocalizedApp):
     def _check_inactivity(self, _dt: float) -> None:
         idle = time.monotonic() - self._last_touch
         current = self.root.current
-        failed = self.request is not None and self.request.state == "failed"
+        # A request the hub does not have yet: whoever needed it may have left.
+        failed = self.request is not None and self.request.state in ("failed", "retrying")
         if not (current in _RESETTABLE or failed) or idle <= self.settings.inactivity_seconds:
             self._close_warning()
             return

@@ -22,8 +22,9 @@ class TravellerSettings:
     done_seconds: float = 8.0
     # Seconds between the attract screen's language changes.
     attract_seconds: float = 3.0
-    # Sending is retried (same ticket id, so never twice) for this long.
-    send_patience_seconds: float = 20.0
+    # Sending is retried (same ticket id, so never twice) while the traveller is
+    # there (the inactivity limit ends a session whose traveller left), at most this.
+    send_patience_seconds: float = 1800.0
     # The physical panel: touch targets are sized in millimetres on it. The
     # default is a 21.5" 1080x1920 panel: sqrt(1080² + 1920²) / 21.5 ≈ 102 dpi.
     screen_dpi: float = 102.0
