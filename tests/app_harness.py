@@ -277,7 +277,7 @@ def main() -> None:
                     "halign": getattr(widget, "halign", None),
                 }
             return {"positions": out, "window_width": Window.width}
-        if op == "spoken":  # what the speaker button would read on this screen
+        if op == "screen_speech":  # what the speaker button would read on this screen
             return {"text": app.screen_texts()}
         if op == "layout_problems":
             return {"problems": layout_problems()}

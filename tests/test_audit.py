@@ -11,7 +11,9 @@ from pathlib import Path
 from kiosk.client import HubClient
 from kiosk.core.body import TicketBody
 from kiosk.core.categories import Category, Urgency
+from kiosk.core.site import DeviceRole
 from kiosk.core.ticket import new_ticket_id
+from kiosk.operator import enrol_local_device
 from tests.conftest import HubProcess, Site
 
 
@@ -22,11 +24,13 @@ def _audit(data: Path, *extra: str) -> subprocess.CompletedProcess[str]:
     )  # fmt: skip
 
 
-def _run_tickets(kiosk: HubClient, staff: HubClient, marker: str) -> list[str]:
-    """Resolved, cancelled and (by the hub's own path) closed tickets, each with the marker."""
-    site = kiosk.site()
+def _run_tickets(kiosks: list[HubClient], staff: HubClient, marker: str) -> list[str]:
+    """Resolved, cancelled and (by the hub's own path) closed tickets, each with the
+    marker, from several kiosks (one kiosk sending twelve at once is slowed down)."""
+    site = kiosks[0].site()
     ids = []
     for i in range(12):
+        kiosk = kiosks[i % len(kiosks)]
         ticket_id = new_ticket_id()
         ids.append(ticket_id)
         body = TicketBody(Category.UNWELL, Urgency.NORMAL, "fr", (), f"{marker} {i}")
@@ -43,7 +47,13 @@ def test_a_clean_run_passes_and_planted_residue_is_found(
     site: Site, hub: HubProcess, kiosk_client: HubClient, staff_client: HubClient, tmp_path: Path
 ) -> None:
     marker = "AUDIT-MARKER-9QX"
-    ids = _run_tickets(kiosk_client, staff_client, marker)
+    others = [
+        site.client(enrol_local_device(site.layout, DeviceRole.KIOSK, site.hub_url, location_id=p))
+        for p in ("central-p3", "central-hall")
+    ]
+    ids = _run_tickets([kiosk_client, *others], staff_client, marker)
+    for other in others:
+        other.close()
     hub.stop()
     clean = _audit(site.layout.root, "--find", marker, *(f"--find={i}" for i in ids[:3]))
     assert clean.returncode == 0, clean.stdout

@@ -148,7 +148,7 @@ def test_could_not_find_the_traveller_closes_through_the_purge(
     assert staff_client.act(ticket_id, "not_found")["state"] == "not_found"
     states = [e["ticket"]["state"] for e in _events(kiosk_events, 1.0) if e.get("type") == "ticket"]
     assert states[-1] == "not_found"
-    assert site.layout.store().count_rows() == {"tickets": 0, "sealed_copies": 0}
+    assert site.layout.store().count_rows() == {"tickets": 0, "sealed_copies": 0, "replies": 0}
     with pytest.raises(HubRefused) as refused:
         staff_client.act(ticket_id, "resolve")
     assert refused.value.status == 404

@@ -58,7 +58,7 @@ def test_details_and_replies_reach_each_reader_in_their_language(
         assert _in(kiosk_language, "Continue") in state["texts"]
         assert _in(kiosk_language, DETAIL_PHRASES["in_pain"]) in state["texts"]
         assert traveller.call("layout_problems")["problems"] == []
-        spoken = traveller.call("spoken")["text"]
+        spoken = traveller.call("screen_speech")["text"]
         assert _in(kiosk_language, DETAIL_PHRASES["wheelchair"]) in spoken
         traveller.screenshot(shots / f"{kiosk_language}-details.png")
         traveller.press(id="details_continue")
@@ -86,7 +86,7 @@ def test_details_and_replies_reach_each_reader_in_their_language(
         reply = _in(kiosk_language, REPLY_PHRASES[REPLY])
         state = traveller.wait_until(lambda s: reply in s["texts"], "reply on the kiosk")
         assert _in(kiosk_language, "A staff member replied:") in state["texts"]
-        spoken = traveller.call("spoken")["text"]
+        spoken = traveller.call("screen_speech")["text"]
         assert reply in spoken
         assert traveller.call("layout_problems")["problems"] == []
         traveller.screenshot(shots / f"{kiosk_language}-waiting-reply.png")

@@ -213,6 +213,7 @@ def test_the_kiosk_after_a_hand_over_a_not_found_and_a_fallback(
         kiosk.press(id="agree")
         kiosk.wait_until(lambda s: s["screen"] == "category", "category screen")
         kiosk.press(category="lost")
+        kiosk.press(id="details_continue")
         kiosk.wait_until(lambda s: s["screen"] == "urgency", "urgency screen")
         kiosk.press(id="send")
         # Nobody answers within the last step's limit: where else to get help.
