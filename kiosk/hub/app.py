@@ -45,6 +45,7 @@ from kiosk.hub.auth import Authenticator, AuthError
 from kiosk.hub.database import make_engine, upgrade_schema
 from kiosk.hub.enrolment_api import bootstrap, enrol
 from kiosk.hub.enrolment_store import EnrolmentStore
+from kiosk.hub.epoch_keys import EpochKeyStore, get_epoch_keys, post_epoch_key
 from kiosk.hub.events import Broker
 from kiosk.hub.logs import log_event, ticket_ref
 from kiosk.hub.pg_events import PgEvents
@@ -71,6 +72,7 @@ class Hub:
         self.store = Store(engine)
         self.replies = ReplyStore(engine)
         self.enrolments = EnrolmentStore(engine)
+        self.epoch_keys = EpochKeyStore(self.store)
         self.site_state = SiteState(self.store, settings.data_dir / "site.pub")
         self.broker = Broker()
         self.loop: asyncio.AbstractEventLoop | None = None
@@ -666,6 +668,8 @@ def create_hub(settings: HubSettings) -> Starlette:
         Route("/v1/heartbeat", _guard(hub.heartbeat), methods=["POST"]),
         Route("/v1/enrol/bootstrap", _guard(partial(bootstrap, hub)), methods=["GET"]),
         Route("/v1/enrol", _guard(partial(enrol, hub)), methods=["POST"]),
+        Route("/v1/epoch-keys", _guard(partial(get_epoch_keys, hub)), methods=["GET"]),
+        Route("/v1/epoch-keys", _guard(partial(post_epoch_key, hub)), methods=["POST"]),
     ]
     app = Starlette(
         routes=routes, lifespan=lifespan, exception_handlers={HTTPException: http_error}
