@@ -171,23 +171,25 @@ def test_kiosks_take_only_signed_current_epoch_keys_of_listed_staff() -> None:
 def test_key_ring_rotates_before_the_end_and_destroys_ended_unneeded_keys() -> None:
     ring = KeyRing("anna", epoch_seconds=100)
     first = ring.rotate(1000.0)
-    assert len(first) == 1 and isinstance(first[0], EpochPublicKey)
+    assert len(first) == 1
+    assert isinstance(first[0], EpochPublicKey)
     assert (first[0].not_before, first[0].not_after) == (1000, 1100)
     ring.mark_published(first[0].key_id)
     assert ring.rotate(1050.0) == []
     nxt = ring.rotate(1080.0)  # within the lead time (25 s): the next epoch's key
-    assert len(nxt) == 1 and nxt[0].key_id != first[0].key_id
+    assert len(nxt) == 1
+    assert nxt[0].key_id != first[0].key_id
     ring.mark_published(nxt[0].key_id)
-    old = ring.keys()[first[0].key_id]
+    old = ring.held()[first[0].key_id]
     # Ended, but an open request still needs it: kept.
     assert ring.sweep(1100.0, {first[0].key_id}) == 0
-    assert first[0].key_id in ring.keys()
+    assert first[0].key_id in ring.held()
     # The request closed: destroyed.
     assert ring.sweep(1101.0, set()) == 1
-    assert set(ring.keys()) == {nxt[0].key_id}
+    assert set(ring.held()) == {nxt[0].key_id}
     assert old.destroyed
     ring.destroy_all()
-    assert ring.keys() == {}
+    assert ring.held() == {}
 
 
 def test_needed_key_ids_are_those_of_open_requests() -> None:

@@ -47,7 +47,7 @@ class Console:
         self.client = client
         self.ring = KeyRing(client.config.device_id, epoch_seconds)
         self.publisher = EpochPublisher(client, self.ring, time.time)
-        self.inbox = StaffInbox(lambda view: client.open_ticket(view, self.ring.keys()).body)
+        self.inbox = StaffInbox(lambda view: client.open_ticket(view, self.ring.held()).body)
         self.publisher.publish_due()
 
     def receive(self, ticket_id: str) -> dict[str, Any]:
@@ -67,7 +67,7 @@ class Console:
 
     def held_keys(self) -> list[Any]:
         """Every key this device still has: long-term, and short-lived ones not destroyed."""
-        return [self.client.keys, *self.ring.keys().values()]
+        return [self.client.keys, *self.ring.held().values()]
 
 
 def assert_no_key_opens(
@@ -109,7 +109,7 @@ def test_epoch_keys_at_the_hub_are_signed_by_their_console(
     doc = kiosk_client._json("GET", "/v1/epoch-keys")
     found = verified_epoch_keys(kiosk_client.site(), doc)
     assert set(found) == {"staff-anna"}
-    assert found["staff-anna"].key_id in console.ring.keys()
+    assert found["staff-anna"].key_id in console.ring.held()
 
     now = int(time.time())
     keys = DeviceKeys.load(site.layout.device("staff-anna"))
@@ -147,7 +147,7 @@ def test_resolved_tickets_outlive_every_key_that_could_open_them(
     site: Site, hub: HubProcess, kiosk_client: HubClient, staff_client: HubClient
 ) -> None:
     console = Console(staff_client)
-    first_key = next(iter(console.ring.keys()))
+    first_key = next(iter(console.ring.held()))
     ticket_id = new_ticket_id()
     body = TicketBody(Category.UNWELL, Urgency.NORMAL, "ar", ("sit_down",), "أحتاج مساعدة")
     kiosk_client.submit_ticket(kiosk_client.site(), ticket_id, body)
@@ -157,7 +157,8 @@ def test_resolved_tickets_outlive_every_key_that_could_open_them(
     sealed = base64.b64decode(view["sealed"])
     assert sealed_key_id(sealed) == first_key
     opened = console.inbox.items[ticket_id].body
-    assert opened is not None and opened.free_text == "أحتاج مساعدة"
+    assert opened is not None
+    assert opened.free_text == "أحتاج مساعدة"
     assert opened.reply_key == kiosk_client.reply_keys[ticket_id].public
     binding = binding_bytes(ticket_id, "central-p3", Category.UNWELL, Urgency.NORMAL)
 
@@ -175,23 +176,21 @@ def test_resolved_tickets_outlive_every_key_that_could_open_them(
     assert open_staff_reply(kiosk_client, reply_view, ticket_id, "unwell").phrase == (
         "reply.stay_put"
     )
+    reply_binding_bytes = reply_binding(ticket_id, sent["id"], "staff-anna")
     with pytest.raises(CannotOpen):  # the kiosk's long-term key alone cannot
-        open_reply(
-            reply_sealed, kiosk_client.keys, reply_binding(ticket_id, sent["id"], "staff-anna")
-        )
+        open_reply(reply_sealed, kiosk_client.keys, reply_binding_bytes)
     assert db_tickets[ticket_id] == sealed
 
     # Resolved during the epoch: the key stays until the epoch ends.
     console.resolve(ticket_id)
     kiosk_client.forget_reply_key(ticket_id)  # the kiosk's app does this when the ticket closes
     deadline = time.monotonic() + 4 * EPOCH_SECONDS
-    while first_key in console.ring.keys() and time.monotonic() < deadline:
+    while first_key in console.ring.held() and time.monotonic() < deadline:
         time.sleep(0.2)
         console.tick()
-    assert first_key not in console.ring.keys()
-    assert console.ring.keys(), "a new epoch key receives new requests"
+    assert first_key not in console.ring.held()
+    assert console.ring.held(), "a new epoch key receives new requests"
 
-    reply_binding_bytes = reply_binding(ticket_id, sent["id"], "staff-anna")
     every_key = [
         *console.held_keys(),
         kiosk_client.keys,
@@ -207,7 +206,7 @@ def test_an_open_ticket_keeps_its_key_past_the_epoch_until_it_is_resolved(
     site: Site, hub: HubProcess, kiosk_client: HubClient, staff_client: HubClient
 ) -> None:
     console = Console(staff_client)
-    first_key = next(iter(console.ring.keys()))
+    first_key = next(iter(console.ring.held()))
     ticket_id = new_ticket_id()
     kiosk_client.submit_ticket(
         kiosk_client.site(), ticket_id, TicketBody(Category.LOST, Urgency.NORMAL, "ja")
@@ -215,14 +214,14 @@ def test_an_open_ticket_keeps_its_key_past_the_epoch_until_it_is_resolved(
     console.receive(ticket_id)
     time.sleep(EPOCH_SECONDS + 1)
     console.tick()
-    assert first_key in console.ring.keys()  # still needed by the open request
+    assert first_key in console.ring.held()  # still needed by the open request
     view = staff_client._json("GET", f"/v1/tickets/{ticket_id}")
-    assert staff_client.open_ticket(view, console.ring.keys()).body.language == "ja"
+    assert staff_client.open_ticket(view, console.ring.held()).body.language == "ja"
     console.resolve(ticket_id)
     console.tick()
-    assert first_key not in console.ring.keys()
+    assert first_key not in console.ring.held()
     with pytest.raises(CannotOpen):
-        staff_client.open_ticket(view, console.ring.keys())
+        staff_client.open_ticket(view, console.ring.held())
     console.ring.destroy_all()
 
 
@@ -243,7 +242,7 @@ def test_a_restarted_console_cannot_open_old_tickets_its_colleague_can(
         restarted = Console(staff_client, 600)
         view = staff_client._json("GET", f"/v1/tickets/{ticket_id}")
         with pytest.raises(CannotOpen):
-            staff_client.open_ticket(view, restarted.ring.keys())
+            staff_client.open_ticket(view, restarted.ring.held())
         assert ben.receive(ticket_id)["id"] == ticket_id
         assert ben.inbox.items[ticket_id].body is not None
         restarted.ring.destroy_all()

@@ -42,6 +42,7 @@ _STREAM_READ_TIMEOUT = 45.0
 _MAX_TICKET_AGE = 12 * 3600
 _CLOCK_SLACK = 300
 _LOG = logging.getLogger("kiosk.client")
+_X25519_PUBLIC = 32
 
 
 def refusal(response: requests.Response) -> HubRefused:
@@ -186,7 +187,10 @@ class HubClient:
         if not body.sent_at:
             body = dataclasses.replace(body, sent_at=int(time.time()))
         if not body.reply_key:
-            body = dataclasses.replace(body, reply_key=self.reply_key(ticket_id).public)
+            public = self.reply_key(ticket_id).public
+            if site.hpke_suite == "X25519":  # the classical suite needs only the X25519 half
+                public = public[-_X25519_PUBLIC:]
+            body = dataclasses.replace(body, reply_key=public)
         plain = body.to_bytes()
         signed = plain + sign_ticket(self.keys, self.config.device_id, binding, plain)
         sealed = seal_ticket(signed, recipients, binding, site.hpke_suite, key_ids)

@@ -19,6 +19,7 @@ __all__ = ["open_staff_reply", "send_reply"]
 
 _MAX_REPLY_AGE = 12 * 3600
 _CLOCK_SLACK = 300
+_X25519_PUBLIC = 32
 
 
 def send_reply(
@@ -46,7 +47,9 @@ def send_reply(
     plain = body.to_bytes()
     signed = plain + sign_reply(client.keys, staff_id, binding, plain)
     if reply_key:
-        sealed = seal_reply(signed, reply_key, binding, site.hpke_suite, key_id_of(reply_key))
+        # A kiosk on the classical suite sends only the X25519 half of its key.
+        suite = "X25519" if len(reply_key) == _X25519_PUBLIC else site.hpke_suite
+        sealed = seal_reply(signed, reply_key, binding, suite, key_id_of(reply_key))
     else:
         sealed = seal_reply(signed, kiosk.hpke_public, binding, site.hpke_suite)
     doc = {"id": reply_id, "sealed": base64.b64encode(sealed).decode()}
@@ -74,7 +77,12 @@ def open_staff_reply(
         raise CannotOpen("the hub sent a malformed reply") from None
     binding = reply_binding(ticket_id, reply_id, staff_id)
     reply_key = client.reply_keys.get(ticket_id)
-    short_lived = {reply_key.key_id: reply_key} if reply_key is not None else None
+    short_lived = (
+        # Its id either way it was handed out: the whole key, or its X25519 half.
+        {reply_key.key_id: reply_key, key_id_of(reply_key.public[-_X25519_PUBLIC:]): reply_key}
+        if reply_key is not None
+        else None
+    )
     plain = open_reply(sealed, client.keys, binding, short_lived)
     body_bytes, signature = plain[:-SIGNATURE_LENGTH], plain[-SIGNATURE_LENGTH:]
     site = client.site()

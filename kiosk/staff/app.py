@@ -197,7 +197,7 @@ class StaffApp(LocalizedApp):
     # -- hub events (called on the stream's thread) ---------------------------------------
     def _open_body(self, view: dict[str, Any]) -> TicketBody | None:
         try:
-            return self.client.open_ticket(view, self.key_ring.keys()).body
+            return self.client.open_ticket(view, self.key_ring.held()).body
         except KioskError as exc:
             _LOG.warning("event=ticket.unopenable kind=%s", type(exc).__name__)
             return None

@@ -78,7 +78,7 @@ class KeyRing:
             if epoch is not None:
                 epoch.published = True
 
-    def keys(self) -> dict[bytes, EphemeralKey]:
+    def held(self) -> dict[bytes, EphemeralKey]:
         """Key id → key, for opening: every key not yet destroyed."""
         with self._lock:
             return {key_id: e.key for key_id, e in self._epochs.items()}
