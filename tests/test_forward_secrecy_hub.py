@@ -55,10 +55,11 @@ class Console:
         self.inbox.apply({"type": "ticket", "ticket": view})
         return view
 
-    def resolve(self, ticket_id: str) -> None:
+    def resolve(self, ticket_id: str) -> dict[str, Any]:
         self.client.act(ticket_id, "accept", 3)
         view = self.client.act(ticket_id, "resolve")
         self.inbox.apply({"type": "ticket", "ticket": view})
+        return view
 
     def tick(self) -> None:
         """What the console does every second: rotate, publish, destroy."""
