@@ -26,7 +26,7 @@ from kiosk.crypto import (
 )
 from kiosk.operator import sample_site
 from kiosk.staff.inbox import StaffInbox
-from kiosk.staff.key_ring import KeyRing, needed_key_ids
+from kiosk.staff.key_ring import KeyRing, escalation_grace, needed_key_ids
 
 
 def _binding() -> bytes:
@@ -208,3 +208,27 @@ def test_needed_key_ids_are_those_of_open_requests() -> None:
     assert needed_key_ids(inbox) == {epoch.key_id}
     inbox.apply({"type": "ticket", "ticket": dict(view, state="resolved")})
     assert needed_key_ids(inbox) == set()
+
+
+def test_a_later_escalation_step_keeps_ended_keys_for_its_delay() -> None:
+    site = sample_site()
+    route = site.routes[0]
+    steps = tuple(
+        dataclasses.replace(st, after_seconds=600) if st.group_id == "central-control" else st
+        for st in route.steps
+    )
+    site = dataclasses.replace(
+        site, routes=(dataclasses.replace(route, steps=steps), *site.routes[1:])
+    )
+    site = site.with_device(
+        DeviceRecord("lena", DeviceRole.STAFF, b"s" * 32, b"h" * 1216, None, "central-control")
+    )
+    assert escalation_grace(site, "lena") == 600.0
+    assert escalation_grace(site, "nobody") == 0.0
+    ring = KeyRing("lena", epoch_seconds=100)
+    ring.grace_seconds = escalation_grace(site, "lena")
+    (first,) = ring.rotate(1000.0)
+    assert ring.sweep(1100.0, set()) == 0  # a request sent at 1099 is due here at 1699
+    assert ring.sweep(1699.0, set()) == 0
+    assert ring.sweep(1700.0, set()) == 1
+    assert first.key_id not in ring.held()

@@ -3,8 +3,10 @@
 Each epoch (a shift by default) the console makes a fresh receiving key that is
 never written to disk; kiosks seal new requests to it. Shortly before an epoch
 ends the next key is made and published, so kiosks move on in time. A key is
-kept while its epoch lasts and afterwards only while an open request in the
-inbox was sealed to it; then it is destroyed, and no key anywhere (this
+kept while its epoch lasts, plus the longest escalation delay of the
+console's group (a request sealed near the end of an epoch reaches a later
+escalation step only after that delay), and afterwards only while an open
+request in the inbox was sealed to it; then it is destroyed, and no key anywhere (this
 console's long-term key included) opens any copy sealed to it: not one in the
 hub's database, its WAL or a backup. After a restart the console has a new
 key; requests sealed to the lost one are read by the route's other consoles.
@@ -26,10 +28,17 @@ from dataclasses import dataclass
 from kiosk.client.epoch_keys import EpochPublicKey, publish_epoch_key
 from kiosk.client.hub_client import HubClient
 from kiosk.core.errors import KioskError
+from kiosk.core.site import Site
 from kiosk.crypto import EphemeralKey, sealed_key_id
 from kiosk.staff.inbox import StaffInbox
 
-__all__ = ["DEFAULT_EPOCH_SECONDS", "EpochPublisher", "KeyRing", "needed_key_ids"]
+__all__ = [
+    "DEFAULT_EPOCH_SECONDS",
+    "EpochPublisher",
+    "KeyRing",
+    "escalation_grace",
+    "needed_key_ids",
+]
 
 _LOG = logging.getLogger("kiosk.staff")
 # One shift. Shorter epochs shrink what a stolen, still-running console can
@@ -53,6 +62,8 @@ class KeyRing:
         self.epoch_seconds = epoch_seconds
         # The next key is published this long before the current one ends.
         self.lead_seconds = min(300.0, epoch_seconds / 4)
+        # Kept this long after the epoch for requests not yet due at this console.
+        self.grace_seconds = 0.0
         self._epochs: dict[bytes, _Epoch] = {}
         self._lock = threading.Lock()
 
@@ -90,7 +101,7 @@ class KeyRing:
             gone = [
                 key_id
                 for key_id, e in self._epochs.items()
-                if e.public.not_after <= now and key_id not in keep
+                if e.public.not_after + self.grace_seconds <= now and key_id not in keep
             ]
             epochs = [self._epochs.pop(key_id) for key_id in gone]
         for epoch in epochs:
@@ -104,6 +115,14 @@ class KeyRing:
             epochs, self._epochs = list(self._epochs.values()), {}
         for epoch in epochs:
             epoch.key.destroy()
+
+
+def escalation_grace(site: Site, device_id: str) -> float:
+    """The longest a request waits before it is due at this console (its escalation step)."""
+    record = site.device(device_id)
+    group = record.group_id if record is not None else None
+    delays = [s.after_seconds for r in site.routes for s in r.steps if s.group_id == group]
+    return float(max(delays, default=0))
 
 
 def needed_key_ids(inbox: StaffInbox) -> set[bytes]:
@@ -143,7 +162,11 @@ class EpochPublisher:
         self._stop.set()
 
     def publish_due(self) -> None:
-        for public in self._ring.rotate(self._clock()):
+        due = self._ring.rotate(self._clock())
+        if due:  # the manifest may have changed the escalation steps since
+            site = self._client.site()
+            self._ring.grace_seconds = escalation_grace(site, self._client.config.device_id)
+        for public in due:
             publish_epoch_key(self._client, public)
             self._ring.mark_published(public.key_id)
             _LOG.info("event=epoch_key.published")
