@@ -129,6 +129,14 @@ def _parser() -> argparse.ArgumentParser:
     status.add_argument(
         "--offline-after", type=float, default=None, help="silent this long is offline (s)"
     )
+    rotate = admin.add_parser("rotate-keys", help="give an enrolled device new keys")
+    _add_data(rotate)
+    rotate.add_argument("device_id")
+    rotate.add_argument("--hub-url", default="https://127.0.0.1:8443")
+    rotate.add_argument("--hours", type=float, default=None, help="code lifetime")
+    rotate.add_argument(
+        "--here", action="store_true", help="the device's directory is on this machine"
+    )
     revoke = admin.add_parser("revoke", help="revoke a device: refused from its next call on")
     _add_data(revoke)
     revoke.add_argument("device_id")
@@ -167,6 +175,9 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         default=data_home() / "device",
         help="directory for this device's keys (default: %(default)s)",
+    )
+    device_enrol.add_argument(
+        "--rotate", action="store_true", help="already enrolled: replace its keys (rotate-keys)"
     )
     return parser
 
@@ -245,7 +256,7 @@ def _run(args: argparse.Namespace) -> int:
         from kiosk.crypto import DeviceKeys
         from kiosk.operator.enrolment import device_fingerprint
 
-        config = enrol_with_code(args.hub, args.code, args.site, args.device)
+        config = enrol_with_code(args.hub, args.code, args.site, args.device, rotate=args.rotate)
         keys = DeviceKeys.load(config.directory)
         print(f"enrolled as {config.device_id} ({config.role.value}); keys in {config.directory}")
         shown = device_fingerprint(keys.sign_public, keys.hpke_public)
@@ -291,6 +302,32 @@ def _i18n_report(*, as_json: bool) -> int:
                 f"missing glyphs:{''.join(missing) or '-'}  {status}"
             )
     return 1 if report_has_gaps(reports) else 0
+
+
+def _admin_rotate(args: argparse.Namespace, layout: SiteLayout) -> int:
+    import time
+
+    from kiosk.operator.enrolment import create_rotation, rotate_here
+
+    if args.here:
+        site, shown = rotate_here(layout, args.device_id)
+        print(
+            f"new keys for {args.device_id} (fingerprint {shown}); manifest version {site.version}"
+        )
+        print("restart the device's app so that it uses them")
+        return 0
+    issued = create_rotation(layout, args.device_id, args.hours)
+    expires = time.strftime("%Y-%m-%d %H:%M %Z", time.localtime(issued.expires_at))
+    print(f"key rotation code for {issued.device_id} (single use, expires {expires}):")
+    print(f"\n    {issued.code}\n")
+    print("on the device (from then on it is refused until you publish its new keys):")
+    print(
+        f"    kiosk enrol --rotate --hub {args.hub_url} --code {issued.code}"
+        f" --site {issued.site_fingerprint} --device DIR"
+    )
+    print("then here, with the new key fingerprint the device shows:")
+    print(f"    kiosk admin publish --confirm {issued.device_id}=FINGERPRINT")
+    return 0
 
 
 def _admin_enrol(args: argparse.Namespace, layout: SiteLayout) -> int:
@@ -407,6 +444,8 @@ def _admin(args: argparse.Namespace) -> int:
         if not findings:
             print(f"audit of {args.data}: nothing of a closed request remains")
         return 1 if findings else 0
+    if args.admin_command == "rotate-keys":
+        return _admin_rotate(args, layout)
     if args.admin_command == "status":
         import json
 

@@ -68,10 +68,18 @@ class AppDriver:
                 f"app did not answer; its log:\n{self.log_path.read_text()[-4000:]}"
             ) from None
 
-    def call(self, op: str, **args: Any) -> dict[str, Any]:
+    def send(self, op: str, **args: Any) -> None:
+        """Start a command without waiting (to act on two apps at the same moment);
+        `receive()` reads its answer."""
         assert self.process.stdin is not None
         self.process.stdin.write(json.dumps({"op": op, **args}) + "\n")
         self.process.stdin.flush()
+
+    def receive(self) -> dict[str, Any]:
+        return self._next(30)
+
+    def call(self, op: str, **args: Any) -> dict[str, Any]:
+        self.send(op, **args)
         answer = self._next(30)
         if not answer.get("ok"):
             raise AssertionError(f"{op} {args} failed: {answer.get('error')}")

@@ -29,6 +29,10 @@ def _walk(widget: Any) -> list[Any]:
     return out
 
 
+class _ScrollFirst(Exception):
+    """The widget to press must first be scrolled into view."""
+
+
 def main() -> None:
     kind, device_dir, size = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
     language = sys.argv[4] if len(sys.argv) > 4 else None
@@ -40,6 +44,7 @@ def main() -> None:
     from kivy.uix.button import Button
     from kivy.uix.label import Label
     from kivy.uix.modalview import ModalView
+    from kivy.uix.scrollview import ScrollView
 
     if kind == "traveller":
         from kiosk.traveller.app import build_kiosk_app
@@ -65,6 +70,16 @@ def main() -> None:
         )
 
     lock = threading.Lock()
+    # What the speaker was asked to read, and in which language (tests only).
+    spoken: list[dict[str, Any]] = []
+    if kind == "traveller" and hasattr(app, "speaker"):
+        real_say = app.speaker.say
+
+        def recording_say(text: str, locale: str) -> bool:
+            spoken.append({"text": text, "locale": locale, "amplitude": app.speaker.amplitude})
+            return bool(real_say(text, locale))
+
+        app.speaker.say = recording_say
 
     def answer(doc: dict[str, Any]) -> None:
         with lock:
@@ -79,6 +94,11 @@ def main() -> None:
         dialogs = [w for w in Window.children if isinstance(w, ModalView)]
         return [w for root in (current_screen(), *dialogs) for w in _walk(root)]
 
+    def top_layer() -> list[Any]:
+        """What a touch reaches: an open dialog (it blocks the screen), else the screen."""
+        dialogs = [w for w in Window.children if isinstance(w, ModalView)]
+        return [w for root in (dialogs or [current_screen()]) for w in _walk(root)]
+
     def visible_texts() -> list[str]:
         return [
             w.text
@@ -86,23 +106,79 @@ def main() -> None:
             if isinstance(w, Label) and w.text and w.opacity > 0 and w.height > 0
         ]
 
+    def shown(w: Any) -> bool:
+        """Drawn: neither it nor a parent is transparent, and it has a size."""
+        while w is not None and w is not w.parent and w is not Window:
+            if w.opacity == 0 or w.width <= 0 or w.height <= 0:
+                return False
+            w = w.parent
+        return True
+
+    def window_rect(w: Any) -> tuple[float, float, float, float]:
+        x, y = w.to_window(w.x, w.y)
+        return x, y, x + w.width, y + w.height
+
+    def viewport(w: Any) -> tuple[float, float, float, float]:
+        """Where `w` can be seen: its innermost scrolling parent's area, or the
+        window (what scrolls out of view can be scrolled back)."""
+        parent = w.parent
+        while parent is not None and parent is not parent.parent:
+            if isinstance(parent, ScrollView):
+                return window_rect(parent)
+            parent = parent.parent
+        return 0, 0, Window.width, Window.height
+
+    def clipped(w: Any) -> tuple[float, float, float, float] | None:
+        x0, y0, x1, y1 = window_rect(w)
+        v0, w0, v1, w1 = viewport(w)
+        box = (max(x0, v0), max(y0, w0), min(x1, v1), min(y1, w1))
+        return box if box[0] < box[2] - 1 and box[1] < box[3] - 1 else None
+
+    def texts_on_screen() -> list[Any]:
+        return [w for w in top_layer() if isinstance(w, Label) and w.text and shown(w)]
+
     def layout_problems() -> list[str]:
-        """Text that a traveller could not read: off the window, or wider than its widget."""
+        """Text that a traveller could not read: off the window (and not in a
+        scrolling area), cut by its own widget, or under another text."""
         problems = []
-        for w in _walk(current_screen()):
-            if not isinstance(w, Label) or not w.text or w.opacity == 0 or w.height <= 0:
-                continue
-            x, y = w.to_window(w.x, w.y)
-            if (
-                y < -1
-                or y + w.height > Window.height + 1
-                or x < -1
-                or x + w.width > Window.width + 1
+        texts = texts_on_screen()
+        for w in texts:
+            x0, y0, x1, y1 = window_rect(w)
+            v0, w0, v1, w1 = viewport(w)
+            if (v0, w0, v1, w1) == (0, 0, Window.width, Window.height) and (
+                y0 < -1 or y1 > Window.height + 1 or x0 < -1 or x1 > Window.width + 1
             ):
                 problems.append(f"off the window: {w.text[:40]!r}")
             if w.texture_size[0] > w.width + 1:
                 problems.append(f"wider than its widget: {w.text[:40]!r}")
+            if w.texture_size[1] > w.height + 1:
+                problems.append(f"taller than its widget: {w.text[:40]!r}")
+        boxes = [(w, clipped(w)) for w in texts]
+        visible = [(w, b) for w, b in boxes if b is not None]
+        for i, (a, ra) in enumerate(visible):
+            for b, rb in visible[i + 1 :]:
+                if a in _walk(b) or b in _walk(a):
+                    continue
+                if (
+                    ra[0] < rb[2] - 1
+                    and rb[0] < ra[2] - 1
+                    and ra[1] < rb[3] - 1
+                    and rb[1] < ra[3] - 1
+                ):
+                    problems.append(f"overlap: {a.text[:30]!r} and {b.text[:30]!r}")
         return problems
+
+    def surface(w: Any) -> Any:
+        """The colour a text is drawn on: its own if it is a button, else the
+        nearest parent that paints a ground (`surface_color`)."""
+        if isinstance(w, Button):
+            return list(w.background_color)
+        parent = w.parent
+        while parent is not None and parent is not parent.parent:
+            if hasattr(parent, "surface_color"):
+                return list(parent.surface_color)
+            parent = parent.parent
+        return None
 
     def find(cmd: dict[str, Any]) -> Any:
         screen = current_screen()
@@ -137,6 +213,15 @@ def main() -> None:
             widget = find(cmd)
             if widget.disabled or widget.opacity == 0:
                 raise LookupError("that button is not available to press")
+            in_list = viewport(widget) != (0, 0, Window.width, Window.height)
+            if in_list and clipped(widget) != window_rect(widget) and cmd.get("scrolled", 0) < 5:
+                # Out of view in a scrolling list: scroll to it as a person
+                # would, and press once the list has moved.
+                scroller = widget.parent
+                while not isinstance(scroller, ScrollView):
+                    scroller = scroller.parent
+                scroller.scroll_to(widget, padding=10, animate=False)
+                raise _ScrollFirst
             x, y = widget.to_window(*widget.center)
             touch = UnitTestTouch(x, y)
             touch.touch_down()
@@ -161,9 +246,20 @@ def main() -> None:
                 state["alerting"] = screen.alerting
                 state["alerts_played"] = app.alerts_played
                 state["connected"] = screen.connected
+                state["on_duty"] = screen.duty_on
+                state["message"] = screen.message_text
+                for c, card in zip(
+                    state["cards"], reversed(screen.ids.cards.children), strict=True
+                ):
+                    c["mine"] = card.mine
             else:
                 state["has_request"] = app.request is not None
                 state["language"] = app.language
+                state["sounds_played"] = getattr(app, "sounds_played", 0)
+                state["modes"] = {
+                    name: getattr(app, name, None)
+                    for name in ("large_text", "high_contrast", "low_reach", "volume_level")
+                }
             return state
         if op == "type":  # what a technician would type on the on-screen keyboard
             find(cmd).text = cmd["value"]
@@ -193,6 +289,43 @@ def main() -> None:
             return {"text": app.screen_texts()}
         if op == "layout_problems":
             return {"problems": layout_problems()}
+        if op == "targets":  # everything a traveller can press, where it is drawn
+            found = []
+            names = {
+                id(v): k for owner in top_layer() for k, v in getattr(owner, "ids", {}).items()
+            }
+            for w in top_layer():
+                if isinstance(w, Button) and not w.disabled and shown(w):
+                    x0, y0, _x1, _y1 = window_rect(w)
+                    found.append(
+                        {
+                            "name": getattr(w, "language_code", "")
+                            or names.get(id(w.proxy_ref), names.get(id(w), ""))
+                            or type(w).__name__ + ":" + w.text[:20],
+                            "x": x0,
+                            "y": y0,
+                            "w": w.width,
+                            "h": w.height,
+                            "visible": clipped(w) is not None,
+                            "scrolls": viewport(w) != (0, 0, Window.width, Window.height),
+                        }
+                    )
+            return {"targets": found, "window": [Window.width, Window.height]}
+        if op == "colours":  # each visible text's colour and the colour under it
+            return {
+                "colours": [
+                    {
+                        "text": w.text[:30],
+                        "fg": list(w.color),
+                        "bg": surface(w),
+                        "font_size": w.font_size,
+                    }
+                    for w in texts_on_screen()
+                    if clipped(w) is not None
+                ]
+            }
+        if op == "spoken":
+            return {"spoken": spoken, "amplitude": app.speaker.amplitude}
         if op == "screenshot":
             target = Path(cmd["path"])
             written = Path(Window.screenshot(name=str(target)))
@@ -206,6 +339,9 @@ def main() -> None:
     def execute(cmd: dict[str, Any]) -> None:
         try:
             answer({"ok": True, **run(cmd)})
+        except _ScrollFirst:
+            retry = {**cmd, "scrolled": cmd.get("scrolled", 0) + 1}
+            Clock.schedule_once(lambda _dt: execute(retry), 0.15)
         except Exception as exc:
             answer({"ok": False, "error": f"{type(exc).__name__}: {exc}"})
 

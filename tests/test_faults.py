@@ -9,82 +9,18 @@ import gc
 import threading
 import time
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 
-from kiosk.client import EventStream, HubClient
+from kiosk.client import HubClient
 from kiosk.core.body import TicketBody
 from kiosk.core.categories import Category, Urgency
-from kiosk.core.errors import HubRefused, KioskError
 from kiosk.core.site import DeviceRole
 from kiosk.core.ticket import new_ticket_id
 from kiosk.operator import enrol_local_device
 from tests.conftest import HubProcess, Site, replace_hub_url, start_hub
 from tests.fault_proxy import FaultProxy
-
-
-class Console:
-    """A staff console's view, kept as the app keeps it: open tickets by id,
-    rebuilt from each reconnect's snapshot."""
-
-    def __init__(self, client: HubClient) -> None:
-        self.open: dict[str, dict[str, Any]] = {}
-        self.shown_twice = 0
-        self._session: set[str] = set()
-        self._fresh: dict[str, dict[str, Any]] | None = None
-        self.connected = threading.Event()
-        self.client = client
-        self.stream = EventStream(client, self._on_event, self._on_connection)
-        self.stream.start()
-
-    def close(self) -> None:
-        self.stream.stop()
-        self.client.close()
-
-    def _on_connection(self, connected: bool) -> None:
-        (self.connected.set if connected else self.connected.clear)()
-
-    def _on_event(self, event: dict[str, Any]) -> None:
-        kind = event.get("type")
-        if kind == "connecting":
-            self._fresh, self._session = {}, set()
-        elif kind == "synced" and self._fresh is not None:
-            self.open, self._fresh = self._fresh, None  # drop ghosts of closed tickets
-        elif kind == "ticket":
-            view = event["ticket"]
-            target = self._fresh if self._fresh is not None else self.open
-            if view["state"] in {"resolved", "cancelled", "expired"}:
-                target.pop(view["id"], None)
-                self.open.pop(view["id"], None)
-            else:
-                target[view["id"]] = view
-
-    def wait_for(self, ids: set[str], timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while set(self.open) != ids:
-            if time.monotonic() > deadline:
-                raise AssertionError(f"console shows {sorted(self.open)}, expected {sorted(ids)}")
-            time.sleep(0.1)
-
-
-def send_until_stored(kiosk: HubClient, ticket_id: str, body: TicketBody, patience: float) -> int:
-    """As the kiosk app does: the same id again until the hub answers; the attempts."""
-    deadline = time.monotonic() + patience
-    attempts = 0
-    while True:
-        attempts += 1
-        try:
-            kiosk.submit_ticket(kiosk.site(), ticket_id, body)
-            return attempts
-        except HubRefused as exc:
-            if exc.status < 500:
-                raise
-        except KioskError:
-            pass
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not stored after {attempts} attempts")
-        time.sleep(0.2)
+from tests.resilience import Console, send_until_stored
 
 
 def _kiosks(site: Site, count: int, url: str) -> list[HubClient]:

@@ -45,8 +45,9 @@ def test_0005_adds_replies_deleted_with_their_ticket(tmp_path: Path) -> None:
     assert "replies" in inspect(engine).get_table_names()
     with engine.begin() as connection:
         connection.exec_driver_sql(
-            "INSERT INTO tickets VALUES ('t1', 'k', 'p', 'lost', 'normal', 'submitted',"
-            " 1.0, 1.0, NULL, NULL)"
+            "INSERT INTO tickets (id, kiosk_id, location_id, category, urgency, state,"
+            " created_at, updated_at) VALUES ('t1', 'k', 'p', 'lost', 'normal', 'submitted',"
+            " 1.0, 1.0)"
         )
         connection.exec_driver_sql("INSERT INTO replies VALUES ('r1', 't1', 's', 1.0, x'00')")
         connection.exec_driver_sql("DELETE FROM tickets")  # the foreign key cascades
@@ -68,12 +69,37 @@ def test_0006_adds_device_presence_and_removes_it(tmp_path: Path) -> None:
     engine.dispose()
 
 
-def test_0007_adds_epoch_keys_and_removes_them(tmp_path: Path) -> None:
+def test_0008_adds_epoch_keys_and_removes_them(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'hub.db'}")
     upgrade_schema(engine)
     columns = {c["name"] for c in inspect(engine).get_columns("epoch_keys")}
     assert columns == {"device_id", "epoch_id", "not_before", "not_after", "public", "signature"}
     with engine.begin() as connection:
-        command.downgrade(_config(connection), "0006")
+        command.downgrade(_config(connection), "0007")
     assert "epoch_keys" not in inspect(engine).get_table_names()
+    engine.dispose()
+
+
+def test_duty_migration_keeps_open_tickets_and_adds_the_duty_table(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'hub.db'}")
+    with engine.begin() as connection:
+        command.upgrade(_config(connection), "0004")
+        connection.exec_driver_sql(
+            "INSERT INTO tickets (id, kiosk_id, location_id, category, urgency, state,"
+            " created_at, updated_at) VALUES ('t1', 'k', 'p3', 'lost', 'normal', 'submitted', 1, 1)"
+        )
+        connection.exec_driver_sql(
+            "INSERT INTO sealed_copies (ticket_id, recipient_id, ciphertext)"
+            " VALUES ('t1', 's', x'00')"
+        )
+    upgrade_schema(engine)
+    assert "staff_duty" in inspect(engine).get_table_names()
+    with engine.connect() as connection:
+        row = connection.exec_driver_sql("SELECT accepted_at, handed_to FROM tickets").one()
+        assert tuple(row) == (None, None)
+    with engine.begin() as connection:
+        command.downgrade(_config(connection), "0004")
+    with engine.connect() as connection:  # the way back drops columns in place, keeping rows
+        assert connection.exec_driver_sql("SELECT count(*) FROM sealed_copies").scalar() == 1
+    assert "staff_duty" not in inspect(engine).get_table_names()
     engine.dispose()

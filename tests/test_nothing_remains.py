@@ -52,6 +52,17 @@ def test_cancel_leaves_no_byte_of_the_ticket(
     assert residue(site.layout.root, ticket_needles(ticket_id, ciphertext, plain)) == []
 
 
+def test_could_not_find_the_traveller_leaves_no_byte_of_the_ticket(
+    site: Site, hub: HubProcess, kiosk_client: HubClient, staff_client: HubClient
+) -> None:
+    ticket_id, ciphertext, plain = _open_ticket(kiosk_client, staff_client, "nobody there")
+    staff_client.act(ticket_id, "accept", 2)
+    staff_client.act(ticket_id, "hand_over")  # the hand-over keeps nothing extra either
+    staff_client.act(ticket_id, "accept", 1)
+    staff_client.act(ticket_id, "not_found")
+    assert residue(site.layout.root, ticket_needles(ticket_id, ciphertext, plain)) == []
+
+
 def test_expiry_purges_through_the_same_path(tmp_path: Path) -> None:
     """A ticket nobody closed is expired, deleted with its replies, and its bytes are gone."""
     engine = make_engine(f"sqlite:///{tmp_path / 'hub.db'}")

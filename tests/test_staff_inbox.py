@@ -78,3 +78,30 @@ def test_replies_are_recorded_on_their_ticket_only() -> None:
     assert item.replies == {"r1": "staff-ben"}
     stray = {"id": "r2", "ticket_id": "gone", "staff_id": "staff-ben", "created_at": 2.0}
     assert inbox.apply({"type": "reply", "reply": stray}) == ("ignored", None)
+
+
+def test_the_hub_can_alert_again_for_a_request_already_shown() -> None:
+    inbox = _inbox()
+    inbox.apply(_event("a"))
+    what, item = inbox.apply(_event("a", state="accepted"))
+    assert item is not None
+    assert not item.calls_for_attention  # someone has it
+    what, item = inbox.apply({**_event("a", state="accepted"), "alert": "reminder"})
+    assert what == "alert"
+    assert item is not None
+    assert item.calls_for_attention
+    item.acknowledged = True
+    assert not item.calls_for_attention
+    what, item = inbox.apply({**_event("a", state="delivered"), "alert": "handed_over"})
+    assert (what, item.alert if item else None) == ("alert", "handed_over")
+    assert item is not None
+    assert item.calls_for_attention  # a tap before the hand-over does not silence it
+
+
+def test_a_handed_over_request_stops_alerting_once_accepted() -> None:
+    inbox = _inbox()
+    inbox.apply(_event("a", state="accepted"))
+    inbox.apply({**_event("a", state="delivered"), "alert": "handed_over"})
+    _, item = inbox.apply(_event("a", state="accepted"))
+    assert item is not None
+    assert not item.calls_for_attention

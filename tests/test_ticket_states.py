@@ -91,3 +91,60 @@ def test_short_codes_are_three_unambiguous_characters(ticket_id: str) -> None:
     assert code[1].isdigit()
     assert code[2].isalpha()
     assert not set(code) & set("0O1IB8S5Z2G6Q")  # nothing to misread or mishear
+
+
+def _run(events: list[tuple[TicketEvent, dict[str, str]]]) -> list[TicketState]:
+    """The states a ticket passes through for a sequence of (event, arguments)."""
+    t, states = _ticket(), []
+    for event, args in events:
+        t = t.apply(event, at=float(len(states) + 2), **args)  # type: ignore[arg-type]
+        states.append(t.state)
+    return states
+
+
+def test_a_handover_returns_the_ticket_to_unaccepted_for_the_group() -> None:
+    t = _ticket().apply(TicketEvent.ACCEPT, at=2.0, actor="staff-1", eta_minutes=3)
+    assert t.accepted_at == 2.0
+    t = t.apply(TicketEvent.HAND_OVER, at=3.0, actor="staff-1", group="control")
+    assert (t.state, t.accepted_by, t.eta_minutes, t.accepted_at, t.handed_to) == (
+        TicketState.DELIVERED,
+        None,
+        None,
+        None,
+        "control",
+    )
+    t = t.apply(TicketEvent.ACCEPT, at=4.0, actor="ctl-1")  # the new group takes it
+    assert (t.accepted_by, t.accepted_at) == ("ctl-1", 4.0)
+
+
+def test_only_the_accepter_hands_over_or_reports_not_found() -> None:
+    t = _ticket().apply(TicketEvent.ACCEPT, at=2.0, actor="staff-1")
+    for event in (TicketEvent.HAND_OVER, TicketEvent.NOT_FOUND):
+        with pytest.raises(IllegalTransition, match="only staff-1"):
+            t.apply(event, at=3.0, actor="staff-2", group="control")
+    with pytest.raises(IllegalTransition):  # nobody accepted it: nothing to hand over
+        _ticket().apply(TicketEvent.HAND_OVER, at=2.0, actor="staff-1", group="control")
+    with pytest.raises(IllegalTransition):  # a hand-over names the group
+        t.apply(TicketEvent.HAND_OVER, at=3.0, actor="staff-1")
+
+
+def test_not_found_is_its_own_closed_outcome() -> None:
+    states = _run(
+        [
+            (TicketEvent.DELIVER, {}),
+            (TicketEvent.ACCEPT, {"actor": "staff-1"}),
+            (TicketEvent.HAND_OVER, {"actor": "staff-1", "group": "staff"}),
+            (TicketEvent.ACCEPT, {"actor": "staff-2"}),
+            (TicketEvent.NOT_FOUND, {"actor": "staff-2"}),
+        ]
+    )
+    assert states == [
+        TicketState.DELIVERED,
+        TicketState.ACCEPTED,
+        TicketState.DELIVERED,
+        TicketState.ACCEPTED,
+        TicketState.NOT_FOUND,
+    ]
+    assert TicketState.NOT_FOUND in CLOSED_STATES
+    with pytest.raises(IllegalTransition):  # only after someone went to look
+        _ticket().apply(TicketEvent.NOT_FOUND, at=2.0, actor="staff-1")

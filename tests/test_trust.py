@@ -129,7 +129,8 @@ def test_staff_of_another_station_can_neither_see_nor_act(
             call()
         assert refused.value.status == 404
     events = outsider.events()
-    assert next(events) == {"type": "synced"}  # its snapshot lists nothing
+    assert next(events) == {"type": "duty", "on_duty": True}  # a console's own state first
+    assert next(events) == {"type": "synced"}  # its snapshot lists no ticket
     events.close()
     with _hub_db(site) as db:
         (copies,) = db.execute(

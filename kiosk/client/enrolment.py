@@ -53,13 +53,19 @@ def _post_or_get(session: requests.Session, method: str, url: str, **kw: Any) ->
 
 
 def enrol_with_code(
-    hub_url: str, code: str, site_fingerprint: str, directory: Path
+    hub_url: str, code: str, site_fingerprint: str, directory: Path, *, rotate: bool = False
 ) -> DeviceConfig:
+    """Enrol this device; `rotate`: it is enrolled and replaces its keys with new
+    ones, keeping its id, role and place (a code from `kiosk admin rotate-keys`)."""
     canonical = normalise_code(code)
     if not canonical:
         raise SiteError("an enrolment code has 12 letters and digits, e.g. K7M4-P9XR-2QWE")
-    if (directory / "device.json").exists():
-        raise SiteError(f"{directory} already holds an enrolled device")
+    enrolled = (directory / "device.json").exists()
+    if enrolled and not rotate:
+        raise SiteError(f"{directory} already holds an enrolled device (--rotate to new keys)")
+    if rotate and not enrolled:
+        raise SiteError(f"{directory} holds no enrolled device to give new keys")
+    before = DeviceConfig.load(directory) if rotate else None
     hub_url = hub_url.rstrip("/")
     with requests.Session() as session:
         session.trust_env = False
@@ -100,6 +106,14 @@ def enrol_with_code(
                 "proof": base64.b64encode(sign_enrolment(keys, canonical)).decode(),
             },
             verify=str(ca_file),
+        )
+    if before is not None and (answer.get("device_id"), answer.get("role")) != (
+        before.device_id,
+        before.role.value,
+    ):
+        raise SiteError(
+            f"that code is for {answer.get('device_id')}, not this device ({before.device_id}): "
+            "its keys are unchanged"
         )
     keys.save(directory)
     config = DeviceConfig(

@@ -262,13 +262,32 @@ class HubClient:
                 return record
         raise BadSignature("the request names a kiosk this site does not list")
 
-    def act(self, ticket_id: str, action: str, eta_minutes: int | None = None) -> dict[str, Any]:
-        doc = None if eta_minutes is None else {"eta_minutes": eta_minutes}
-        result: dict[str, Any] = self._json("POST", f"/v1/tickets/{ticket_id}/{action}", doc)
+    def act(
+        self,
+        ticket_id: str,
+        action: str,
+        eta_minutes: int | None = None,
+        *,
+        group: str | None = None,
+    ) -> dict[str, Any]:
+        """accept (with an ETA), resolve, delivered, hand_over (to `group`; none:
+        back to colleagues of this device's group) or not_found."""
+        doc: dict[str, Any] = {}
+        if eta_minutes is not None:
+            doc["eta_minutes"] = eta_minutes
+        if group is not None:
+            doc["group"] = group
+        result: dict[str, Any] = self._json(
+            "POST", f"/v1/tickets/{ticket_id}/{action}", doc or None
+        )
         return result
 
     def heartbeat(self, version: str) -> None:
         self._json("POST", "/v1/heartbeat", {"version": version, "manifest_version": self._floor()})
+
+    def set_duty(self, on_duty: bool) -> bool:
+        """Go on or off duty; the hub's answer (off duty: no alerts on this console)."""
+        return bool(self._json("POST", "/v1/duty", {"on_duty": on_duty})["on_duty"])
 
     # -- events --------------------------------------------------------------------
     def events(self) -> Iterator[dict[str, Any]]:

@@ -20,6 +20,9 @@ from typing import Any
 from kiosk.core.errors import SiteError
 
 __all__ = [
+    "DEFAULT_FALLBACK_AFTER_SECONDS",
+    "DEFAULT_REESCALATE_AFTER_SECONDS",
+    "DEFAULT_REMIND_AFTER_SECONDS",
     "DEFAULT_SUITE",
     "ORIENTATIONS",
     "SUITES",
@@ -40,6 +43,12 @@ __all__ = [
 SUITES = ("MLKEM768_X25519", "X25519")
 DEFAULT_SUITE = SUITES[0]
 ORIENTATIONS = ("portrait", "landscape")
+# Per-route timers (kiosk/core/escalation.py): an accepted request still open
+# after this long reminds its accepter, then alerts every step again; the
+# last step gets this long before the kiosk shows its fallback.
+DEFAULT_REMIND_AFTER_SECONDS = 600
+DEFAULT_REESCALATE_AFTER_SECONDS = 1200
+DEFAULT_FALLBACK_AFTER_SECONDS = 180
 
 
 class DeviceRole(StrEnum):
@@ -127,6 +136,9 @@ class Route:
     categories: tuple[str, ...]  # empty: every category
     steps: tuple[EscalationStep, ...]
     urgencies: tuple[str, ...] = ()  # empty: every urgency
+    remind_after_seconds: int = DEFAULT_REMIND_AFTER_SECONDS
+    reescalate_after_seconds: int = DEFAULT_REESCALATE_AFTER_SECONDS
+    fallback_after_seconds: int = DEFAULT_FALLBACK_AFTER_SECONDS
 
     def matches(self, location_id: str, category: str, urgency: str | None = None) -> bool:
         """`urgency` None (a caller that does not know it) matches only routes that
@@ -346,6 +358,9 @@ class Site:
                     "steps": [
                         {"group": st.group_id, "after_seconds": st.after_seconds} for st in r.steps
                     ],
+                    "remind_after_seconds": r.remind_after_seconds,
+                    "reescalate_after_seconds": r.reescalate_after_seconds,
+                    "fallback_after_seconds": r.fallback_after_seconds,
                 }
                 for r in self.routes
             ],
@@ -411,6 +426,16 @@ class Site:
                         steps=tuple(
                             EscalationStep(str(st["group"]), int(st["after_seconds"]))
                             for st in _items(r["steps"])
+                        ),
+                        # Optional: manifests from before these timers existed get defaults.
+                        remind_after_seconds=int(
+                            r.get("remind_after_seconds", DEFAULT_REMIND_AFTER_SECONDS)
+                        ),
+                        reescalate_after_seconds=int(
+                            r.get("reescalate_after_seconds", DEFAULT_REESCALATE_AFTER_SECONDS)
+                        ),
+                        fallback_after_seconds=int(
+                            r.get("fallback_after_seconds", DEFAULT_FALLBACK_AFTER_SECONDS)
                         ),
                     )
                     for r in _items(doc["routes"])

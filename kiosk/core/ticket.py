@@ -37,6 +37,7 @@ class TicketState(StrEnum):
     RESOLVED = "resolved"
     CANCELLED = "cancelled"
     EXPIRED = "expired"
+    NOT_FOUND = "not_found"  # staff went but could not find the traveller
 
 
 class TicketEvent(StrEnum):
@@ -45,6 +46,8 @@ class TicketEvent(StrEnum):
     RESOLVE = "resolve"
     CANCEL = "cancel"  # the traveller no longer needs help
     EXPIRE = "expire"  # nobody closed it within the operator's limit
+    HAND_OVER = "hand_over"  # the accepter passes it to a group (or back to colleagues)
+    NOT_FOUND = "not_found"  # the accepter went and could not find the traveller
 
 
 S, E = TicketState, TicketEvent
@@ -65,10 +68,15 @@ TRANSITIONS: Mapping[tuple[TicketState, TicketEvent], TicketState] = {
     (S.SUBMITTED, E.EXPIRE): S.EXPIRED,
     (S.DELIVERED, E.EXPIRE): S.EXPIRED,
     (S.ACCEPTED, E.EXPIRE): S.EXPIRED,
+    # Handed over, it is unaccepted again: delivered, as consoles already hold it.
+    (S.ACCEPTED, E.HAND_OVER): S.DELIVERED,
+    (S.ACCEPTED, E.NOT_FOUND): S.NOT_FOUND,
 }
 
 OPEN_STATES = frozenset({S.SUBMITTED, S.DELIVERED, S.ACCEPTED})
-CLOSED_STATES = frozenset({S.RESOLVED, S.CANCELLED, S.EXPIRED})
+CLOSED_STATES = frozenset({S.RESOLVED, S.CANCELLED, S.EXPIRED, S.NOT_FOUND})
+# Only the staff member who accepted may pass a ticket on or close it as not found.
+_ACCEPTER_ONLY = frozenset({E.HAND_OVER, E.NOT_FOUND})
 
 # 128 random bits in lowercase hex: unguessable, and safe in URLs and logs.
 TICKET_ID_PATTERN = re.compile(r"^[0-9a-f]{32}$")
@@ -113,6 +121,8 @@ class Ticket:
     updated_at: float = 0.0
     accepted_by: str | None = None
     eta_minutes: int | None = None
+    accepted_at: float | None = None  # reminders and re-escalation count from here
+    handed_to: str | None = None  # the group it was last handed over to
 
     @property
     def is_open(self) -> bool:
@@ -125,15 +135,39 @@ class Ticket:
         at: float,
         actor: str | None = None,
         eta_minutes: int | None = None,
+        group: str | None = None,
     ) -> Ticket:
-        """The ticket after `event`; raises IllegalTransition and changes nothing otherwise."""
+        """The ticket after `event`; raises IllegalTransition and changes nothing otherwise.
+
+        `group`: for HAND_OVER, the group that now has it (the hub checks it is
+        on the ticket's route).
+        """
         if event is E.ACCEPT and self.accepted_by is not None:
             raise IllegalTransition(f"already accepted by {self.accepted_by}")
+        if event in _ACCEPTER_ONLY and self.accepted_by is not None and actor != self.accepted_by:
+            raise IllegalTransition(f"only {self.accepted_by}, who accepted it, can do this")
         state = next_state(self.state, event)
         if event is E.ACCEPT:
             if actor is None:
                 raise IllegalTransition("accept needs the accepting staff device")
             return dataclasses.replace(
-                self, state=state, updated_at=at, accepted_by=actor, eta_minutes=eta_minutes
+                self,
+                state=state,
+                updated_at=at,
+                accepted_by=actor,
+                eta_minutes=eta_minutes,
+                accepted_at=at,
+            )
+        if event is E.HAND_OVER:
+            if group is None:
+                raise IllegalTransition("hand over needs the group that takes it")
+            return dataclasses.replace(
+                self,
+                state=state,
+                updated_at=at,
+                accepted_by=None,
+                eta_minutes=None,
+                accepted_at=None,
+                handed_to=group,
             )
         return dataclasses.replace(self, state=state, updated_at=at)

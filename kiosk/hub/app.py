@@ -8,8 +8,11 @@
     POST /v1/tickets/{id}/delivered      staff: opened on this console
     POST /v1/tickets/{id}/accept         staff: "on my way" (a second accept gets 409)
     POST /v1/tickets/{id}/resolve        staff: done; the ticket is purged
+    POST /v1/tickets/{id}/hand_over      staff, the accepter: {"group": id} or {} (own group)
+    POST /v1/tickets/{id}/not_found      staff, the accepter: went, found nobody; purged
     POST /v1/tickets/{id}/replies        staff: a sealed reply to the traveller (replies.py)
     GET  /v1/events                      server-sent events for this device (see events.py)
+    GET|POST /v1/duty                    staff: on or off duty (see duty.py)
     POST /v1/heartbeat                   any device: alive, with its software and manifest version
 
 Errors are JSON `{"error": code, "message": text}` with a 4xx status.
@@ -37,16 +40,20 @@ from starlette.routing import Route
 from kiosk import __version__
 from kiosk.core.categories import Category, Urgency
 from kiosk.core.errors import IllegalTransition, KioskError
+from kiosk.core.escalation import alert_delays
 from kiosk.core.rate_limit import RateLimiter
 from kiosk.core.site import DeviceRecord, DeviceRole, Site
 from kiosk.core.ticket import CLOSED_STATES, TICKET_ID_PATTERN, Ticket, TicketEvent, TicketState
 from kiosk.hub.api_errors import ApiError, decode_b64, error_response, json_object
 from kiosk.hub.auth import Authenticator, AuthError
 from kiosk.hub.database import make_engine, upgrade_schema
+from kiosk.hub.duty import DutyBook, duty
 from kiosk.hub.enrolment_api import bootstrap, enrol
 from kiosk.hub.enrolment_store import EnrolmentStore
 from kiosk.hub.epoch_keys import EpochKeyStore, get_epoch_keys, post_epoch_key
+from kiosk.hub.escalator import Escalator
 from kiosk.hub.events import Broker
+from kiosk.hub.handover import announce_handover, handover_group
 from kiosk.hub.logs import log_event, ticket_ref
 from kiosk.hub.pg_events import PgEvents
 from kiosk.hub.presence import Beat, Presence, presence_event
@@ -73,6 +80,9 @@ class Hub:
         self.replies = ReplyStore(engine)
         self.enrolments = EnrolmentStore(engine)
         self.epoch_keys = EpochKeyStore(self.store)
+        self.duty = DutyBook(engine)
+        self.duty.refresh()
+        self.escalator = Escalator(self)
         self.site_state = SiteState(self.store, settings.data_dir / "site.pub")
         self.broker = Broker()
         self.loop: asyncio.AbstractEventLoop | None = None
@@ -83,7 +93,7 @@ class Hub:
         if engine.dialect.name == "postgresql":
             from kiosk.hub.pg_events import PgEvents
 
-            self.pg = PgEvents(settings.db_url, self._on_remote)
+            self.pg = PgEvents(settings.db_url, self._on_remote, self._resync_devices)
             remember = self.store.remember_nonce
         self.auth = Authenticator(settings.clock_skew_seconds, remember)
         # Per device and per hub process: one device's flood never spends another's
@@ -93,7 +103,6 @@ class Hub:
         self.presence = Presence(self.store)
         self.closing = False
         self._site_version = 0
-        self._escalated: set[tuple[str, str]] = set()
         self._site_devices: set[str] = set()
 
     def close_streams(self) -> None:
@@ -157,13 +166,16 @@ class Hub:
             raise ApiError(404, "no_such_ticket", "no open ticket with this id")
         return ticket
 
-    @staticmethod
-    def due(device: DeviceRecord, site: Site, view: dict[str, Any], now: float) -> bool:
+    def due(self, device: DeviceRecord, site: Site, view: dict[str, Any], now: float) -> bool:
         """Whether a staff device is alerted to a ticket yet: its group's escalation
-        step on the ticket's route has come (0 s for the first step)."""
-        delay = site.alert_delay(
-            device.group_id, view["location_id"], view["category"], view["urgency"]
-        )
+        step on the ticket's route has come (0 s for the first step; at once when
+        the groups before it have nobody on duty), or it was handed to its group."""
+        route = site.route_for(view["location_id"], view["category"], view.get("urgency"))
+        if route is None or device.group_id is None:
+            return False
+        if view.get("handed_to") == device.group_id:
+            return True
+        delay = alert_delays(route, self.duty.staffed(site)).get(device.group_id)
         return delay is not None and now >= float(view["created_at"]) + delay
 
     def may_see(self, device: DeviceRecord, site: Site, ticket: Ticket) -> bool:
@@ -190,12 +202,18 @@ class Hub:
             "updated_at": ticket.updated_at,
             "accepted_by": ticket.accepted_by,
             "eta_minutes": ticket.eta_minutes,
+            "handed_to": ticket.handed_to,
         }
 
-    @staticmethod
-    def kiosk_view(ticket: Ticket) -> dict[str, Any]:
-        # A kiosk learns the state of its own ticket, not which device accepted it.
-        return {"id": ticket.id, "state": ticket.state.value, "eta_minutes": ticket.eta_minutes}
+    def kiosk_view(self, ticket: Ticket, site: Site | None = None) -> dict[str, Any]:
+        # A kiosk learns the state of its own ticket, not which device accepted it,
+        # and whether nobody answered in time (it then shows where else to get help).
+        view = {"id": ticket.id, "state": ticket.state.value, "eta_minutes": ticket.eta_minutes}
+        if site is not None and ticket.is_open:
+            view["fallback"] = self.escalator.fallback_shown(
+                self.public_view(ticket, site), site, time.time()
+            )
+        return view
 
     def publish_update(
         self, ticket: Ticket, site: Site, sealed: dict[str, str] | None = None
@@ -226,6 +244,12 @@ class Hub:
         if sealed is not None:
             event["sealed"] = sealed
         self.broker.publish(event)
+
+    def _resync_devices(self) -> None:
+        """Called on the LISTEN thread after a database outage: end every stream, so
+        each device reconnects and gets a snapshot with what other hubs did meanwhile."""
+        if self.loop is not None:
+            self.loop.call_soon_threadsafe(self.broker.end_all)
 
     def _on_remote(self, event: dict[str, Any]) -> None:
         """Called on the LISTEN thread: hand over to the event loop."""
@@ -334,7 +358,7 @@ class Hub:
             self.publish_update(
                 stored, site, {k: base64.b64encode(v).decode() for k, v in sealed.items()}
             )
-        return JSONResponse(self.kiosk_view(stored), status_code=201 if created else 200)
+        return JSONResponse(self.kiosk_view(stored, site), status_code=201 if created else 200)
 
     async def show(self, request: Request) -> Response:
         body = await self.read_body(request)
@@ -344,7 +368,7 @@ class Hub:
         if not self.may_see(device, site, ticket):
             raise ApiError(404, "no_such_ticket", "no open ticket with this id")
         if device.role is DeviceRole.KIOSK:
-            return JSONResponse(self.kiosk_view(ticket))
+            return JSONResponse(self.kiosk_view(ticket, site))
         view = self.public_view(ticket, site)
         copy = await run_in_threadpool(self.store.sealed_copy, ticket.id, device.id)
         view["sealed"] = base64.b64encode(copy).decode() if copy else None
@@ -359,6 +383,8 @@ class Hub:
             "delivered": TicketEvent.DELIVER,
             "accept": TicketEvent.ACCEPT,
             "resolve": TicketEvent.RESOLVE,
+            "hand_over": TicketEvent.HAND_OVER,
+            "not_found": TicketEvent.NOT_FOUND,
         }.get(action)
         if event is None:
             raise ApiError(404, "no_such_action", f"unknown action {action!r}")
@@ -375,21 +401,28 @@ class Hub:
         before = self.ticket_or_404(await run_in_threadpool(self.store.get_ticket, ticket_id))
         if not self.may_see(device, site, before):
             raise ApiError(404, "no_such_ticket", "no open ticket with this id")
+        group = (
+            handover_group(doc, device, site, before) if event is TicketEvent.HAND_OVER else None
+        )
         try:
             after = await run_in_threadpool(
-                lambda: self.store.apply_event(ticket_id, event, actor=device.id, eta_minutes=eta)
+                lambda: self.store.apply_event(
+                    ticket_id, event, actor=device.id, eta_minutes=eta, group=group
+                )
             )
         except IllegalTransition as exc:
             raise ApiError(409, "conflict", str(exc)) from None
         after = self.ticket_or_404(after)
-        log_event(f"ticket.{after.state.value}", ref=ticket_ref(ticket_id))
-        # Every console reports delivery; only the first changes what anyone sees,
-        # and pushing the others to every console and the kiosk would be most of
-        # a busy hub's work.
-        if (after.state, after.accepted_by) != (before.state, before.accepted_by):
+        log_event(f"ticket.{event.value}", ref=ticket_ref(ticket_id))
+        if group is not None:
+            await announce_handover(self, after, site, group, device.id)
+        elif (after.state, after.accepted_by) != (before.state, before.accepted_by):
+            # Every console reports delivery; only the first changes what anyone
+            # sees, and pushing the others to every console and the kiosk would
+            # be most of a busy hub's work.
             self.publish_update(after, site)
         return JSONResponse(
-            self.kiosk_view(after)
+            self.kiosk_view(after, site)
             if device.role is DeviceRole.KIOSK
             else self.public_view(after, site)
         )
@@ -402,14 +435,25 @@ class Hub:
             def wants(event: dict[str, Any]) -> bool:
                 if event.get("type") == "device":
                     return device.group_id in event["groups"]
+                if event.get("type") == "duty":
+                    return bool(event["device_id"] == device.id)
+                if event.get("kiosk_only"):
+                    return False
+                if event.get("to_device", device.id) != device.id:
+                    return False  # a reminder is for the accepter only
+                if event.get("not_device") == device.id:
+                    return False
                 escalated_to = event.get("escalate_group")
                 if escalated_to is not None and escalated_to != device.group_id:
                     return False  # an escalation alerts one more group, not all again
-                return self.due(device, site, event["ticket"], time.time())
+                view = event["ticket"]
+                if event.get("alert") == "reescalated":  # every step again
+                    return site.staff_may_see(device, view["location_id"], view["category"])
+                return self.due(device, site, view, time.time())
         else:
 
             def wants(event: dict[str, Any]) -> bool:
-                return bool(event.get("kiosk_id") == device.id)
+                return event.get("kiosk_id") == device.id and not event.get("staff_only")
 
         subscription = self.broker.subscribe(device.id, wants)
         # Subscribe first, then snapshot: an event between the two arrives
@@ -421,7 +465,7 @@ class Hub:
             raise
         log_event("stream.opened", device=device.id)
         return StreamingResponse(
-            self._stream(device, subscription, snapshot),
+            self._stream(device, site, subscription, snapshot),
             media_type="text/event-stream",
             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
         )
@@ -429,10 +473,10 @@ class Hub:
     def _snapshot(self, device: DeviceRecord, site: Site) -> list[dict[str, Any]]:
         if device.role is DeviceRole.KIOSK:
             mine = self.store.open_tickets_of_kiosk(device.id)
-            return [{"type": "ticket", "ticket": self.kiosk_view(t)} for t in mine] + (
+            return [{"type": "ticket", "ticket": self.kiosk_view(t, site)} for t in mine] + (
                 reply_events(self, device, [t.id for t in mine])
             )
-        events: list[dict[str, Any]] = []
+        events: list[dict[str, Any]] = [{"type": "duty", "on_duty": self.duty.on_duty(device.id)}]
         now = time.time()
         for t in self.store.open_tickets():
             view = self.public_view(t, site)
@@ -441,22 +485,34 @@ class Hub:
             copy = self.store.sealed_copy(t.id, device.id)
             view["sealed"] = base64.b64encode(copy).decode() if copy else None
             events.append({"type": "ticket", "ticket": view})
-        return events + reply_events(self, device, [e["ticket"]["id"] for e in events])
+        shown = [e["ticket"]["id"] for e in events if e["type"] == "ticket"]
+        return events + reply_events(self, device, shown)
 
-    def _for_device(self, device: DeviceRecord, event: dict[str, Any]) -> dict[str, Any]:
+    def _for_device(
+        self, device: DeviceRecord, site: Site, event: dict[str, Any]
+    ) -> dict[str, Any]:
+        if event.get("type") == "duty":
+            return {"type": "duty", "on_duty": event["on_duty"]}
         ticket = event["ticket"]
         if device.role is DeviceRole.KIOSK:
-            return {
-                "type": "ticket",
-                "ticket": {k: ticket[k] for k in ("id", "state", "eta_minutes")},
-            }
+            view = {k: ticket[k] for k in ("id", "state", "eta_minutes")}
+            if ticket["state"] not in {s.value for s in CLOSED_STATES}:
+                view["fallback"] = self.escalator.fallback_shown(ticket, site, time.time())
+            return {"type": "ticket", "ticket": view}
         view = dict(ticket)
         if "sealed" in event:
             view["sealed"] = event["sealed"].get(device.id)
-        return {"type": "ticket", "ticket": view}
+        out: dict[str, Any] = {"type": "ticket", "ticket": view}
+        if "alert" in event and event.get("alert_group", device.group_id) == device.group_id:
+            out["alert"] = event["alert"]  # reminder, reescalated or handed_over
+        return out
 
     async def _stream(
-        self, device: DeviceRecord, subscription: Any, snapshot: list[dict[str, Any]]
+        self,
+        device: DeviceRecord,
+        site: Site,
+        subscription: Any,
+        snapshot: list[dict[str, Any]],
     ) -> AsyncIterator[bytes]:
         try:
             for event in snapshot:
@@ -470,8 +526,8 @@ class Hub:
                 except TimeoutError:
                     yield b": keepalive\n\n"
                     continue
-                if event.get("type") == "ticket":
-                    yield _sse(self._for_device(device, event))
+                if event.get("type") in ("ticket", "duty"):
+                    yield _sse(self._for_device(device, site, event))
                 elif event.get("type") == "device":
                     yield _sse({k: v for k, v in event.items() if k != "groups"})
                 elif event.get("type") == "reply":
@@ -528,40 +584,8 @@ class Hub:
                 _LOG.error("event=escalation.failed kind=%s", type(exc).__name__)
 
     async def escalate_once(self) -> None:
-        """Alert the next groups of every unaccepted ticket whose step has come.
-
-        Each hub does this for the devices connected to it; it remembers only
-        (ticket id, group) pairs, in memory, while the ticket is open.
-        """
-        site = await self.current_site()
-        if site is None:
-            return
-        now = time.time()
-        tickets = await run_in_threadpool(self.store.open_tickets)
-        open_ids = {t.id for t in tickets}
-        self._escalated = {k for k in self._escalated if k[0] in open_ids}
-        for ticket in tickets:
-            if ticket.state is TicketState.ACCEPTED:
-                continue
-            route = site.route_for(ticket.location_id, ticket.category.value, ticket.urgency.value)
-            for step in route.steps if route else ():
-                key = (ticket.id, step.group_id)
-                if step.after_seconds <= 0 or key in self._escalated:
-                    continue
-                if now < ticket.created_at + step.after_seconds:
-                    continue
-                self._escalated.add(key)
-                copies = await run_in_threadpool(self.store.sealed_copies, ticket.id)
-                log_event("ticket.escalated", ref=ticket_ref(ticket.id), group=step.group_id)
-                self.broker.publish(
-                    {
-                        "type": "ticket",
-                        "ticket": self.public_view(ticket, site),
-                        "kiosk_id": ticket.kiosk_id,
-                        "sealed": {k: base64.b64encode(v).decode() for k, v in copies.items()},
-                        "escalate_group": step.group_id,
-                    }
-                )
+        """Escalation, reminders, re-escalation and kiosk fallbacks that came due."""
+        await self.escalator.run_once()
 
     async def finish_purges_forever(self) -> None:
         """Truncate the WAL after purges whose truncation readers deferred."""
@@ -666,6 +690,7 @@ def create_hub(settings: HubSettings) -> Starlette:
         Route("/v1/tickets/{ticket_id}/{action}", _guard(hub.transition), methods=["POST"]),
         Route("/v1/events", _guard(hub.events), methods=["GET"]),
         Route("/v1/heartbeat", _guard(hub.heartbeat), methods=["POST"]),
+        Route("/v1/duty", _guard(partial(duty, hub)), methods=["GET", "POST"]),
         Route("/v1/enrol/bootstrap", _guard(partial(bootstrap, hub)), methods=["GET"]),
         Route("/v1/enrol", _guard(partial(enrol, hub)), methods=["POST"]),
         Route("/v1/epoch-keys", _guard(partial(get_epoch_keys, hub)), methods=["GET"]),

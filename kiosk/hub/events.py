@@ -4,6 +4,14 @@ Why SSE: pushes go one way (hub → device) while actions are ordinary signed
 POSTs, so a plain HTTPS stream is enough. It passes proxies and load
 balancers unchanged, needs no extra protocol in `requests`, and a reconnect
 is just a new GET that starts with a snapshot of the open tickets.
+
+Published events are dicts: `type` ("ticket" or "duty") and, for tickets,
+the public `ticket` view, its `kiosk_id` and perhaps `sealed` copies. Keys
+that narrow who receives one (read by each stream's filter in app.py):
+`escalate_group` (one more group), `to_device` (only it, e.g. a reminder),
+`not_device` (all but it), `staff_only` / `kiosk_only`; and `alert` with an
+optional `alert_group`, which asks consoles to alert again (reminder,
+reescalated, handed_over).
 """
 
 from __future__ import annotations

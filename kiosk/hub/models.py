@@ -14,6 +14,7 @@ __all__ = [
     "ReplyRow",
     "SealedCopyRow",
     "SeenNonceRow",
+    "StaffDutyRow",
     "TicketRow",
 ]
 
@@ -43,6 +44,8 @@ class TicketRow(Base):
     updated_at: Mapped[float] = mapped_column(Float)
     accepted_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
     eta_minutes: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    accepted_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    handed_to: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class SealedCopyRow(Base):
@@ -132,3 +135,15 @@ class EpochKeyRow(Base):
     not_after: Mapped[int] = mapped_column(Integer, index=True)
     public: Mapped[bytes] = mapped_column(LargeBinary)
     signature: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class StaffDutyRow(Base):
+    """A staff device that went off duty (a device without a row is on duty):
+    it still sees its inbox but is never alerted, and escalation skips a
+    group with nobody on duty. Holds no ticket data."""
+
+    __tablename__ = "staff_duty"
+
+    device_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    on_duty: Mapped[bool] = mapped_column(Boolean)
+    changed_at: Mapped[float] = mapped_column(Float)

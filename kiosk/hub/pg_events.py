@@ -34,10 +34,18 @@ def psycopg_url(sqlalchemy_url: str) -> str:
 
 
 class PgEvents:
-    def __init__(self, url: str, on_remote: Callable[[dict[str, Any]], None]) -> None:
+    def __init__(
+        self,
+        url: str,
+        on_remote: Callable[[dict[str, Any]], None],
+        on_gap: Callable[[], None] = lambda: None,
+    ) -> None:
         self.hub_id = secrets.token_hex(6)  # tells our own announcements apart
         self._url = psycopg_url(url)
         self._on_remote = on_remote
+        # Called when LISTEN is back after an outage: what other hubs announced
+        # meanwhile is lost, so devices must resynchronise from a snapshot.
+        self._on_gap = on_gap
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._sender: psycopg.Connection[Any] | None = None
@@ -67,15 +75,21 @@ class PgEvents:
                         _LOG.warning("event=notify.failed")
 
     def _listen(self) -> None:
+        outage = False
         while not self._stop.is_set():
             try:
                 with psycopg.connect(self._url, autocommit=True) as conn:
                     conn.execute(f"LISTEN {CHANNEL}")
+                    if outage:
+                        _LOG.warning("event=listen.resumed")
+                        self._on_gap()
+                        outage = False
                     while not self._stop.is_set():
                         for note in conn.notifies(timeout=1.0):
                             self._relay(note.payload)
             except psycopg.OperationalError:
                 _LOG.warning("event=listen.reconnecting")
+                outage = True
                 self._stop.wait(1.0)
 
     def _relay(self, payload: str) -> None:

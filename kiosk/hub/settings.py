@@ -46,7 +46,8 @@ class HubSettings:
     ticket_ttl_seconds: int | None = None
     expiry_sweep_seconds: float = DEFAULT_EXPIRY_SWEEP_SECONDS
     heartbeat_seconds: float = DEFAULT_HEARTBEAT_SECONDS
-    # How often escalation steps are checked: a step is late by at most this.
+    # How often escalation steps, reminders and fallbacks are checked: each is
+    # late by at most this (two small queries a tick), well within a second.
     escalation_tick_seconds: float = 0.2
     call_bucket: Bucket = CALL_BUCKET
     offline_after_seconds: float = DEFAULT_OFFLINE_AFTER_SECONDS

@@ -42,6 +42,8 @@ def _to_ticket(row: TicketRow) -> Ticket:
         updated_at=row.updated_at,
         accepted_by=row.accepted_by,
         eta_minutes=row.eta_minutes,
+        accepted_at=row.accepted_at,
+        handed_to=row.handed_to,
     )
 
 
@@ -161,6 +163,7 @@ class Store:
         *,
         actor: str | None = None,
         eta_minutes: int | None = None,
+        group: str | None = None,
     ) -> Ticket | None:
         """Apply `event`; the ticket after it, or None if it does not exist.
 
@@ -175,11 +178,14 @@ class Store:
             before = self.get_ticket(ticket_id)
             if before is None:
                 return None
-            after = before.apply(event, at=time.time(), actor=actor, eta_minutes=eta_minutes)
-            if (after.state, after.accepted_by, after.eta_minutes) == (
+            after = before.apply(
+                event, at=time.time(), actor=actor, eta_minutes=eta_minutes, group=group
+            )
+            if (after.state, after.accepted_by, after.eta_minutes, after.handed_to) == (
                 before.state,
                 before.accepted_by,
                 before.eta_minutes,
+                before.handed_to,
             ):
                 return before  # e.g. a second console's delivery report: nothing to write
             unchanged = (
@@ -201,6 +207,8 @@ class Store:
                             updated_at=after.updated_at,
                             accepted_by=after.accepted_by,
                             eta_minutes=after.eta_minutes,
+                            accepted_at=after.accepted_at,
+                            handed_to=after.handed_to,
                         )
                         .returning(TicketRow.id)
                     ).all()

@@ -63,4 +63,6 @@ STATE_TEXTS: Mapping[TicketState, str] = {
     TicketState.CANCELLED: N_("Cancelled by the traveller"),
     # Translators: request status: closed automatically after the time limit.
     TicketState.EXPIRED: N_("Expired"),
+    # Translators: request status: staff went to the place and could not find the traveller.
+    TicketState.NOT_FOUND: N_("Closed: the traveller was not found"),
 }

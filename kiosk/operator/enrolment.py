@@ -7,13 +7,14 @@ manifest with the device in it. The hub only relays: it cannot add a reader.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass
 
 from kiosk.core.enrolment_code import code_hash, new_code
 from kiosk.core.errors import BadSignature, SiteError
 from kiosk.core.site import DeviceRecord, DeviceRole, Site
-from kiosk.crypto import SiteKey, fingerprint, verify_signature
+from kiosk.crypto import DeviceKeys, SiteKey, fingerprint, verify_signature
 from kiosk.hub.enrolment_store import Enrolment, EnrolmentStore
 from kiosk.operator.site_admin import (
     SiteLayout,
@@ -28,9 +29,11 @@ __all__ = [
     "DEFAULT_CODE_HOURS",
     "IssuedCode",
     "create_enrolment",
+    "create_rotation",
     "device_fingerprint",
     "publish_enrolled",
     "revoke_device",
+    "rotate_here",
 ]
 
 _INTENT_PURPOSE = b"kiosk/enrolment-intent/v1"
@@ -71,15 +74,18 @@ def create_enrolment(
     group_id: str | None = None,
     device_id: str | None = None,
     hours: float | None = None,
+    rotation: bool = False,
 ) -> IssuedCode:
-    """`hours` None: the site file's retention.enrolment_code_hours."""
+    """`hours` None: the site file's retention.enrolment_code_hours. `rotation`: for a
+    device already enrolled, which keeps its id, role and place (create_rotation)."""
     site = current_site(layout, layout.store())
     if hours is None:
         hours = float(site.limits.enrolment_code_hours)
     if not 0 < hours <= 24 * 14:
         raise SiteError("an enrolment code lives between a few minutes and 14 days (--hours)")
     device_id = device_id or new_device_id(role)
-    check_placement(site, role, device_id, location_id, group_id)
+    if not rotation:
+        check_placement(site, role, device_id, location_id, group_id)
     code = new_code()
     expires_at = time.time() + hours * 3600
     location = location_id if role is DeviceRole.KIOSK else None
@@ -120,8 +126,14 @@ def publish_enrolled(
     added: list[str] = []
     waiting: list[tuple[str, str]] = []
     for e in store.all():
-        if not (e.used and e.sign_public and e.hpke_public) or site.device(e.device_id):
+        if not (e.used and e.sign_public and e.hpke_public):
             continue
+        current = site.device(e.device_id)
+        if current is not None and (current.sign_public, current.hpke_public) == (
+            e.sign_public,
+            e.hpke_public,
+        ):
+            continue  # published already (a rotation code brings new keys: it goes on)
         _check_intent(e, site_public)
         shown = device_fingerprint(e.sign_public, e.hpke_public)
         if confirmed.get(e.device_id) != _plain(shown):
@@ -160,6 +172,50 @@ def _check_intent(e: Enrolment, site_public: bytes) -> None:
             f"the enrolment of {e.device_id} was altered on the hub (its role or place no "
             "longer matches what you signed): do not publish it; issue a new code"
         ) from None
+
+
+def _enrolled(site: Site, device_id: str) -> DeviceRecord:
+    record = site.device(device_id)
+    if record is None:
+        known = ", ".join(d.id for d in site.devices) or "none"
+        raise SiteError(f"no enrolled device {device_id!r} (enrolled: {known})")
+    return record
+
+
+def create_rotation(layout: SiteLayout, device_id: str, hours: float | None = None) -> IssuedCode:
+    """A code with which an enrolled device replaces its keys, in the same role and
+    place; its old keys work until the operator publishes the new ones."""
+    site = current_site(layout, layout.store())
+    record = _enrolled(site, device_id)
+    _enrolments(layout).remove([device_id])  # its first enrolment's spent code, if kept
+    return create_enrolment(
+        layout,
+        record.role,
+        location_id=record.location_id,
+        group_id=record.group_id,
+        device_id=device_id,
+        hours=hours,
+        rotation=True,
+    )
+
+
+def rotate_here(layout: SiteLayout, device_id: str) -> tuple[Site, str]:
+    """New keys for a device whose directory is on this machine (one-box sites, the
+    demo), published at once; the device's app must restart to use them."""
+    site = current_site(layout, layout.store())
+    record = _enrolled(site, device_id)
+    directory = layout.device(device_id)
+    if not (directory / "device.json").exists():
+        raise SiteError(f"{directory} is not this device's directory: rotate it with a code")
+    keys = DeviceKeys.generate()
+    keys.save(directory)
+    site = publish(
+        layout,
+        site.with_device(
+            dataclasses.replace(record, sign_public=keys.sign_public, hpke_public=keys.hpke_public)
+        ),
+    )
+    return site, device_fingerprint(keys.sign_public, keys.hpke_public)
 
 
 def revoke_device(layout: SiteLayout, device_id: str) -> Site:

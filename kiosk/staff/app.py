@@ -21,6 +21,7 @@ from kiosk.core.body import TicketBody
 from kiosk.core.categories import Category, Urgency
 from kiosk.core.errors import HubRefused, KioskError
 from kiosk.core.phrases import DETAIL_PHRASES, REPLY_PHRASES, known_details
+from kiosk.core.site import Site
 from kiosk.core.ticket import TicketState
 from kiosk.crypto import DeviceKeys
 from kiosk.i18n import CATEGORY_TEXTS, STAFF_URGENCY_TEXTS, STATE_TEXTS, locale_info
@@ -57,6 +58,8 @@ class TicketCard(BoxLayout):  # type: ignore[misc]
     reply_text = StringProperty("")  # replies sent to the traveller
     urgent = BooleanProperty(False)
     accepted = BooleanProperty(False)
+    mine = BooleanProperty(False)  # accepted on this console: hand over, not found
+    confirming = BooleanProperty(False)  # "could not find" pressed once; a second press closes
 
 
 class InboxScreen(Screen):  # type: ignore[misc]
@@ -67,6 +70,8 @@ class InboxScreen(Screen):  # type: ignore[misc]
     alerting = BooleanProperty(False)
     flash = BooleanProperty(False)
     empty = BooleanProperty(True)
+    # Not `on_duty`: Kivy takes `on_*` names for events and never binds kv rules to them.
+    duty_on = BooleanProperty(True)  # off duty: the inbox is listed, nothing alerts
 
 
 class StaffApp(LocalizedApp):
@@ -92,6 +97,7 @@ class StaffApp(LocalizedApp):
         load_kv(_KV / "inbox_screen.kv", _KV / "reply_picker.kv")
         self.apply_language(self.settings.language)
         manager = ScreenManager(transition=NoTransition())
+        load_kv(_KV / "handover_dialog.kv")
         screen = InboxScreen()
         # Translators: staff console header. {device} is this console's name.
         screen.header_text = tr.f("Help requests · {device}", device=self.config_device.device_id)
@@ -170,29 +176,89 @@ class StaffApp(LocalizedApp):
 
         run_in_background(lambda: send_reply(self.client, view, phrase, reply_key), done, failed)
 
+    def not_found(self, ticket_id: str) -> None:
+        """Staff went and could not find the traveller: closes the request, so it
+        takes a second press (within a few seconds) to confirm."""
+        card = self.cards.get(ticket_id)
+        if card is None:
+            return
+        if not card.confirming:
+            card.confirming = True
+            Clock.schedule_once(lambda _dt: setattr(card, "confirming", False), 5.0)
+            return
+        card.confirming = False
+        self._act(ticket_id, "not_found", None)
+
+    def hand_over(self, ticket_id: str) -> None:
+        """Offer the groups of the request's route (their devices hold a sealed copy)."""
+        item = self.inbox.items.get(ticket_id)
+        if item is None:
+            return
+        view = dict(item.view)
+
+        def choose(site: Site) -> None:
+            from kivy.factory import Factory
+
+            route = site.route_for(view["location_id"], view["category"], view.get("urgency"))
+            groups = {g.id: g.name for g in site.groups}
+            mine = self.config_device.group_id
+            others = [s.group_id for s in route.steps] if route else []
+            dialog = Factory.HandOverView()
+            for group_id in dict.fromkeys(others):
+                if group_id == mine or group_id not in groups:
+                    continue
+                button = Factory.TQuietButton(text=tr.bidi(groups[group_id]))
+                button.bind(on_release=lambda _b, g=group_id: self._hand_to(dialog, ticket_id, g))
+                dialog.ids.groups.add_widget(button)
+                dialog.ids[f"group_{group_id}"] = button
+            dialog.ids.release.bind(on_release=lambda _b: self._hand_to(dialog, ticket_id, None))
+            dialog.open()
+
+        run_in_background(self.client.site, choose, self._failed)
+
+    def _hand_to(self, dialog: Any, ticket_id: str, group: str | None) -> None:
+        dialog.dismiss(animation=False)
+        self._act(ticket_id, "hand_over", None, group=group or self.config_device.group_id)
+
+    def toggle_duty(self) -> None:
+        wanted = not self.screen.duty_on
+
+        def done(on_duty: bool) -> None:
+            self.screen.message_text = ""
+            self._set_duty(on_duty)
+
+        run_in_background(lambda: self.client.set_duty(wanted), done, self._failed)
+
+    def _set_duty(self, on_duty: bool) -> None:
+        self.screen.duty_on = on_duty
+        self._update_alert()
+
     def acknowledge_alert(self) -> None:
         """Silence the tone on this console; the request stays open and visible."""
         for item in self.inbox.items.values():
             item.acknowledged = True
+            item.alert = None
         self._update_alert()
 
-    def _act(self, ticket_id: str, action: str, eta: int | None) -> None:
+    def _failed(self, exc: Exception) -> None:
+        if isinstance(exc, HubRefused) and exc.status == 409:
+            # Translators: staff console: someone else accepted this request first.
+            self.screen.message_text = tr._("A colleague has already accepted this request.")
+        elif isinstance(exc, HubRefused) and exc.status == 404:
+            # Translators: staff console: the request was closed meanwhile.
+            self.screen.message_text = tr._("This request is already closed.")
+        else:
+            # Translators: staff console: the action did not reach the hub.
+            self.screen.message_text = tr._("Could not reach the hub. Please try again.")
+
+    def _act(self, ticket_id: str, action: str, eta: int | None, group: str | None = None) -> None:
         def done(view: dict[str, Any]) -> None:
             self.screen.message_text = ""
             self._apply({"type": "ticket", "ticket": view}, known_only=True)
 
-        def failed(exc: Exception) -> None:
-            if isinstance(exc, HubRefused) and exc.status == 409:
-                # Translators: staff console: someone else accepted this request first.
-                self.screen.message_text = tr._("A colleague has already accepted this request.")
-            elif isinstance(exc, HubRefused) and exc.status == 404:
-                # Translators: staff console: the request was closed meanwhile.
-                self.screen.message_text = tr._("This request is already closed.")
-            else:
-                # Translators: staff console: the action did not reach the hub.
-                self.screen.message_text = tr._("Could not reach the hub. Please try again.")
-
-        run_in_background(lambda: self.client.act(ticket_id, action, eta), done, failed)
+        run_in_background(
+            lambda: self.client.act(ticket_id, action, eta, group=group), done, self._failed
+        )
 
     # -- hub events (called on the stream's thread) ---------------------------------------
     def _open_body(self, view: dict[str, Any]) -> TicketBody | None:
@@ -205,6 +271,9 @@ class StaffApp(LocalizedApp):
     def _on_hub_event(self, event: dict[str, Any]) -> None:
         if event.get("type") == "device":
             on_ui_thread(self._device_notice, event)
+            return
+        if event.get("type") == "duty":
+            on_ui_thread(self._set_duty, event.get("on_duty") is not False)
             return
         ticket = event.get("ticket")
         if event.get("type") == "ticket" and isinstance(ticket, dict) and ticket.get("sealed"):
@@ -231,6 +300,8 @@ class StaffApp(LocalizedApp):
             return
         if what == "closed" and item is not None:
             self._closed_notice(item, str(event["ticket"]["state"]))
+        if what == "alert" and item is not None:
+            self._play(item)
         if what == "new" and item is not None:
             _LOG.info("event=ticket.shown")
             self._play(item)
@@ -268,6 +339,10 @@ class StaffApp(LocalizedApp):
         elif state == TicketState.CANCELLED.value:
             # Translators: staff console: the traveller withdrew the request.
             text = tr.f("The traveller at {place} no longer needs help.", place=place)
+        elif state == TicketState.NOT_FOUND.value and not self._mine(item.view):
+            # Translators: staff console: a colleague went to the place and found nobody;
+            # the request is closed.
+            text = tr.f("The request at {place} was closed: nobody was found there.", place=place)
         else:
             return
         self.screen.message_text = text
@@ -309,8 +384,8 @@ class StaffApp(LocalizedApp):
             )
         self._fill_details(card, item)
         state = item.state
+        mine = state is TicketState.ACCEPTED and self._mine(view)
         if state is TicketState.ACCEPTED:
-            mine = view.get("accepted_by") == self.config_device.device_id
             card.status_text = (
                 # Translators: staff console: this staff member accepted the request.
                 tr._("You accepted this request")
@@ -321,6 +396,9 @@ class StaffApp(LocalizedApp):
         else:
             card.status_text = tr._(STATE_TEXTS[state])
         card.accepted = state is TicketState.ACCEPTED
+        card.mine = mine
+        if not mine:
+            card.confirming = False
         card.age_text = self._age(view)
 
     def _fill_details(self, card: TicketCard, item: InboxItem) -> None:
@@ -360,6 +438,9 @@ class StaffApp(LocalizedApp):
             replies.append(tr.f("{who} sent the traveller a reply.", who=others[-1]))
         card.reply_text = "\n".join(replies)
 
+    def _mine(self, view: dict[str, Any]) -> bool:
+        return bool(view.get("accepted_by") == self.config_device.device_id)
+
     def _age(self, view: dict[str, Any]) -> str:
         seconds = max(0.0, time.time() - float(view["created_at"]))
         return tr.bidi(
@@ -376,7 +457,9 @@ class StaffApp(LocalizedApp):
 
     # -- alerts ------------------------------------------------------------------------
     def _waiting(self) -> list[InboxItem]:
-        return [i for i in self.inbox.ordered() if i.needs_someone and not i.acknowledged]
+        if not self.screen.duty_on:
+            return []  # off duty: the inbox stays listed, but nothing alerts
+        return [i for i in self.inbox.ordered() if i.calls_for_attention]
 
     def _update_alert(self) -> None:
         waiting = self._waiting()
@@ -384,13 +467,23 @@ class StaffApp(LocalizedApp):
         screen.alerting = bool(waiting)
         if waiting:
             first = waiting[0]
-            # Translators: staff alert banner; names only the place.
-            # {place} is e.g. "Platform 3, north stairs".
-            screen.alert_text = tr.f(
-                "New help request at {place}", place=first.view["location_label"]
-            )
+            place = first.view["location_label"]
+            if first.alert == "handed_over":
+                # Translators: staff alert banner: a colleague passed a request to this
+                # console's group. {place} is e.g. "Platform 3, north stairs".
+                screen.alert_text = tr.f("Handed over to your group: {place}", place=place)
+            elif first.alert in ("reminder", "reescalated"):
+                # Translators: staff alert banner: an accepted request is still not
+                # resolved after a long time. {place} is e.g. "Platform 3".
+                screen.alert_text = tr.f("Still open: {place}", place=place)
+            else:
+                # Translators: staff alert banner; names only the place.
+                # {place} is e.g. "Platform 3, north stairs".
+                screen.alert_text = tr.f("New help request at {place}", place=place)
 
     def _play(self, item: InboxItem) -> None:
+        if not self.screen.duty_on:
+            return
         urgent = Category(item.view["category"]) in _URGENT_SOUND_CATEGORIES or item.urgent
         sound = self._sounds.get("alert-urgent" if urgent else "alert")
         if sound is not None:

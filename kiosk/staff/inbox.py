@@ -27,6 +27,9 @@ class InboxItem:
     replies: dict[str, str] = field(default_factory=dict)
     # This console's own replies: reply id → phrase id (only the kiosk can open them).
     my_replies: dict[str, str] = field(default_factory=dict)
+    # Why the hub asked this console to alert again for a request it already
+    # shows: "reminder", "reescalated" or "handed_over"; None after a tap.
+    alert: str | None = None
 
     @property
     def id(self) -> str:
@@ -44,6 +47,13 @@ class InboxItem:
     def needs_someone(self) -> bool:
         return self.state in (TicketState.SUBMITTED, TicketState.DELIVERED)
 
+    @property
+    def calls_for_attention(self) -> bool:
+        """Alert for it, until tapped: nobody has it (again, after a hand-over), or
+        it is accepted but still open long after (a reminder, or every step again)."""
+        still_open = self.alert in ("reminder", "reescalated")
+        return (self.needs_someone or still_open) and not self.acknowledged
+
 
 class StaffInbox:
     def __init__(self, open_body: Callable[[dict[str, Any]], TicketBody | None]) -> None:
@@ -54,7 +64,8 @@ class StaffInbox:
     def apply(
         self, event: dict[str, Any], body: TicketBody | None = None, *, known_only: bool = False
     ) -> tuple[str, InboxItem | None]:
-        """Apply one hub event; what happened: new, updated, closed, reply, synced or ignored.
+        """Apply one hub event; what happened: new, updated, alert (the hub alerts
+        again for a request already shown), closed, reply, synced or ignored.
 
         `body`: already opened off the UI thread. `known_only`: an answer to
         this console's own action, which must not bring back a ticket closed
@@ -91,16 +102,20 @@ class StaffInbox:
             item = self.items.pop(ticket_id, None)
             return ("closed", item) if item else ("ignored", None)
         item = self.items.get(ticket_id)
+        alert = event.get("alert")
         if item is None:
             if known_only:
                 return "ignored", None
             if body is None and view.get("sealed"):
                 body = self._open_body(view)
-            item = InboxItem(view=view, body=body)
+            item = InboxItem(view=view, body=body, alert=alert if isinstance(alert, str) else None)
             self.items[ticket_id] = item
             return "new", item
         view.pop("sealed", None)
         item.view.update(view)
+        if isinstance(alert, str):
+            item.alert, item.acknowledged = alert, False
+            return "alert", item
         return "updated", item
 
     def ordered(self) -> list[InboxItem]:

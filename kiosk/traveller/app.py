@@ -19,7 +19,8 @@ from babel.numbers import format_decimal
 from kivy.clock import Clock
 from kivy.core.audio import SoundLoader
 from kivy.core.window import Window
-from kivy.properties import StringProperty
+from kivy.metrics import Metrics
+from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from kiosk.client import DeviceConfig, EventStream, Heartbeat, HubClient
@@ -45,9 +46,10 @@ from kiosk.traveller.screens import (
     WaitingScreen,
 )
 from kiosk.traveller.settings import TravellerSettings
-from kiosk.traveller.speech import Speaker
+from kiosk.traveller.speech import DEFAULT_LEVEL, VOLUME_LEVELS, Speaker
 from kiosk.uikit.background import on_ui_thread, run_in_background
 from kiosk.uikit.localized_app import LocalizedApp, load_kv
+from kiosk.uikit.theme import HIGH_CONTRAST, NORMAL, min_target_px
 from kiosk.uikit.translator import tr
 
 __all__ = ["TravellerApp", "build_kiosk_app"]
@@ -72,6 +74,13 @@ _RESETTABLE = frozenset({"consent", "category", "details", "urgency", "pin", "ma
 class TravellerApp(LocalizedApp):
     emergency_number = StringProperty("112")
     location_label = StringProperty("")
+    # The accessibility modes, switched on the start screen and reset with
+    # every session (like the language); the .kv rules follow them through
+    # the font scale, `palette` and the root's place on the window.
+    large_text = BooleanProperty(False)
+    high_contrast = BooleanProperty(False)
+    low_reach = BooleanProperty(False)
+    font_scale = NumericProperty(1.0)  # every sp size is multiplied by it
 
     def __init__(self, settings: TravellerSettings, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -89,12 +98,21 @@ class TravellerApp(LocalizedApp):
         self.heartbeat = Heartbeat(self.client)
         self.speaker = Speaker()
         self._warning: Any = None
-        self._sound: Any = None
+        self._sounds: dict[str, Any] = {}
+        self.sounds_played = 0  # for tests: every sound the kiosk made
         self.has_speech = self.speaker.available
+        self.min_target = min_target_px(settings.screen_dpi, settings.min_target_mm)
+        self.volume_steps = len(VOLUME_LEVELS)
+        self.volume_level = DEFAULT_LEVEL
+        self._reach_panel: Any = None
 
     # -- Kivy --------------------------------------------------------------------
     def build(self) -> ScreenManager:
-        load_kv(*(_KV / f"{name}_screen.kv" for name in _SCREENS), _KV / "still_there.kv")
+        load_kv(
+            *(_KV / f"{name}_screen.kv" for name in _SCREENS),
+            _KV / "still_there.kv",
+            _KV / "reach_panel.kv",
+        )
         self.apply_language(self.settings.languages[0])
         manager = ScreenManager(transition=NoTransition())
         for screen in (
@@ -121,6 +139,14 @@ class TravellerApp(LocalizedApp):
         maintenance.setup(self._maintenance_status, self.settings.device_dir)
         Window.bind(on_touch_down=self._touched)
         Clock.schedule_interval(self._check_inactivity, 1.0)
+        from kivy.factory import Factory
+
+        self._reach_panel = Factory.ReachPanel()
+        Window.add_widget(self._reach_panel)
+        Window.bind(size=lambda *_a: self._place_root())
+        self.bind(low_reach=lambda *_a: self._place_root())
+        self.bind(low_reach=start.list_to_top, font_scale=start.list_to_top)
+        Clock.schedule_once(lambda _dt: self._place_root(), 0)
         return manager
 
     def on_start(self) -> None:
@@ -142,9 +168,52 @@ class TravellerApp(LocalizedApp):
         self.root.current = name
 
     def read_aloud(self) -> None:
-        """The speaker button: this screen, in the language it is shown in."""
+        """The speaker button: this screen, in the language it is shown in (the
+        start screen: the language its title is in at that moment)."""
         self._touched()
-        self.speaker.say(self.screen_texts(), self.language)
+        locale = self.language
+        if self.root.current == "start":
+            start = self.root.get_screen("start")
+            start.hold_language(30.0)  # the screen stays in the language being read
+            locale = start.shown_language
+        self.speaker.say(self.screen_texts(locale), locale)
+
+    def change_volume(self, steps: int) -> None:
+        """Quieter/louder beside the speaker; reads the screen at the new volume."""
+        level = min(max(self.volume_level + steps, 0), len(VOLUME_LEVELS) - 1)
+        self.volume_level = level
+        self.speaker.amplitude = VOLUME_LEVELS[level]
+        self.read_aloud()
+
+    # -- accessibility modes --------------------------------------------------------
+    def on_large_text(self, _app: Any, large: bool) -> None:
+        self.font_scale = self.settings.large_text_scale if large else 1.0
+
+    def on_font_scale(self, _app: Any, scale: float) -> None:
+        # Every font size is in sp: one scale enlarges all text, on every screen.
+        Metrics.fontscale = scale
+
+    def on_high_contrast(self, _app: Any, high: bool) -> None:
+        self.palette = HIGH_CONTRAST if high else NORMAL
+
+    @property
+    def low_reach_active(self) -> bool:
+        """Low reach moves controls down on a portrait screen; landscape is low already."""
+        return bool(self.low_reach) and Window.height > Window.width
+
+    def _place_root(self) -> None:
+        """In low reach, the screens fill only the lower part of the window;
+        above them a panel shows the emergency number, with nothing to press."""
+        manager = self.root
+        if manager is None or self._reach_panel is None:
+            return
+        share = self.settings.reach_fraction if self.low_reach_active else 1.0
+        manager.size_hint = (1, share)
+        manager.pos_hint = {"x": 0, "y": 0}
+        self._reach_panel.size_hint = (1, 1 - share)
+        self._reach_panel.pos_hint = {"x": 0, "top": 1}
+        self._reach_panel.opacity = 1 if share < 1 else 0
+        Window.update_childsize([manager, self._reach_panel])
 
     def choose_language(self, code: str) -> None:
         self.apply_language(code)
@@ -190,7 +259,12 @@ class TravellerApp(LocalizedApp):
         self.root.get_screen("waiting").ids.code.text = tr.bidi(request.code)
         self.show("waiting")
         run_in_background(
-            lambda: send_request(self.client, request, self.settings.send_patience_seconds),
+            lambda: send_request(
+                self.client,
+                request,
+                self.settings.send_patience_seconds,
+                lambda exc: on_ui_thread(self._send_trouble, request, exc),
+            ),
             lambda state: self._sent(request, state),
             lambda exc: self._send_failed(request, exc),
         )
@@ -250,6 +324,16 @@ class TravellerApp(LocalizedApp):
         """Forget everything and show the start screen."""
         self.speaker.reset()
         self._close_warning()
+        abandoned = self.request
+        if abandoned is not None and abandoned.state in ("sending", "retrying"):
+            # Nobody is there any more: stop sending, and withdraw at the hub in
+            # case an attempt was stored although its answer never came.
+            abandoned.withdrawn = True
+            run_in_background(
+                lambda: self.client.cancel(abandoned.ticket_id),
+                lambda _r: None,
+                lambda exc: _LOG.info("event=cancel.failed kind=%s", type(exc).__name__),
+            )
         self.request = None
         self.client.forget_reply_keys()
         if self._done_event is not None:
@@ -261,6 +345,9 @@ class TravellerApp(LocalizedApp):
         for label in ("status_heading", "status_detail", "code"):
             waiting.ids[label].text = ""
         self.apply_language(self.settings.languages[0])
+        # Modes and volume were this traveller's: the next one starts from normal.
+        self.large_text = self.high_contrast = self.low_reach = False
+        self.volume_level = DEFAULT_LEVEL
         self.show("start")
 
     # -- hub events --------------------------------------------------------------
@@ -275,9 +362,32 @@ class TravellerApp(LocalizedApp):
             return
         if request is not self.request:
             return
-        if request.state == "sending":
+        if request.state in ("sending", "retrying"):
             request.state = state
         self._show_state(request)
+
+    def _send_trouble(self, request: TravellerRequest, exc: Exception) -> None:
+        """The first attempt failed: say so at once, and where else to get help,
+        while sending goes on in the background."""
+        if request is not self.request or request.withdrawn or request.state != "sending":
+            return
+        _LOG.warning("event=send.retrying kind=%s", type(exc).__name__)
+        request.state = "retrying"
+        self._status(
+            tr._("We could not reach the staff"),
+            tr.f(
+                "Please call {number} in an emergency, or go to the ticket office "
+                "or any member of staff.",
+                number=self.emergency_number,
+            )
+            + "\n"
+            # Translators: under the advice to call or find staff, while the kiosk
+            # keeps trying to send the request in the background.
+            + tr._(
+                "We keep trying to send your request. If it goes through, you will see it here."
+            ),
+            failed=True,
+        )
 
     def _send_failed(self, request: TravellerRequest, exc: Exception) -> None:
         if request is not self.request:
@@ -313,7 +423,11 @@ class TravellerApp(LocalizedApp):
         ticket = event["ticket"]
         self._snapshot_ids.add(str(ticket.get("id")))
         on_ui_thread(
-            self._apply_ticket_update, ticket["id"], ticket["state"], ticket.get("eta_minutes")
+            self._apply_ticket_update,
+            ticket["id"],
+            ticket["state"],
+            ticket.get("eta_minutes"),
+            ticket.get("fallback") is True,
         )
 
     def _open_reply(self, view: object) -> None:
@@ -345,8 +459,8 @@ class TravellerApp(LocalizedApp):
         """After a reconnect: if our open request is not among the hub's open
         tickets, it closed while we were away; ask once, then finish."""
         request = self.request
-        if request is None or request.state in ("draft", "sending", "failed"):
-            return
+        if request is None or request.state in ("draft", "sending", "retrying", "failed"):
+            return  # not at the hub (yet): its absence from the snapshot says nothing
         if request.ticket_id in open_ids:
             return
         ticket_id = request.ticket_id
@@ -358,24 +472,46 @@ class TravellerApp(LocalizedApp):
         run_in_background(
             lambda: self.client._json("GET", f"/v1/tickets/{ticket_id}"),
             lambda view: self._apply_ticket_update(
-                ticket_id, str(view["state"]), view.get("eta_minutes")
+                ticket_id, str(view["state"]), view.get("eta_minutes"), view.get("fallback") is True
             ),
             closed,
         )
 
-    def _apply_ticket_update(self, ticket_id: str, state: str, eta_minutes: int | None) -> None:
+    def _apply_ticket_update(
+        self, ticket_id: str, state: str, eta_minutes: int | None, fallback: bool = False
+    ) -> None:
         request = self.request
         if request is None or request.ticket_id != ticket_id or request.state == "failed":
             return  # not the request on screen (a previous traveller's, or none)
         request.state = state
         request.eta_minutes = eta_minutes
+        request.fallback = fallback
         self._show_state(request)
 
     def _show_state(self, request: TravellerRequest) -> None:
         state = request.state
         waiting = self.root.get_screen("waiting")
         waiting.ids.code.text = tr.bidi(request.code)
-        if state in (TicketState.SUBMITTED, TicketState.DELIVERED):
+        if state in (TicketState.SUBMITTED, TicketState.DELIVERED) and request.fallback:
+            # Nobody answered within the route's last step: the same advice as when
+            # the hub cannot be reached, while the request stays open for staff.
+            waiting.help_coming = False
+            self._status(
+                # Translators: heading when no member of staff has answered in time.
+                tr._("No member of staff has answered yet"),
+                tr.f(
+                    "Please call {number} in an emergency, or go to the ticket office "
+                    "or any member of staff.",
+                    number=self.emergency_number,
+                )
+                + "\n"
+                # Translators: under the advice to call or find staff: the request is not lost.
+                + tr._("Your request stays open: staff may still come."),
+                failed=False,
+            )
+        elif state in (TicketState.SUBMITTED, TicketState.DELIVERED):
+            # Also after a hand-over: seen by staff again, no longer "on the way".
+            waiting.help_coming = False
             seen = state == TicketState.DELIVERED
             self._status(
                 # Translators: status: the request reached the station staff's devices.
@@ -404,6 +540,15 @@ class TravellerApp(LocalizedApp):
             self._finish(tr._("We hope you are well. Have a good journey."))
         elif state in (TicketState.CANCELLED, TicketState.EXPIRED):
             self._finish(tr._("Your request has been withdrawn."))
+        elif state == TicketState.NOT_FOUND:
+            self._finish(
+                # Translators: last screen when staff came to the kiosk but the traveller
+                # was not there (the request is closed).
+                tr._(
+                    "A member of staff came but could not find you. "
+                    "If you still need help, you can ask again."
+                )
+            )
 
     def _duration(self, minutes: int) -> str:
         """ "5 minutes" in the traveller's language, plural rules and all (CLDR via Babel)."""
@@ -413,6 +558,10 @@ class TravellerApp(LocalizedApp):
 
     def _status(self, heading: str, detail: str, *, failed: bool) -> None:
         waiting = self.root.get_screen("waiting")
+        if heading != waiting.ids.status_heading.text and waiting.ids.status_heading.text:
+            # The status changed (sent, received, help coming, failed): a traveller
+            # who looked away, or cannot see the screen, hears that it did.
+            self._chime("status")
         waiting.ids.status_heading.text = heading
         waiting.ids.status_detail.text = detail
         waiting.failed = failed
@@ -423,6 +572,7 @@ class TravellerApp(LocalizedApp):
         done = self.root.get_screen("done")
         done.ids.message.text = message
         self.show("done")
+        self._chime("status")
         if self._done_event is not None:
             self._done_event.cancel()
         self._done_event = Clock.schedule_once(lambda _dt: self.reset(), self.settings.done_seconds)
@@ -463,7 +613,8 @@ class TravellerApp(LocalizedApp):
     def _check_inactivity(self, _dt: float) -> None:
         idle = time.monotonic() - self._last_touch
         current = self.root.current
-        failed = self.request is not None and self.request.state == "failed"
+        # A request the hub does not have yet: whoever needed it may have left.
+        failed = self.request is not None and self.request.state in ("failed", "retrying")
         if not (current in _RESETTABLE or failed) or idle <= self.settings.inactivity_seconds:
             self._close_warning()
             return
@@ -494,12 +645,15 @@ class TravellerApp(LocalizedApp):
             self._warning.dismiss(animation=False)
             self._warning = None
 
-    def _chime(self) -> None:
-        if self._sound is None:
-            self._sound = SoundLoader.load(str(ASSETS_DIR / "sounds" / "alert.wav"))
-        if self._sound is not None:
-            self._sound.volume = 0.6
-            self._sound.play()
+    def _chime(self, name: str = "alert") -> None:
+        """A sound beside what the screen shows (EAA Annex I: more than one sense)."""
+        self.sounds_played += 1
+        if name not in self._sounds:
+            self._sounds[name] = SoundLoader.load(str(ASSETS_DIR / "sounds" / f"{name}.wav"))
+        sound = self._sounds[name]
+        if sound is not None:
+            sound.volume = 0.6
+            sound.play()
 
 
 def build_kiosk_app(settings: TravellerSettings) -> LocalizedApp:

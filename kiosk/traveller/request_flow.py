@@ -7,12 +7,13 @@ worker thread.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from kiosk.client import HubClient
 from kiosk.core.body import TicketBody
 from kiosk.core.categories import URGENT_BY_NATURE, Category, Urgency
-from kiosk.core.errors import HubError, HubRefused
+from kiosk.core.errors import HubRefused, KioskError
 from kiosk.core.ticket import new_ticket_id, short_code
 
 __all__ = ["TravellerRequest", "send_request"]
@@ -25,10 +26,11 @@ class TravellerRequest:
     urgency: Urgency | None = None
     details: tuple[str, ...] = ()  # detail phrase ids the traveller touched
     ticket_id: str = field(default_factory=new_ticket_id)
-    state: str = "draft"  # draft, sending, then the hub's ticket states
+    state: str = "draft"  # draft, sending, retrying (the link is down), then the hub's states
     withdrawn: bool = False  # "I no longer need help" pressed, perhaps while still sending
     eta_minutes: int | None = None  # what the staff member who accepted expects
     reply_ids: set[str] = field(default_factory=set)  # staff replies already shown
+    fallback: bool = False  # nobody answered in time: show where else to get help
 
     @property
     def code(self) -> str:
@@ -45,15 +47,30 @@ class TravellerRequest:
         )
 
 
-def send_request(client: HubClient, request: TravellerRequest, patience_seconds: float) -> str:
-    """Send until the hub has stored it; the hub's state. Raises the last HubError.
+def send_request(
+    client: HubClient,
+    request: TravellerRequest,
+    patience_seconds: float,
+    on_trouble: Callable[[Exception], None] = lambda _exc: None,
+) -> str:
+    """Send until the hub has stored it; the hub's state. Raises the last error.
+
+    The traveller must not wait on a bad link: after the first failed attempt
+    `on_trouble` is called (the app shows where else to get help at once), and
+    sending goes on in the background while the traveller is still there, i.e.
+    until they withdraw or walk away (the app then marks the request withdrawn),
+    at most `patience_seconds`. A link that comes back sends it with nobody
+    pressing anything again.
 
     Retrying is safe: the ticket id is fixed, and the hub stores a ticket once.
-    A refusal (4xx) is not retried: sending again would not change the answer;
-    a server or load-balancer failure (5xx) is.
+    A refusal (4xx) is final, sending again would not change the answer, except
+    429 (slowed down: wait and send again). Server failures (5xx), an
+    unreachable hub, a failed TLS handshake and a manifest that does not verify
+    are all retried: each may be a fault that passes.
     """
     deadline = time.monotonic() + patience_seconds
     delay = 0.5
+    troubled = False
     while True:
         if request.withdrawn:
             return "cancelled"  # the traveller left before it went out: send nothing
@@ -62,12 +79,15 @@ def send_request(client: HubClient, request: TravellerRequest, patience_seconds:
             result = client.submit_ticket(site, request.ticket_id, request.body())
             return str(result["state"])
         except HubRefused as exc:
-            if exc.status < 500 or time.monotonic() + delay > deadline:
+            if exc.status < 500 and exc.status != 429:
                 raise
-            time.sleep(delay)
-            delay = min(delay * 2, 4.0)
-        except HubError:
-            if time.monotonic() + delay > deadline:
-                raise
-            time.sleep(delay)
-            delay = min(delay * 2, 4.0)
+            failure: Exception = exc
+        except KioskError as exc:  # unreachable, TLS, or a manifest we must not trust
+            failure = exc
+        if time.monotonic() + delay > deadline:
+            raise failure
+        if not troubled:
+            troubled = True
+            on_trouble(failure)
+        time.sleep(delay)
+        delay = min(delay * 2, 4.0)

@@ -8,8 +8,7 @@ from typing import Any
 
 from kivy.clock import Clock
 from kivy.factory import Factory
-from kivy.properties import BooleanProperty, NumericProperty, StringProperty
-from kivy.uix.button import Button
+from kivy.properties import BooleanProperty, ColorProperty, NumericProperty, StringProperty
 from kivy.uix.screenmanager import Screen
 from kivy.uix.widget import Widget
 
@@ -35,7 +34,14 @@ __all__ = [
 
 
 class BaseScreen(Screen):  # type: ignore[misc]
-    """A screen told when it becomes visible and when it is left."""
+    """A screen told when it becomes visible and when it is left.
+
+    widgets.kv paints its ground in the theme's `background`, or in
+    `calm_background` while `calm` is set.
+    """
+
+    calm = BooleanProperty(False)
+    surface_color = ColorProperty((1, 1, 1, 1))
 
     def on_enter(self, *_args: Any) -> None:
         self.on_activate()
@@ -68,6 +74,13 @@ _ATTRACT_TEXTS = (
     ("subtitle", N_("Touch your language to begin")),
     # Translators: the attract screen's promise, shown in every offered language in turn.
     ("no_camera", N_("This kiosk has no camera and no microphone.")),
+    # Translators: start screen, a switch for everybody who needs it: all text twice as large.
+    ("mode_large_text", N_("Larger text")),
+    # Translators: start screen, a switch: white and yellow on black, for low vision.
+    ("mode_high_contrast", N_("High contrast")),
+    # Translators: start screen, a switch for wheelchair users: every button moves
+    # to the lower part of the screen, within reach when seated.
+    ("mode_low_reach", N_("Buttons lower down")),
 )
 
 
@@ -87,16 +100,11 @@ class StartScreen(BaseScreen):
         for code in languages:
             info = locale_info(code)
             # Each language by its own name (endonym), in its own script; never a flag.
-            button = Button(
+            button = Factory.LanguageButton(
                 text=for_rtl_label(info.endonym) if info.is_rtl else info.endonym,
                 font_name=info.font_bold,
                 font_script_name=info.script,
                 font_direction=info.direction,
-                font_size="20sp",
-                size_hint_y=None,
-                height="60dp",
-                background_normal="",
-                background_color=(0.04, 0.31, 0.61, 1),
                 on_release=lambda _b, c=code: choose(c),
             )
             button.language_code = code
@@ -106,15 +114,38 @@ class StartScreen(BaseScreen):
     def on_activate(self) -> None:
         self.on_deactivate()
         self._show(0)
+        self.list_to_top()
         self._event = Clock.schedule_interval(self._next, self.attract_seconds)
+
+    def list_to_top(self, *_args: Any) -> None:
+        """Show the list of languages from its start. Called after the text size
+        or the layout changed too: the list's height changes, and a scroll
+        position kept from before could leave it showing nothing."""
+        scroller = self.ids.languages.parent
+        scroller.effect_y.value = scroller.effect_y.min
+        scroller.scroll_y = 1
+        Clock.schedule_once(lambda _dt: setattr(scroller, "scroll_y", 1), 0.1)
 
     def on_deactivate(self) -> None:
         if self._event is not None:
             self._event.cancel()
             self._event = None
 
+    def hold_language(self, seconds: float) -> None:
+        """Keep the language on show for a while (while it is read aloud)."""
+        self.on_deactivate()
+        self._event = Clock.schedule_once(self._resume, seconds)
+
+    def _resume(self, _dt: float) -> None:
+        self._event = Clock.schedule_interval(self._next, self.attract_seconds)
+
     def _next(self, _dt: float) -> None:
         self._show((self._index + 1) % len(self._languages))
+
+    @property
+    def shown_language(self) -> str:
+        """The language the title, invitation and switches are shown in now."""
+        return self._languages[self._index]
 
     def _show(self, index: int) -> None:
         self._index = index

@@ -22,5 +22,16 @@ class TravellerSettings:
     done_seconds: float = 8.0
     # Seconds between the attract screen's language changes.
     attract_seconds: float = 3.0
-    # Sending is retried (same ticket id, so never twice) for this long.
-    send_patience_seconds: float = 20.0
+    # Sending is retried (same ticket id, so never twice) while the traveller is
+    # there (the inactivity limit ends a session whose traveller left), at most this.
+    send_patience_seconds: float = 1800.0
+    # The physical panel: touch targets are sized in millimetres on it. The
+    # default is a 21.5" 1080x1920 panel: sqrt(1080² + 1920²) / 21.5 ≈ 102 dpi.
+    screen_dpi: float = 102.0
+    # Touch targets are at least this many millimetres (and never below 44 px).
+    min_target_mm: float = 20.0
+    # "Larger text" scales every text by this (WCAG 1.4.4: up to 200 %).
+    large_text_scale: float = 2.0
+    # "Low reach": in portrait, every control sits in this lower part of the
+    # screen (1200 px of 1920 on the default panel).
+    reach_fraction: float = 0.625

@@ -15,12 +15,18 @@ import subprocess
 import threading
 from pathlib import Path
 
-__all__ = ["VOICES", "Speaker", "voice_for"]
+__all__ = ["DEFAULT_LEVEL", "VOICES", "VOLUME_LEVELS", "Speaker", "voice_for"]
 
 _LOG = logging.getLogger("kiosk.traveller")
 
 # espeak-ng voice per offered locale, where its name differs from the locale code.
 VOICES = {"zh_Hans": "cmn", "zh_Hant": "cmn", "en": "en-gb"}
+
+
+# The on-screen quieter/louder steps, as espeak-ng amplitudes (-a, linear):
+# 20 to 200 spans 20 dB, more than EN 301 549 8.2.1's 18 dB.
+VOLUME_LEVELS = (20, 35, 55, 85, 120, 160, 200)
+DEFAULT_LEVEL = 4
 
 
 def voice_for(locale: str) -> str:
@@ -30,7 +36,7 @@ def voice_for(locale: str) -> str:
 class Speaker:
     """One utterance at a time: a new one (or `stop`) cuts the previous one off."""
 
-    def __init__(self, amplitude: int = 120) -> None:
+    def __init__(self, amplitude: int = VOLUME_LEVELS[DEFAULT_LEVEL]) -> None:
         self.amplitude = amplitude  # espeak-ng's 0-200; reset to the default per session
         self.default_amplitude = amplitude
         self._process: subprocess.Popen[bytes] | None = None

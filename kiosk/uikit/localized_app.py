@@ -7,15 +7,18 @@ from typing import Any
 
 from kivy.app import App
 from kivy.lang import Builder
-from kivy.properties import BooleanProperty, StringProperty
+from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 
-from kiosk.i18n import locale_info
-from kiosk.uikit import mirror_row  # noqa: F401 - registers MirrorRow for the kv files
+from kiosk.i18n import N_, load_translations, locale_info
+from kiosk.uikit import mirror_row, reachable_modal, scroll_column  # noqa: F401 - kv widgets
+from kiosk.uikit.theme import NORMAL
 from kiosk.uikit.translator import tr
 
 __all__ = ["LocalizedApp", "load_kv"]
 
 _WIDGETS_KV = Path(__file__).with_name("widgets.kv")
+# Translators: spoken (not shown) after the name of a switch that is on, e.g. "High contrast (on)".
+_SWITCH_ON = N_("(on)")
 
 
 def load_kv(*paths: Path) -> None:
@@ -31,13 +34,24 @@ class LocalizedApp(App):  # type: ignore[misc]
     text_direction = StringProperty("ltr")
     is_rtl = BooleanProperty(False)
     has_speech = BooleanProperty(False)  # a speech engine is installed: show the speaker
+    # What widgets.kv binds to: the colour theme and the smallest touch target (px).
+    palette = ObjectProperty(NORMAL, rebind=True)  # rebind: kv follows a new palette
+    min_target = NumericProperty(44)
+    # Speech volume, as a step of `volume_steps` (the speaker bar shows it).
+    volume_level = NumericProperty(0)
+    volume_steps = NumericProperty(1)
 
     def read_aloud(self) -> None:
         """Apps that speak override this."""
 
-    def screen_texts(self) -> str:
-        """The current screen's visible text in reading order, for speech."""
+    def change_volume(self, steps: int) -> None:
+        """Apps that speak override this."""
+
+    def screen_texts(self, locale: str | None = None) -> str:
+        """The current screen's visible text in reading order, for speech; a
+        switch that is on is followed by "(on)" in `locale` (EN 301 549 5.6.1)."""
         from kivy.uix.label import Label
+        from kivy.uix.togglebutton import ToggleButton
 
         def walk(widget: Any) -> list[Any]:
             found = [widget]
@@ -54,7 +68,13 @@ class LocalizedApp(App):  # type: ignore[misc]
         labels.sort(
             key=lambda w: (-round(w.to_window(w.x, w.top)[1]), -w.x if self.is_rtl else w.x)
         )
-        return "\n".join(tr.logical(w.text) for w in labels)
+        on = load_translations(locale or self.language).gettext(_SWITCH_ON)
+
+        def spoken(w: Any) -> str:
+            text = tr.logical(w.text)
+            return f"{text} {on}" if isinstance(w, ToggleButton) and w.state == "down" else text
+
+        return "\n".join(spoken(w) for w in labels)
 
     def apply_language(self, code: str) -> None:
         info = locale_info(code)

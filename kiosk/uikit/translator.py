@@ -54,7 +54,11 @@ class Translator(Observable):  # type: ignore[misc]
     def in_language(self, code: str, message: str) -> str:
         """`message` in another language, e.g. for the attract screen's cycling title."""
         text = load_translations(code).gettext(message)
-        return for_rtl_label(text) if locale_info(code).is_rtl else text
+        if not locale_info(code).is_rtl:
+            return text
+        shown = for_rtl_label(text)
+        self._logical[shown] = text  # so speech reads it in reading order
+        return shown
 
     def switch(self, code: str) -> None:
         self.code = code

@@ -3,6 +3,8 @@
 alert.wav: a two-tone chime, for a new request.
 alert-urgent.wav: three fast high beeps, for urgent medical or safety requests,
 so staff can tell them apart without looking.
+status.wav: two soft rising tones, on the kiosk, when its status changes
+(sent, help coming, could not send, done), so it is heard as well as seen.
 """
 
 from __future__ import annotations
@@ -50,7 +52,8 @@ def main() -> None:
     for _ in range(3):
         urgent += _tone(1320, 0.15, 0.8) + _silence(0.08)
     _write(out / "alert-urgent.wav", urgent)
-    for name in ("alert.wav", "alert-urgent.wav"):
+    _write(out / "status.wav", _tone(660, 0.18, 0.4) + _tone(880, 0.3, 0.4))
+    for name in ("alert.wav", "alert-urgent.wav", "status.wav"):
         print(name, (out / name).stat().st_size, "bytes")
 
 

@@ -1,0 +1,167 @@
+"""The kiosk app's responsiveness under Xvfb: cold start to the first interactive
+frame, and touch to visible feedback.
+
+    xvfb-run -s "-screen 0 1080x1920x24" python benchmarks/kiosk_latency.py \
+        [--runs 5] [--touches 30] [--json]
+
+Cold start: from launching `python` (a fresh process, as systemd does) to the first
+frame drawn after the start screen is up. Touch: a touch is dispatched through the
+window's input path (as the test harness does) and the clock stops at the first
+frame swapped after it ("feedback": the pressed button drawn) and at the frame
+that shows the next screen ("next screen"). The OS input path (kernel, X, SDL)
+is not included; on a real panel add its latency. Times come from
+CLOCK_MONOTONIC, which parent and child processes share.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+SIZE = "1080x1920"
+
+
+def _child(device_dir: Path, touches: int) -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from kiosk.apps import parse_size
+    from kiosk.uikit.bootstrap import prepare_kivy
+
+    prepare_kivy(parse_size(SIZE))
+    from kivy.clock import Clock
+    from kivy.core.window import Window
+    from kivy.tests.common import UnitTestTouch
+
+    from kiosk.traveller.app import build_kiosk_app
+    from kiosk.traveller.settings import TravellerSettings
+
+    app: Any = build_kiosk_app(TravellerSettings(device_dir=device_dir))
+    flips: list[float] = []
+    Window.bind(on_flip=lambda *_a: flips.append(time.monotonic()))
+    result: dict[str, Any] = {"feedback_ms": [], "next_screen_ms": []}
+
+    def first_frame(_dt: float) -> None:
+        # on_start ran and the start screen was laid out; the next swap shows it.
+        mark = len(flips)
+
+        def after(_dt: float) -> None:
+            if len(flips) <= mark:
+                Clock.schedule_once(after, 0)
+                return
+            result["first_frame"] = flips[mark]
+            Clock.schedule_once(lambda _dt: touch(0), 0.5)
+
+        Clock.schedule_once(after, 0)
+
+    def touch(n: int) -> None:
+        if n >= touches:
+            print("LATENCY " + json.dumps(result), flush=True)
+            app.stop()
+            return
+        app.reset()  # back to the start screen, a fresh session
+        Clock.schedule_once(lambda _dt: press(n), 0.3)
+
+    def press(n: int) -> None:
+        start = app.root.get_screen("start")
+        button = next(b for b in start.ids.languages.children if b.text == "English")
+        x, y = button.to_window(*button.center)
+        mark = len(flips)
+        t0 = time.monotonic()
+        t = UnitTestTouch(x, y)
+        t.touch_down()
+        t.touch_up()
+
+        def watch(_dt: float) -> None:
+            shown = [f for f in flips[mark:] if f > t0]
+            if shown and "feedback" not in locals_:
+                locals_["feedback"] = shown[0]
+            if app.root.current == "consent" and not app.root.transition.is_active:
+                after_switch = [f for f in flips if f > locals_.get("switched", 0)]
+                if "switched" not in locals_:
+                    locals_["switched"] = time.monotonic()
+                elif after_switch:
+                    result["feedback_ms"].append((locals_["feedback"] - t0) * 1000)
+                    result["next_screen_ms"].append((after_switch[0] - t0) * 1000)
+                    locals_.clear()
+                    Clock.schedule_once(lambda _dt: touch(n + 1), 0.2)
+                    return
+            Clock.schedule_once(watch, 0)
+
+        locals_: dict[str, float] = {}
+        Clock.schedule_once(watch, 0)
+
+    Clock.schedule_once(first_frame, 0)
+    app.run()
+
+
+def _make_device(root: Path) -> Path:
+    from kiosk.core.site import DeviceRole
+    from kiosk.operator import SiteLayout, enrol_local_device, init_site, sample_site
+
+    layout = SiteLayout(root / "site")
+    init_site(layout, sample_site(), ["127.0.0.1"])
+    config = enrol_local_device(
+        layout, DeviceRole.KIOSK, "https://127.0.0.1:9", location_id="central-p3"
+    )  # no hub: the start screen needs none
+    return config.directory
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=5, help="cold starts")
+    parser.add_argument("--touches", type=int, default=30, help="touches in the last run")
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        _child(args.child, args.touches)
+        return 0
+    with tempfile.TemporaryDirectory() as tmp:
+        device = _make_device(Path(tmp))
+        starts: list[float] = []
+        touches: dict[str, list[float]] = {}
+        for run in range(args.runs):
+            t0 = time.monotonic()
+            out = subprocess.run(
+                [sys.executable, __file__, "--child", str(device), "--touches",
+                 str(args.touches if run == args.runs - 1 else 0)],
+                capture_output=True, text=True, timeout=300,
+            ).stdout  # fmt: skip
+            line = next(x for x in out.splitlines() if x.startswith("LATENCY "))
+            doc = json.loads(line[len("LATENCY ") :])
+            starts.append((doc["first_frame"] - t0) * 1000)
+            if doc["feedback_ms"]:
+                touches = doc
+    report = {
+        "cold_start_ms_median": round(statistics.median(starts), 1),
+        "cold_start_ms_max": round(max(starts), 1),
+        "touch_feedback_ms_median": round(statistics.median(touches["feedback_ms"]), 1),
+        "touch_feedback_ms_p95": round(_p95(touches["feedback_ms"]), 1),
+        "touch_feedback_ms_max": round(max(touches["feedback_ms"]), 1),
+        "next_screen_ms_median": round(statistics.median(touches["next_screen_ms"]), 1),
+        "next_screen_ms_max": round(max(touches["next_screen_ms"]), 1),
+        "runs": args.runs,
+        "touches": len(touches["feedback_ms"]),
+        "window": SIZE,
+    }
+    print(
+        json.dumps(report, indent=2)
+        if args.json
+        else "\n".join(f"{k:<26} {v}" for k, v in report.items())
+    )
+    return 0
+
+
+def _p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, round(0.95 * len(ordered)) - 1)]
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,89 @@
+"""When each group on a route is alerted, given who is on duty, and the timers
+that run once a request is accepted (or once nobody has answered at all).
+
+Every time here is counted from times the hub stores (a ticket's creation or
+acceptance), never from when a hub process started, so a restart changes
+nothing about when an alert is due.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from kiosk.core.site import DeviceRole, Route, Site
+
+__all__ = [
+    "alert_delays",
+    "fallback_delay",
+    "reescalation_due",
+    "reminder_due",
+    "staffed_groups",
+]
+
+
+def staffed_groups(site: Site, off_duty: Iterable[str]) -> frozenset[str]:
+    """Groups with at least one enrolled staff device on duty (a device is on
+    duty until it says otherwise)."""
+    away = set(off_duty)
+    return frozenset(
+        d.group_id
+        for d in site.devices
+        if d.role is DeviceRole.STAFF and d.group_id is not None and d.id not in away
+    )
+
+
+def _levels(route: Route, staffed: frozenset[str]) -> dict[int, float]:
+    """Each step time of the route → when it actually comes.
+
+    A step's wait is the time the steps before it are given to answer; if
+    nobody of those earlier groups is on duty, there is nobody to wait for,
+    and the step comes at once.
+    """
+    levels = sorted({s.after_seconds for s in route.steps})
+    out: dict[int, float] = {}
+    previous: int | None = None
+    at = 0.0
+    for level in levels:
+        if previous is None:
+            at = float(level)
+        elif _any_staffed(route, previous, staffed):
+            at += level - previous
+        out[level] = at
+        previous = level
+    return out
+
+
+def _any_staffed(route: Route, level: int, staffed: frozenset[str]) -> bool:
+    return any(s.group_id in staffed for s in route.steps if s.after_seconds == level)
+
+
+def alert_delays(route: Route, staffed: frozenset[str]) -> dict[str, float]:
+    """Seconds after a ticket is raised that each group of the route is alerted."""
+    levels = _levels(route, staffed)
+    delays: dict[str, float] = {}
+    for step in route.steps:
+        at = levels[step.after_seconds]
+        delays[step.group_id] = min(delays.get(step.group_id, at), at)
+    return delays
+
+
+def fallback_delay(route: Route, staffed: frozenset[str]) -> float:
+    """Seconds after a ticket is raised that its kiosk shows the fallback (help
+    point, phone, emergency number) if nobody has accepted: the last step's
+    time plus its limit, or at once when nobody at that step is on duty."""
+    if not route.steps:
+        return 0.0
+    levels = _levels(route, staffed)
+    last = max(levels)
+    extra = route.fallback_after_seconds if _any_staffed(route, last, staffed) else 0
+    return levels[last] + extra
+
+
+def reminder_due(route: Route, accepted_at: float, now: float) -> bool:
+    """Remind the accepter: the request is still open this long after accepting."""
+    return now >= accepted_at + route.remind_after_seconds
+
+
+def reescalation_due(route: Route, accepted_at: float, now: float) -> bool:
+    """Alert every group of the route again: accepted long ago and still open."""
+    return now >= accepted_at + route.reescalate_after_seconds

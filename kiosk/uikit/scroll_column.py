@@ -1,0 +1,44 @@
+"""A vertical column that scrolls when its content is taller than the room it has.
+
+Children written under it in .kv go into the inner column, so a screen's text
+never gets clipped at large text sizes: it scrolls instead (WCAG 1.4.4, 1.4.10).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.factory import Factory
+from kivy.metrics import dp
+from kivy.properties import NumericProperty
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.scrollview import ScrollView
+
+__all__ = ["ScrollColumn"]
+
+
+class ScrollColumn(ScrollView):  # type: ignore[misc]
+    spacing = NumericProperty(0)  # between the children, as in a BoxLayout
+
+    def __init__(self, **kwargs: Any) -> None:
+        self.column = BoxLayout(orientation="vertical", size_hint_y=None)
+        super().__init__(**kwargs)
+        self.bind(spacing=self.column.setter("spacing"))
+        self.column.spacing = self.spacing
+        self.do_scroll_x = False
+        self.bar_width = dp(10)
+        self.scroll_type = ["bars", "content"]
+        self.column.bind(minimum_height=self.column.setter("height"))
+        super().add_widget(self.column)
+
+    def add_widget(self, widget: Any, *args: Any, **kwargs: Any) -> None:
+        self.column.add_widget(widget, *args, **kwargs)
+
+    def remove_widget(self, widget: Any, *args: Any, **kwargs: Any) -> None:
+        if widget is self.column:
+            super().remove_widget(widget, *args, **kwargs)
+        else:
+            self.column.remove_widget(widget, *args, **kwargs)
+
+
+Factory.register("ScrollColumn", cls=ScrollColumn)
