@@ -61,7 +61,13 @@ def main() -> None:
         from kiosk.staff.app import build_staff_app
         from kiosk.staff.settings import StaffSettings
 
-        app = build_staff_app(StaffSettings(device_dir=device_dir, language=language or "en"))
+        app = build_staff_app(
+            StaffSettings(
+                device_dir=device_dir,
+                language=language or "en",
+                epoch_seconds=float(os.environ.get("KIOSK_TEST_EPOCH_SECONDS", 8 * 3600)),
+            )
+        )
 
     lock = threading.Lock()
     # What the speaker was asked to read, and in which language (tests only).
@@ -277,6 +283,8 @@ def main() -> None:
                     "halign": getattr(widget, "halign", None),
                 }
             return {"positions": out, "window_width": Window.width}
+        if op == "key_ring":  # which epoch keys the console still holds (ids only)
+            return {"held": sorted(k.hex() for k in app.key_ring.held())}
         if op == "screen_speech":  # what the speaker button would read on this screen
             return {"text": app.screen_texts()}
         if op == "layout_problems":

@@ -69,6 +69,17 @@ def test_0006_adds_device_presence_and_removes_it(tmp_path: Path) -> None:
     engine.dispose()
 
 
+def test_0008_adds_epoch_keys_and_removes_them(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'hub.db'}")
+    upgrade_schema(engine)
+    columns = {c["name"] for c in inspect(engine).get_columns("epoch_keys")}
+    assert columns == {"device_id", "epoch_id", "not_before", "not_after", "public", "signature"}
+    with engine.begin() as connection:
+        command.downgrade(_config(connection), "0007")
+    assert "epoch_keys" not in inspect(engine).get_table_names()
+    engine.dispose()
+
+
 def test_duty_migration_keeps_open_tickets_and_adds_the_duty_table(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'hub.db'}")
     with engine.begin() as connection:

@@ -90,6 +90,7 @@ class SimKiosk(_SimDevice):
         self.recorder.kiosk_saw(ticket_id, state)
         plan = self.recorder.plan(ticket_id)
         if state in _CLOSED:
+            self.client.forget_reply_key(ticket_id)  # as the kiosk app does
             self.busy.clear()
         elif state == "accepted" and plan is not None and plan.cancel:
             self.pool.submit(self._withdraw, ticket_id)

@@ -5,20 +5,23 @@ from __future__ import annotations
 import base64
 import dataclasses
 import json
+import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import requests
 
 from kiosk.client.device import DeviceConfig
+from kiosk.client.epoch_keys import EpochPublicKey, verified_epoch_keys
 from kiosk.core.body import TicketBody, binding_bytes
 from kiosk.core.categories import Category, Urgency
 from kiosk.core.errors import BadSignature, CannotOpen, HubRefused, HubUnreachable, SiteError
 from kiosk.core.site import DeviceRecord, DeviceRole, Site
 from kiosk.crypto import (
     DeviceKeys,
+    EphemeralKey,
     open_ticket,
     seal_ticket,
     sign_request,
@@ -26,6 +29,7 @@ from kiosk.crypto import (
     verify_manifest,
     verify_ticket,
 )
+from kiosk.crypto.sealing import ReceivingKey
 from kiosk.crypto.signing import SIGNATURE_LENGTH
 
 __all__ = ["HubClient", "OpenedTicket", "refusal"]
@@ -37,6 +41,8 @@ _STREAM_READ_TIMEOUT = 45.0
 # Longer than any open ticket lives (the hub's expiry limit is 4 h by default).
 _MAX_TICKET_AGE = 12 * 3600
 _CLOCK_SLACK = 300
+_LOG = logging.getLogger("kiosk.client")
+_X25519_PUBLIC = 32
 
 
 def refusal(response: requests.Response) -> HubRefused:
@@ -71,9 +77,33 @@ class HubClient:
         # device back to a manifest that still lists a revoked reader.
         self._floor_file = config.directory / "manifest-version"
         self._site_lock = threading.Lock()
+        # A kiosk's short-lived reply key per open ticket (memory only): staff seal
+        # replies to it, and it is destroyed when the ticket closes.
+        self.reply_keys: dict[str, EphemeralKey] = {}
+        self._reply_lock = threading.Lock()
 
     def close(self) -> None:
         self._session.close()
+        self.forget_reply_keys()
+
+    def reply_key(self, ticket_id: str) -> EphemeralKey:
+        """This ticket's reply key: made once, so a retried submit carries the same."""
+        with self._reply_lock:
+            key = self.reply_keys.get(ticket_id)
+            if key is None:
+                key = self.reply_keys[ticket_id] = EphemeralKey()
+            return key
+
+    def forget_reply_keys(self) -> None:
+        for ticket_id in list(self.reply_keys):
+            self.forget_reply_key(ticket_id)
+
+    def forget_reply_key(self, ticket_id: str) -> None:
+        """The ticket closed: destroy its reply key; its replies can never be opened again."""
+        with self._reply_lock:
+            key = self.reply_keys.pop(ticket_id, None)
+        if key is not None:
+            key.destroy()
 
     # -- plumbing ------------------------------------------------------------
     def _call(
@@ -136,18 +166,34 @@ class HubClient:
         location = record.location_id if record is not None else None
         if location is None:
             raise SiteError("this device is not a kiosk of this site")
-        recipients = {
-            d.id: d.hpke_public
-            for d in site.recipients_for(location, body.category.value, body.urgency.value)
-        }
-        if not recipients:
+        readers = site.recipients_for(location, body.category.value, body.urgency.value)
+        if not readers:
             raise SiteError(f"no staff device is enrolled for location {location}")
+        epoch_keys = self._epoch_keys(site)
+        recipients: dict[str, bytes] = {}
+        key_ids: dict[str, bytes] = {}
+        for reader in readers:
+            epoch = epoch_keys.get(reader.id)
+            if epoch is not None:
+                recipients[reader.id], key_ids[reader.id] = epoch.public, epoch.key_id
+            else:
+                # No valid epoch key (console off, or an older version): its long-term
+                # key, so that no request is ever unreadable. Forward secrecy does not
+                # hold for this copy; docs/privacy.md says so.
+                recipients[reader.id] = reader.hpke_public
+        if len(key_ids) < len(recipients):
+            _LOG.warning("event=ticket.sealed_long_term devices=%d", len(recipients) - len(key_ids))
         binding = binding_bytes(ticket_id, location, body.category, body.urgency)
         if not body.sent_at:
             body = dataclasses.replace(body, sent_at=int(time.time()))
+        if not body.reply_key:
+            public = self.reply_key(ticket_id).public
+            if site.hpke_suite == "X25519":  # the classical suite needs only the X25519 half
+                public = public[-_X25519_PUBLIC:]
+            body = dataclasses.replace(body, reply_key=public)
         plain = body.to_bytes()
         signed = plain + sign_ticket(self.keys, self.config.device_id, binding, plain)
-        sealed = seal_ticket(signed, recipients, binding, site.hpke_suite)
+        sealed = seal_ticket(signed, recipients, binding, site.hpke_suite, key_ids)
         doc = {
             "id": ticket_id,
             "category": body.category.value,
@@ -157,13 +203,27 @@ class HubClient:
         result: dict[str, Any] = self._json("POST", "/v1/tickets", doc)
         return result
 
+    def _epoch_keys(self, site: Site) -> dict[str, EpochPublicKey]:
+        try:
+            doc = self._json("GET", "/v1/epoch-keys")
+        except HubRefused as exc:
+            if exc.status != 404:  # a hub too old to know epoch keys: long-term keys
+                raise
+            return {}
+        return verified_epoch_keys(site, doc)
+
     def cancel(self, ticket_id: str) -> dict[str, Any]:
         result: dict[str, Any] = self._json("POST", f"/v1/tickets/{ticket_id}/cancel")
         return result
 
     # -- staff -------------------------------------------------------------------
-    def open_ticket(self, view: dict[str, Any]) -> OpenedTicket:
+    def open_ticket(
+        self, view: dict[str, Any], epoch_keys: Mapping[bytes, ReceivingKey] | None = None
+    ) -> OpenedTicket:
         """Decrypt this device's sealed copy and check who sent it.
+
+        A copy sealed to an epoch key opens only with that key from `epoch_keys`
+        (key id → key); one sealed to this device's long-term key with that.
 
         CannotOpen if it is not for us or was altered; BadSignature if the
         kiosk it names did not sign it (a hub cannot invent requests), or if
@@ -180,7 +240,7 @@ class HubClient:
             kiosk_id = str(view["kiosk_id"])
         except (KeyError, ValueError, TypeError):
             raise CannotOpen("the hub sent a malformed request") from None
-        plain = open_ticket(sealed, self.keys, binding)
+        plain = open_ticket(sealed, self.keys, binding, epoch_keys)
         body_bytes, signature = plain[:-SIGNATURE_LENGTH], plain[-SIGNATURE_LENGTH:]
         kiosk = self._known_kiosk(kiosk_id)
         if kiosk.location_id != view["location_id"]:

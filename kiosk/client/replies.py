@@ -12,19 +12,25 @@ from kiosk.client.hub_client import HubClient
 from kiosk.core.errors import BadSignature, CannotOpen, SiteError
 from kiosk.core.reply import REPLY_ID_PATTERN, ReplyBody, reply_binding
 from kiosk.core.site import DeviceRole
-from kiosk.crypto import open_reply, seal_reply, sign_reply, verify_reply
+from kiosk.crypto import key_id_of, open_reply, seal_reply, sign_reply, verify_reply
 from kiosk.crypto.signing import SIGNATURE_LENGTH
 
 __all__ = ["open_staff_reply", "send_reply"]
 
 _MAX_REPLY_AGE = 12 * 3600
 _CLOCK_SLACK = 300
+_X25519_PUBLIC = 32
 
 
-def send_reply(client: HubClient, ticket_view: dict[str, Any], phrase: str) -> dict[str, Any]:
+def send_reply(
+    client: HubClient, ticket_view: dict[str, Any], phrase: str, reply_key: bytes = b""
+) -> dict[str, Any]:
     """Seal `phrase` (a REPLY_PHRASES id) to the ticket's kiosk and post it; the hub's view.
 
-    The kiosk's key comes from the verified manifest, never from the hub.
+    `reply_key`: the kiosk's short-lived key for this ticket, from the sealed
+    and kiosk-signed ticket body (so the hub cannot substitute it); the kiosk
+    destroys it when the ticket closes. Without one (an older kiosk), the
+    kiosk's long-term key from the verified manifest, never from the hub.
     """
     body = ReplyBody(phrase=phrase, sent_at=int(time.time()))
     ReplyBody.from_bytes(body.to_bytes())  # an unknown phrase is refused before sending
@@ -40,7 +46,12 @@ def send_reply(client: HubClient, ticket_view: dict[str, Any], phrase: str) -> d
     binding = reply_binding(ticket_id, reply_id, staff_id)
     plain = body.to_bytes()
     signed = plain + sign_reply(client.keys, staff_id, binding, plain)
-    sealed = seal_reply(signed, kiosk.hpke_public, binding, site.hpke_suite)
+    if reply_key:
+        # A kiosk on the classical suite sends only the X25519 half of its key.
+        suite = "X25519" if len(reply_key) == _X25519_PUBLIC else site.hpke_suite
+        sealed = seal_reply(signed, reply_key, binding, suite, key_id_of(reply_key))
+    else:
+        sealed = seal_reply(signed, kiosk.hpke_public, binding, site.hpke_suite)
     doc = {"id": reply_id, "sealed": base64.b64encode(sealed).decode()}
     result: dict[str, Any] = client._json("POST", f"/v1/tickets/{ticket_id}/replies", doc)
     return result
@@ -65,7 +76,14 @@ def open_staff_reply(
     except (KeyError, ValueError, TypeError):
         raise CannotOpen("the hub sent a malformed reply") from None
     binding = reply_binding(ticket_id, reply_id, staff_id)
-    plain = open_reply(sealed, client.keys, binding)
+    reply_key = client.reply_keys.get(ticket_id)
+    short_lived = (
+        # Its id either way it was handed out: the whole key, or its X25519 half.
+        {reply_key.key_id: reply_key, key_id_of(reply_key.public[-_X25519_PUBLIC:]): reply_key}
+        if reply_key is not None
+        else None
+    )
+    plain = open_reply(sealed, client.keys, binding, short_lived)
     body_bytes, signature = plain[:-SIGNATURE_LENGTH], plain[-SIGNATURE_LENGTH:]
     site = client.site()
     staff = site.device(staff_id)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,6 +15,7 @@ __all__ = ["MAX_FREE_TEXT", "TicketBody", "binding_bytes"]
 
 MAX_FREE_TEXT = 280
 _MAX_DETAILS = 16
+_MAX_REPLY_KEY = 2048
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,18 +26,25 @@ class TicketBody:
     details: tuple[str, ...] = field(default=())  # phrase ids, rendered in the reader's language
     free_text: str = ""
     sent_at: int = 0  # the kiosk's clock, seconds: staff refuse a stale body replayed by a hub
+    # The public half of the kiosk's short-lived key for this ticket's replies. Sealed
+    # and signed with the body, so only staff see it and the hub cannot swap it.
+    # Empty from an older kiosk: replies are then sealed to its long-term key.
+    reply_key: bytes = b""
 
     def to_bytes(self) -> bytes:
+        doc: dict[str, Any] = {
+            "v": 1,
+            "category": self.category.value,
+            "urgency": self.urgency.value,
+            "language": self.language,
+            "details": list(self.details),
+            "free_text": self.free_text,
+            "sent_at": self.sent_at,
+        }
+        if self.reply_key:
+            doc["reply_key"] = base64.b64encode(self.reply_key).decode()
         return json.dumps(
-            {
-                "v": 1,
-                "category": self.category.value,
-                "urgency": self.urgency.value,
-                "language": self.language,
-                "details": list(self.details),
-                "free_text": self.free_text,
-                "sent_at": self.sent_at,
-            },
+            doc,
             ensure_ascii=False,
             separators=(",", ":"),
             sort_keys=True,
@@ -60,6 +70,13 @@ class TicketBody:
                 raise InvalidTicketBody("free text too long")
             if not isinstance(language, str) or not 2 <= len(language) <= 16:
                 raise InvalidTicketBody("language must be a locale code")
+            reply_key = doc.get("reply_key", "")
+            if not isinstance(reply_key, str) or len(reply_key) > _MAX_REPLY_KEY * 2:
+                raise InvalidTicketBody("reply_key must be a base64 public key")
+            try:
+                reply_key_bytes = base64.b64decode(reply_key, validate=True)
+            except binascii.Error:
+                raise InvalidTicketBody("reply_key must be a base64 public key") from None
             return cls(
                 category=Category(doc["category"]),
                 urgency=Urgency(doc["urgency"]),
@@ -67,6 +84,7 @@ class TicketBody:
                 details=tuple(details),
                 free_text=free_text,
                 sent_at=sent_at,
+                reply_key=reply_key_bytes,
             )
         except (KeyError, ValueError, UnicodeDecodeError, RecursionError) as exc:
             raise InvalidTicketBody(f"malformed ticket body: {exc.__class__.__name__}") from None

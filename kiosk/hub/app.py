@@ -50,6 +50,7 @@ from kiosk.hub.database import make_engine, upgrade_schema
 from kiosk.hub.duty import DutyBook, duty
 from kiosk.hub.enrolment_api import bootstrap, enrol
 from kiosk.hub.enrolment_store import EnrolmentStore
+from kiosk.hub.epoch_keys import EpochKeyStore, get_epoch_keys, post_epoch_key
 from kiosk.hub.escalator import Escalator
 from kiosk.hub.events import Broker
 from kiosk.hub.handover import announce_handover, handover_group
@@ -78,6 +79,7 @@ class Hub:
         self.store = Store(engine)
         self.replies = ReplyStore(engine)
         self.enrolments = EnrolmentStore(engine)
+        self.epoch_keys = EpochKeyStore(self.store)
         self.duty = DutyBook(engine)
         self.duty.refresh()
         self.escalator = Escalator(self)
@@ -691,6 +693,8 @@ def create_hub(settings: HubSettings) -> Starlette:
         Route("/v1/duty", _guard(partial(duty, hub)), methods=["GET", "POST"]),
         Route("/v1/enrol/bootstrap", _guard(partial(bootstrap, hub)), methods=["GET"]),
         Route("/v1/enrol", _guard(partial(enrol, hub)), methods=["POST"]),
+        Route("/v1/epoch-keys", _guard(partial(get_epoch_keys, hub)), methods=["GET"]),
+        Route("/v1/epoch-keys", _guard(partial(post_epoch_key, hub)), methods=["POST"]),
     ]
     app = Starlette(
         routes=routes, lifespan=lifespan, exception_handlers={HTTPException: http_error}

@@ -9,6 +9,7 @@ __all__ = [
     "Base",
     "DevicePresenceRow",
     "EnrolmentRow",
+    "EpochKeyRow",
     "ManifestRow",
     "ReplyRow",
     "SealedCopyRow",
@@ -117,6 +118,23 @@ class DevicePresenceRow(Base):
     version: Mapped[str] = mapped_column(String(32))
     manifest_version: Mapped[int] = mapped_column(Integer)
     offline: Mapped[bool] = mapped_column(Boolean)
+
+
+class EpochKeyRow(Base):
+    """A staff console's short-lived public receiving key, signed by its identity key.
+
+    Public data only (the private half never leaves the console's memory); kept
+    per device for its current and next epoch, and pruned once expired.
+    """
+
+    __tablename__ = "epoch_keys"
+
+    device_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    epoch_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    not_before: Mapped[int] = mapped_column(Integer)
+    not_after: Mapped[int] = mapped_column(Integer, index=True)
+    public: Mapped[bytes] = mapped_column(LargeBinary)
+    signature: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class StaffDutyRow(Base):

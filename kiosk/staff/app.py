@@ -28,6 +28,7 @@ from kiosk.i18n import CATEGORY_TEXTS, STAFF_URGENCY_TEXTS, STATE_TEXTS, locale_
 from kiosk.i18n.bidi_text import for_rtl_label
 from kiosk.resources import ASSETS_DIR
 from kiosk.staff.inbox import InboxItem, StaffInbox
+from kiosk.staff.key_ring import EpochPublisher, KeyRing, needed_key_ids
 from kiosk.staff.settings import StaffSettings
 from kiosk.uikit.background import on_ui_thread, run_in_background
 from kiosk.uikit.localized_app import LocalizedApp, load_kv
@@ -88,6 +89,8 @@ class StaffApp(LocalizedApp):
         self._sounds: dict[str, Any] = {}
         self.stream = EventStream(self.client, self._on_hub_event, self._on_connection)
         self.heartbeat = Heartbeat(self.client)
+        self.key_ring = KeyRing(self.config_device.device_id, settings.epoch_seconds)
+        self.epoch_publisher = EpochPublisher(self.client, self.key_ring, time.time)
 
     # -- Kivy ----------------------------------------------------------------------
     def build(self) -> ScreenManager:
@@ -109,9 +112,13 @@ class StaffApp(LocalizedApp):
         Clock.schedule_interval(self._flash, 0.5)
         Clock.schedule_interval(self._repeat_alert, self.settings.alert_repeat_seconds)
         Clock.schedule_interval(lambda _dt: self._refresh_ages(), 15.0)
+        Clock.schedule_interval(
+            lambda _dt: self.key_ring.sweep(time.time(), needed_key_ids(self.inbox)), 1.0
+        )
         return manager
 
     def on_start(self) -> None:
+        self.epoch_publisher.start()
         self.stream.start()
         self.heartbeat.start()
 
@@ -119,6 +126,8 @@ class StaffApp(LocalizedApp):
         self.stream.stop()
         self.heartbeat.stop()
         self.inbox.clear()
+        self.epoch_publisher.stop()
+        self.key_ring.destroy_all()
 
     @property
     def screen(self) -> InboxScreen:
@@ -147,6 +156,7 @@ class StaffApp(LocalizedApp):
         if item is None:
             return
         view = dict(item.view)
+        reply_key = item.body.reply_key if item.body is not None else b""
 
         def done(result: dict[str, Any]) -> None:
             self.screen.message_text = ""
@@ -164,7 +174,7 @@ class StaffApp(LocalizedApp):
                 # Translators: staff console: the reply could not be sealed or sent.
                 self.screen.message_text = tr._("The reply was not sent. Please try again.")
 
-        run_in_background(lambda: send_reply(self.client, view, phrase), done, failed)
+        run_in_background(lambda: send_reply(self.client, view, phrase, reply_key), done, failed)
 
     def not_found(self, ticket_id: str) -> None:
         """Staff went and could not find the traveller: closes the request, so it
@@ -253,7 +263,7 @@ class StaffApp(LocalizedApp):
     # -- hub events (called on the stream's thread) ---------------------------------------
     def _open_body(self, view: dict[str, Any]) -> TicketBody | None:
         try:
-            return self.client.open_ticket(view).body
+            return self.client.open_ticket(view, self.key_ring.held()).body
         except KioskError as exc:
             _LOG.warning("event=ticket.unopenable kind=%s", type(exc).__name__)
             return None

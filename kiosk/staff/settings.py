@@ -17,3 +17,5 @@ class StaffSettings:
     alert_repeat_seconds: float = 10.0
     volume: float = 1.0
     default_eta_minutes: int = 5
+    # How long one in-memory epoch key receives requests (kiosk/staff/key_ring.py).
+    epoch_seconds: float = 8 * 3600.0

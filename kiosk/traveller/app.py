@@ -160,6 +160,7 @@ class TravellerApp(LocalizedApp):
         self.stream.stop()
         self.heartbeat.stop()
         self.request = None
+        self.client.forget_reply_keys()
 
     # -- navigation ----------------------------------------------------------------
     def show(self, name: str) -> None:
@@ -334,6 +335,7 @@ class TravellerApp(LocalizedApp):
                 lambda exc: _LOG.info("event=cancel.failed kind=%s", type(exc).__name__),
             )
         self.request = None
+        self.client.forget_reply_keys()
         if self._done_event is not None:
             self._done_event.cancel()
             self._done_event = None
@@ -566,6 +568,7 @@ class TravellerApp(LocalizedApp):
 
     def _finish(self, message: str) -> None:
         self.request = None  # forget now; the thank-you screen holds no request data
+        self.client.forget_reply_keys()  # its replies can never be opened again
         done = self.root.get_screen("done")
         done.ids.message.text = message
         self.show("done")

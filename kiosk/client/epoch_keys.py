@@ -1,0 +1,113 @@
+"""Epoch keys on the devices: a staff console publishes its key for the epoch;
+a kiosk fetches the keys of its route's consoles and checks each one itself.
+
+Blocking: call from worker threads.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from kiosk.core.errors import BadSignature
+from kiosk.core.site import DeviceRole, Site
+from kiosk.crypto import key_id_of, sign_epoch_key, verify_epoch_key
+
+if TYPE_CHECKING:
+    from kiosk.client.hub_client import HubClient
+
+__all__ = ["EpochPublicKey", "publish_epoch_key", "verified_epoch_keys"]
+
+_LOG = logging.getLogger("kiosk.client")
+# Clocks differ a little: a key is used from slightly before its window opens.
+_CLOCK_SLACK = 60
+
+
+@dataclass(frozen=True, slots=True)
+class EpochPublicKey:
+    device_id: str
+    epoch_id: str
+    not_before: int
+    not_after: int
+    public: bytes
+
+    @property
+    def key_id(self) -> bytes:
+        return key_id_of(self.public)
+
+
+def publish_epoch_key(client: HubClient, key: EpochPublicKey) -> None:
+    """Sign `key` with this console's long-term identity key and hand it to the hub."""
+    device_id = client.config.device_id
+    signature = sign_epoch_key(
+        client.keys, device_id, key.epoch_id, key.not_before, key.not_after, key.public
+    )
+    client._json(
+        "POST",
+        "/v1/epoch-keys",
+        {
+            "epoch_id": key.epoch_id,
+            "not_before": key.not_before,
+            "not_after": key.not_after,
+            "public": base64.b64encode(key.public).decode(),
+            "signature": base64.b64encode(signature).decode(),
+        },
+    )
+
+
+def verified_epoch_keys(
+    site: Site, doc: Any, now: float | None = None
+) -> dict[str, EpochPublicKey]:
+    """Staff device id → its current epoch key, from the hub's answer.
+
+    Only keys that the device named signed (its identity key from the verified
+    manifest), whose window holds `now`: a hub cannot slip in a key of its own,
+    an expired one, or one device's key as another's. Among several valid keys
+    of one device, the newest.
+    """
+    now = time.time() if now is None else now
+    found: dict[str, EpochPublicKey] = {}
+    entries = doc.get("keys") if isinstance(doc, dict) else None
+    for entry in entries if isinstance(entries, list) else []:
+        try:
+            key = _checked(site, entry, now)
+        except (BadSignature, KeyError, ValueError, TypeError, binascii.Error) as exc:
+            _LOG.warning("event=epoch_key.refused kind=%s", type(exc).__name__)
+            continue
+        if key is None:
+            continue
+        best = found.get(key.device_id)
+        if best is None or key.not_before > best.not_before:
+            found[key.device_id] = key
+    return found
+
+
+def _checked(site: Site, entry: Any, now: float) -> EpochPublicKey | None:
+    device_id = str(entry["device_id"])
+    key = EpochPublicKey(
+        device_id=device_id,
+        epoch_id=str(entry["epoch_id"]),
+        not_before=int(entry["not_before"]),
+        not_after=int(entry["not_after"]),
+        public=base64.b64decode(str(entry["public"]), validate=True),
+    )
+    record = site.device(device_id)
+    if record is None or record.role is not DeviceRole.STAFF:
+        raise BadSignature("an epoch key names a device that is not staff of this site")
+    signature = base64.b64decode(str(entry["signature"]), validate=True)
+    verify_epoch_key(
+        record.sign_public,
+        device_id,
+        key.epoch_id,
+        key.not_before,
+        key.not_after,
+        key.public,
+        signature,
+    )
+    if not key.not_before - _CLOCK_SLACK <= now < key.not_after:
+        return None  # expired (or not yet valid): not an attack, just not usable
+    return key

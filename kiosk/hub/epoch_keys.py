@@ -1,0 +1,148 @@
+"""Staff consoles' epoch keys, on the hub: stored and served, never made here.
+
+    POST /v1/epoch-keys   a staff console publishes its key for an epoch
+    GET  /v1/epoch-keys   every device: the unexpired keys of the site's staff
+
+Each key is the public half of a receiving key that lives only in the
+console's memory, signed with the console's long-term identity key (which the
+operator-signed manifest lists). The hub checks the signature only to turn
+away junk early: kiosks check it themselves, so a hub cannot substitute a key
+of its own. Only public data is stored; rows are pruned once expired.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import sessionmaker
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from kiosk.core.errors import BadSignature
+from kiosk.core.site import DeviceRole
+from kiosk.crypto import verify_epoch_key
+from kiosk.hub.api_errors import ApiError, decode_b64, json_object
+from kiosk.hub.logs import log_event
+from kiosk.hub.models import EpochKeyRow
+from kiosk.hub.store import Store
+
+if TYPE_CHECKING:
+    from kiosk.hub.app import Hub
+
+__all__ = ["EpochKeyStore", "StoredEpochKey", "get_epoch_keys", "post_epoch_key"]
+
+EPOCH_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+# A week: far longer than a sensible epoch, bounded against a faulty console.
+MAX_EPOCH_SECONDS = 7 * 24 * 3600
+# A console publishes its next key shortly before the current one ends.
+MAX_KEYS_PER_DEVICE = 3
+_HPKE_PUBLIC = 1216
+_SIGNATURE = 64
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEpochKey:
+    device_id: str
+    epoch_id: str
+    not_before: int
+    not_after: int
+    public: bytes
+    signature: bytes
+
+    def view(self) -> dict[str, Any]:
+        return {
+            "device_id": self.device_id,
+            "epoch_id": self.epoch_id,
+            "not_before": self.not_before,
+            "not_after": self.not_after,
+            "public": base64.b64encode(self.public).decode(),
+            "signature": base64.b64encode(self.signature).decode(),
+        }
+
+
+class EpochKeyStore:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._sessions = sessionmaker(store.engine, expire_on_commit=False)
+
+    def put(self, key: StoredEpochKey, now: float) -> None:
+        """Store (or restore) a key; drop this device's expired and surplus ones."""
+        with self._store.write_lock, self._sessions.begin() as s:
+            s.merge(
+                EpochKeyRow(
+                    device_id=key.device_id,
+                    epoch_id=key.epoch_id,
+                    not_before=key.not_before,
+                    not_after=key.not_after,
+                    public=key.public,
+                    signature=key.signature,
+                )
+            )
+            s.flush()
+            s.execute(delete(EpochKeyRow).where(EpochKeyRow.not_after < now))
+            rows = s.scalars(
+                select(EpochKeyRow)
+                .where(EpochKeyRow.device_id == key.device_id)
+                .order_by(EpochKeyRow.not_before.desc())
+            ).all()
+            for row in rows[MAX_KEYS_PER_DEVICE:]:
+                s.delete(row)
+
+    def current(self, now: float) -> list[StoredEpochKey]:
+        with self._sessions() as s:
+            rows = s.scalars(select(EpochKeyRow).where(EpochKeyRow.not_after >= now)).all()
+            return [
+                StoredEpochKey(
+                    r.device_id, r.epoch_id, r.not_before, r.not_after, r.public, r.signature
+                )
+                for r in rows
+            ]
+
+
+def _int(doc: dict[str, Any], name: str) -> int:
+    value = doc.get(name)
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < 2**62:
+        raise ApiError(400, "bad_epoch_key", f"{name} must be whole seconds")
+    return value
+
+
+async def post_epoch_key(hub: Hub, request: Request) -> Response:
+    body = await hub.read_body(request)
+    device, _site = await hub.authenticate(request, body)
+    if device.role is not DeviceRole.STAFF:
+        raise ApiError(403, "staff_only", "only a staff device publishes epoch keys")
+    doc = json_object(body)
+    epoch_id = doc.get("epoch_id")
+    if not isinstance(epoch_id, str) or not EPOCH_ID_PATTERN.match(epoch_id):
+        raise ApiError(400, "bad_epoch_key", "epoch_id must be 1 to 64 letters, digits, - or _")
+    not_before, not_after = _int(doc, "not_before"), _int(doc, "not_after")
+    now = time.time()
+    if not not_before < not_after <= not_before + MAX_EPOCH_SECONDS or not_after < now:
+        raise ApiError(400, "bad_epoch_key", "the validity window is empty, too long or over")
+    public = decode_b64(doc.get("public"), _HPKE_PUBLIC, "public", "bad_epoch_key")
+    signature = decode_b64(doc.get("signature"), _SIGNATURE, "signature", "bad_epoch_key")
+    if len(public) != _HPKE_PUBLIC or len(signature) != _SIGNATURE:
+        raise ApiError(400, "bad_epoch_key", "public key or signature has the wrong length")
+    try:
+        verify_epoch_key(
+            device.sign_public, device.id, epoch_id, not_before, not_after, public, signature
+        )
+    except BadSignature:
+        raise ApiError(400, "bad_signature", "the epoch key is not signed by this device") from None
+    key = StoredEpochKey(device.id, epoch_id, not_before, not_after, public, signature)
+    await run_in_threadpool(hub.epoch_keys.put, key, now)
+    log_event("epoch_key.stored", device=device.id)
+    return JSONResponse(key.view(), status_code=201)
+
+
+async def get_epoch_keys(hub: Hub, request: Request) -> Response:
+    _device, site = await hub.authenticate(request, await hub.read_body(request))
+    staff = {d.id for d in site.devices if d.role is DeviceRole.STAFF}
+    keys = await run_in_threadpool(hub.epoch_keys.current, time.time())
+    return JSONResponse({"keys": [k.view() for k in keys if k.device_id in staff]})
