@@ -19,6 +19,7 @@ from kiosk.client import EventStream, Heartbeat, HubClient
 from kiosk.core.body import TicketBody
 from kiosk.core.errors import HubRefused, KioskError
 from kiosk.core.site import Site
+from kiosk.staff.key_ring import EpochPublisher, KeyRing
 
 __all__ = ["SimKiosk", "SimStaff"]
 
@@ -118,9 +119,18 @@ class SimStaff(_SimDevice):
         self.escalate_after = escalate_after
         self._shown: set[str] = set()
         self._lock = threading.Lock()
+        # As the console: this epoch's receiving key in memory, published signed.
+        self.key_ring = KeyRing(self.id)
+        self.publisher = EpochPublisher(self.client, self.key_ring, time.time)
 
     def warm_up(self) -> None:
         self.client.site()  # the verified manifest, as a console fetches it at start
+        self.publisher.publish_due()  # before any ticket: kiosks seal to this key
+
+    def stop(self) -> None:
+        self.publisher.stop()
+        super().stop()
+        self.key_ring.destroy_all()
 
     def on_reconnect(self) -> None:
         with self._lock:
@@ -144,7 +154,7 @@ class SimStaff(_SimDevice):
     def _handle(self, view: dict[str, Any]) -> None:
         ticket_id = str(view["id"])
         try:
-            opened = self.client.open_ticket(view)
+            opened = self.client.open_ticket(view, self.key_ring.held())
         except KioskError:
             self.recorder.count("open_failures")
             return
