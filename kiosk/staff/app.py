@@ -30,6 +30,7 @@ from kiosk.resources import ASSETS_DIR
 from kiosk.staff.inbox import InboxItem, StaffInbox
 from kiosk.staff.key_ring import EpochPublisher, KeyRing, needed_key_ids
 from kiosk.staff.settings import StaffSettings
+from kiosk.uikit import pictograms  # noqa: F401  (registers Pictogram for the .kv rules)
 from kiosk.uikit.background import on_ui_thread, run_in_background
 from kiosk.uikit.localized_app import LocalizedApp, load_kv
 from kiosk.uikit.translator import tr
@@ -43,6 +44,7 @@ _URGENT_SOUND_CATEGORIES = frozenset({Category.MEDICAL_NOW, Category.UNSAFE})
 
 class TicketCard(BoxLayout):  # type: ignore[misc]
     ticket_id = StringProperty("")
+    category = StringProperty("")  # the category's id: its pictogram
     category_text = StringProperty("")
     urgency_text = StringProperty("")
     location_text = StringProperty("")
@@ -369,6 +371,7 @@ class StaffApp(LocalizedApp):
         view = item.view
         category = Category(view["category"])
         card.category_text = tr._(CATEGORY_TEXTS[category])
+        card.category = category.value
         card.urgent = item.urgent
         card.urgency_text = tr._(STAFF_URGENCY_TEXTS[Urgency(view["urgency"])])
         card.location_text = tr.bidi(f"{view['station']} · {view['location_label']}")

@@ -16,6 +16,7 @@ from kiosk.core.categories import URGENT_BY_NATURE, Category, Urgency
 from kiosk.core.phrases import DETAIL_PHRASES
 from kiosk.i18n import CATEGORY_TEXTS, N_, locale_info
 from kiosk.i18n.bidi_text import for_rtl_label
+from kiosk.uikit import pictograms  # noqa: F401  (registers Pictogram for the .kv rules)
 from kiosk.uikit.translator import tr
 
 __all__ = [
@@ -170,9 +171,12 @@ class CategoryScreen(BaseScreen):
         grid = self.ids.categories
         grid.clear_widgets()
         for category, message in CATEGORY_TEXTS.items():
-            kind = "TUrgentButton" if category is Category.MEDICAL_NOW else "TButton"
+            kind = (
+                "TUrgentCategoryButton" if category is Category.MEDICAL_NOW else "TCategoryButton"
+            )
             button = getattr(Factory, kind)(text=tr._(message))
             button.category = category.value
+            button.kind = category.value
             button.bind(on_release=lambda _b, c=category: self._choose(c))
             grid.add_widget(button)
 
