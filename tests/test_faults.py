@@ -5,7 +5,6 @@ device recovers on its own and converges on the same open tickets."""
 
 from __future__ import annotations
 
-import gc
 import threading
 import time
 from collections.abc import Iterator
@@ -89,10 +88,6 @@ def proxied(site: Site, hub: HubProcess) -> Iterator[FaultProxy]:
 # garbage collector, which reports them as unclosed: expected here, not a leak.
 
 
-# Connections the proxy resets mid-read may be dropped by urllib3 and closed by
-# the garbage collector, which reports them as unclosed: expected here, and
-# collected before the test ends so no other test inherits the report.
-@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_delays_resets_refusals_and_silence_heal_by_themselves(
     site: Site, hub: HubProcess, proxied: FaultProxy
 ) -> None:
@@ -138,4 +133,3 @@ def test_delays_resets_refusals_and_silence_heal_by_themselves(
     assert len(console.open) == 3
     console.close()
     kiosk.close()
-    gc.collect()

@@ -145,7 +145,7 @@ def test_two_consoles_one_accepts_the_other_is_refused_then_hand_over_and_not_fo
         ),
         "the notice",
     )
-    assert site.layout.store().count_rows() == {"tickets": 0, "sealed_copies": 0}
+    assert site.layout.store().count_rows() == {"tickets": 0, "sealed_copies": 0, "replies": 0}
 
 
 def test_an_off_duty_console_lists_requests_but_never_alerts(
