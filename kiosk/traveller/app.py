@@ -340,7 +340,7 @@ class TravellerApp(LocalizedApp):
             self._done_event.cancel()
             self._done_event = None
         waiting = self.root.get_screen("waiting")
-        waiting.failed = waiting.help_coming = False
+        waiting.failed = waiting.help_coming = waiting.retrying = False
         waiting.reply_msgid = ""
         for label in ("status_heading", "status_detail", "code"):
             waiting.ids[label].text = ""
@@ -565,6 +565,7 @@ class TravellerApp(LocalizedApp):
         waiting.ids.status_heading.text = heading
         waiting.ids.status_detail.text = detail
         waiting.failed = failed
+        waiting.retrying = self.request is not None and self.request.state == "retrying"
 
     def _finish(self, message: str) -> None:
         self.request = None  # forget now; the thank-you screen holds no request data

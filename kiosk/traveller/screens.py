@@ -244,6 +244,7 @@ class UrgencyScreen(BaseScreen):
 
 class WaitingScreen(BaseScreen):
     failed = BooleanProperty(False)
+    retrying = BooleanProperty(False)  # sending goes on by itself: no "Try again"
     help_coming = BooleanProperty(False)
     reply_msgid = StringProperty("")  # the latest staff reply, as its English msgid
 
