@@ -174,4 +174,3 @@ def staff_client(site: Site, hub: HubProcess) -> Iterator[HubClient]:
 
 def replace_hub_url(config: DeviceConfig, url: str) -> DeviceConfig:
     return dataclasses.replace(config, hub_url=url)
-
