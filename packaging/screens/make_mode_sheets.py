@@ -5,7 +5,7 @@ The pictures come from the real app:
     KIOSK_SCREENSHOTS=/tmp/shots pytest tests/e2e/test_accessibility_modes.py
     python packaging/screens/make_mode_sheets.py /tmp/shots/modes docs/screens/modes
 
-One sheet per orientation, language and modes: the six traveller screens side
+One sheet per orientation, language and modes: the seven traveller screens side
 by side, scaled down and reduced to a small palette so the files stay small.
 """
 
@@ -31,21 +31,26 @@ SHEETS = (
 )
 THUMB_WIDTH = {"1080x1920": 240, "1920x1080": 360}
 GAP = 6
+# start, consent, category, details, urgency, waiting, thank you
+SCREENS = 7
 
 
 def sheet(raw: Path, size: str, label: str) -> Image.Image:
     shots = sorted((raw / size).glob(f"{label}-[0-9]-*.png"))
-    if len(shots) != 6:
-        raise SystemExit(f"expected six screens for {size} {label}, found {len(shots)}")
+    if len(shots) != SCREENS:
+        raise SystemExit(f"expected {SCREENS} screens for {size} {label}, found {len(shots)}")
     width = THUMB_WIDTH[size]
     thumbs = []
     for path in shots:
         with Image.open(path) as im:
             rgb = im.convert("RGB")
             thumbs.append(rgb.resize((width, round(rgb.height * width / rgb.width)), Image.LANCZOS))
-    cols = 3
+    cols = 4
+    rows = -(-len(thumbs) // cols)
     height = thumbs[0].height
-    out = Image.new("RGB", (cols * width + (cols - 1) * GAP, 2 * height + GAP), (128, 128, 128))
+    out = Image.new(
+        "RGB", (cols * width + (cols - 1) * GAP, rows * height + (rows - 1) * GAP), (128, 128, 128)
+    )
     for i, thumb in enumerate(thumbs):
         out.paste(thumb, ((i % cols) * (width + GAP), (i // cols) * (height + GAP)))
     return out
