@@ -174,3 +174,14 @@ def staff_client(site: Site, hub: HubProcess) -> Iterator[HubClient]:
 
 def replace_hub_url(config: DeviceConfig, url: str) -> DeviceConfig:
     return dataclasses.replace(config, hub_url=url)
+
+
+def empty_postgres(url: str) -> None:
+    """A clean PostgreSQL database for one test (the shared test server of .ci/run)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()

@@ -15,8 +15,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
+from tests.conftest import empty_postgres
 from tests.residue import residue
 
 REPORT_KEYS = {
@@ -84,11 +84,7 @@ PG_URL = os.environ.get("KIOSK_TEST_POSTGRES_URL", "")
 
 @pytest.mark.skipif(not PG_URL, reason="set KIOSK_TEST_POSTGRES_URL (.ci/run does)")
 def test_two_hubs_on_postgresql_share_the_load_and_lose_nothing(tmp_path: Path) -> None:
-    engine = create_engine(PG_URL)
-    with engine.begin() as conn:  # the bench wants a scratch database
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
+    empty_postgres(PG_URL)
     run = _kiosk(
         "bench", "--kiosks", "12", "--staff", "6", "--tickets", "24", "--rate", "8",
         "--hubs", "2", "--db", PG_URL, "--data", str(tmp_path / "bench"), "--json",

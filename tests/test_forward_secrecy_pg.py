@@ -26,7 +26,7 @@ from kiosk.core.site import DeviceRole
 from kiosk.core.ticket import new_ticket_id
 from kiosk.crypto import DeviceKeys, sealed_key_id
 from kiosk.operator import SiteLayout, enrol_local_device, init_site, sample_site
-from tests.conftest import HubProcess, free_port, start_hub
+from tests.conftest import HubProcess, empty_postgres, free_port, start_hub
 from tests.test_forward_secrecy_hub import EPOCH_SECONDS, Console, assert_no_key_opens
 
 PG_URL = os.environ.get("KIOSK_TEST_POSTGRES_URL", "")
@@ -36,11 +36,7 @@ TICKETS = 4
 
 @pytest.fixture
 def pg_site(tmp_path: Path) -> SiteLayout:
-    engine = create_engine(PG_URL)
-    with engine.begin() as conn:  # a clean database for each test
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
+    empty_postgres(PG_URL)
     layout = SiteLayout(tmp_path / "site", PG_URL)
     init_site(layout, sample_site(), ["127.0.0.1"])
     return layout

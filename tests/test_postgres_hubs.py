@@ -23,7 +23,7 @@ from kiosk.core.site import DeviceRole
 from kiosk.core.ticket import new_ticket_id
 from kiosk.crypto import DeviceKeys, sign_request
 from kiosk.operator import SiteLayout, enrol_local_device, init_site, sample_site
-from tests.conftest import HubProcess, free_port, start_hub
+from tests.conftest import HubProcess, empty_postgres, free_port, start_hub
 from tests.hub_events import listen
 
 PG_URL = os.environ.get("KIOSK_TEST_POSTGRES_URL", "")
@@ -32,11 +32,7 @@ pytestmark = pytest.mark.skipif(not PG_URL, reason="set KIOSK_TEST_POSTGRES_URL 
 
 @pytest.fixture
 def pg_site(tmp_path: Path) -> SiteLayout:
-    engine = create_engine(PG_URL)
-    with engine.begin() as conn:  # a clean database for each test
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
+    empty_postgres(PG_URL)
     layout = SiteLayout(tmp_path / "site", PG_URL)
     init_site(layout, sample_site(), ["127.0.0.1"])
     return layout

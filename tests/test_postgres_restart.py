@@ -16,14 +16,15 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
+from kiosk.client import DeviceConfig, HubClient
 from kiosk.core.body import TicketBody
 from kiosk.core.categories import Category, Urgency
 from kiosk.core.site import DeviceRole
 from kiosk.core.ticket import new_ticket_id
+from kiosk.crypto import DeviceKeys
 from kiosk.operator import SiteLayout, enrol_local_device, init_site, sample_site
-from tests.conftest import free_port, start_hub
+from tests.conftest import empty_postgres, free_port, start_hub
 from tests.resilience import Console, send_until_stored
 
 PG_URL = os.environ.get("KIOSK_TEST_POSTGRES_URL", "")
@@ -31,6 +32,10 @@ pytestmark = pytest.mark.skipif(
     not PG_URL or os.geteuid() != 0 or shutil.which("pg_ctlcluster") is None,
     reason="needs KIOSK_TEST_POSTGRES_URL, root and pg_ctlcluster (as in .ci/run)",
 )
+
+
+def _client(config: DeviceConfig) -> HubClient:
+    return HubClient(config, DeviceKeys.load(config.directory))
 
 
 def _restart_postgres() -> None:
@@ -46,11 +51,7 @@ def _restart_postgres() -> None:
 
 
 def test_postgresql_restart_under_load_loses_nothing(tmp_path: Path) -> None:
-    engine = create_engine(PG_URL)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
+    empty_postgres(PG_URL)
     layout = SiteLayout(tmp_path / "site", PG_URL)
     init_site(layout, sample_site(), ["127.0.0.1"])
     port_a, port_b = free_port(), free_port()
@@ -62,8 +63,8 @@ def test_postgresql_restart_under_load_loses_nothing(tmp_path: Path) -> None:
     staff_cfg = enrol_local_device(layout, DeviceRole.STAFF, url_b, group_id="central-staff")
     hub_a = start_hub(layout, port_a, "--db", PG_URL)
     hub_b = start_hub(layout, port_b, "--db", PG_URL)
-    kiosks = [layout_client(c) for c in kiosk_cfgs]
-    console = Console(layout_client(staff_cfg))
+    kiosks = [_client(c) for c in kiosk_cfgs]
+    console = Console(_client(staff_cfg))
     try:
         assert console.connected.wait(20)
         sent: list[str] = []
@@ -96,10 +97,3 @@ def test_postgresql_restart_under_load_loses_nothing(tmp_path: Path) -> None:
             k.close()
         hub_a.stop()
         hub_b.stop()
-
-
-def layout_client(config):  # type: ignore[no-untyped-def]
-    from kiosk.client import HubClient
-    from kiosk.crypto import DeviceKeys
-
-    return HubClient(config, DeviceKeys.load(config.directory))

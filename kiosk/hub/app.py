@@ -548,14 +548,6 @@ class Hub:
         self.presence.beat(device.id, Beat(time.time(), version, manifest_version))
         return JSONResponse({"ok": True, "offline_after": self.settings.offline_after_seconds})
 
-    async def presence_forever(self) -> None:
-        while True:
-            await asyncio.sleep(self.settings.presence_sweep_seconds)
-            try:
-                await self.presence_once()
-            except Exception as exc:  # the sweeper must outlive one bad sweep
-                _LOG.error("event=presence.failed kind=%s", type(exc).__name__)
-
     async def presence_once(self) -> None:
         """Store the beats, and tell the control room about kiosks gone silent or back."""
         changes = await run_in_threadpool(
@@ -575,36 +567,11 @@ class Hub:
                 asyncio.get_running_loop().run_in_executor(None, self.pg.announce, event)
 
     # -- escalation ----------------------------------------------------------------
-    async def escalate_forever(self) -> None:
-        while True:
-            await asyncio.sleep(self.settings.escalation_tick_seconds)
-            try:
-                await self.escalate_once()
-            except Exception as exc:  # the escalator must outlive one bad tick
-                _LOG.error("event=escalation.failed kind=%s", type(exc).__name__)
-
     async def escalate_once(self) -> None:
         """Escalation, reminders, re-escalation and kiosk fallbacks that came due."""
         await self.escalator.run_once()
 
-    async def finish_purges_forever(self) -> None:
-        """Truncate the WAL after purges whose truncation readers deferred."""
-        while True:
-            await asyncio.sleep(0.2)
-            try:
-                await run_in_threadpool(self.store.finish_purges)
-            except Exception as exc:  # must outlive one failed attempt
-                _LOG.error("event=checkpoint.failed kind=%s", type(exc).__name__)
-
     # -- expiry ------------------------------------------------------------------
-    async def expire_forever(self) -> None:
-        while True:
-            await asyncio.sleep(self.settings.expiry_sweep_seconds)
-            try:
-                await self.expire_once()
-            except Exception:  # the sweeper must outlive one bad sweep
-                _LOG.exception("event=expiry.failed")
-
     def ticket_ttl(self, site: Site | None) -> int:
         """--ticket-ttl if given, else the site file's request_expiry_seconds."""
         if self.settings.ticket_ttl_seconds is not None:
@@ -623,6 +590,17 @@ class Hub:
             log_event("ticket.expired", ref=ticket_ref(ticket.id))
             if site is not None:
                 self.publish_update(ticket, site)
+
+
+async def _every(seconds: float, job: Callable[[], Awaitable[object]], what: str) -> None:
+    """Run `job` every `seconds` while the hub runs; one failed run never stops it
+    (logged by kind only: an exception message could carry content)."""
+    while True:
+        await asyncio.sleep(seconds)
+        try:
+            await job()
+        except Exception as exc:
+            _LOG.error("event=%s.failed kind=%s", what, type(exc).__name__)
 
 
 def _sse(event: dict[str, Any]) -> bytes:
@@ -656,10 +634,14 @@ def create_hub(settings: HubSettings) -> Starlette:
         if hub.pg is not None:
             hub.pg.start()
         tasks = [
-            asyncio.create_task(hub.expire_forever()),
-            asyncio.create_task(hub.escalate_forever()),
-            asyncio.create_task(hub.finish_purges_forever()),
-            asyncio.create_task(hub.presence_forever()),
+            asyncio.create_task(_every(seconds, job, what))
+            for seconds, job, what in (
+                (settings.expiry_sweep_seconds, hub.expire_once, "expiry"),
+                (settings.escalation_tick_seconds, hub.escalate_once, "escalation"),
+                # WAL truncations that readers deferred (Store.after_purge).
+                (0.2, partial(run_in_threadpool, hub.store.finish_purges), "checkpoint"),
+                (settings.presence_sweep_seconds, hub.presence_once, "presence"),
+            )
         ]
         try:
             yield
