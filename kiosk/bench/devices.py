@@ -8,22 +8,58 @@ the hub carries one long-lived TLS connection per device.
 from __future__ import annotations
 
 import contextlib
+import heapq
+import itertools
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from kiosk.bench.fleet import CONTROL_GROUP, Device
 from kiosk.bench.record import Recorder
 from kiosk.client import EventStream, Heartbeat, HubClient
+from kiosk.client.delivery import delivery_report_delay, still_to_report
 from kiosk.core.body import TicketBody
 from kiosk.core.errors import HubRefused, KioskError
 from kiosk.core.site import Site
 from kiosk.staff.key_ring import EpochPublisher, KeyRing
 
-__all__ = ["SimKiosk", "SimStaff"]
+__all__ = ["Later", "SimKiosk", "SimStaff"]
 
 _CLOSED = frozenset({"resolved", "cancelled", "expired"})
+
+
+class Later:
+    """Runs callbacks on the pool after a delay, from one timer thread (a
+    threading.Timer each would start hundreds of threads a second)."""
+
+    def __init__(self, pool: ThreadPoolExecutor) -> None:
+        self._pool = pool
+        self._due: list[tuple[float, int, Callable[[], None]]] = []
+        self._count = itertools.count()
+        self._wake = threading.Condition()
+        self._stopped = False
+        self._thread = threading.Thread(target=self._run, name="bench-later", daemon=True)
+        self._thread.start()
+
+    def call(self, delay: float, job: Callable[[], None]) -> None:
+        with self._wake:
+            heapq.heappush(self._due, (time.monotonic() + delay, next(self._count), job))
+            self._wake.notify()
+
+    def stop(self) -> None:
+        with self._wake:
+            self._stopped = True
+            self._wake.notify()
+
+    def _run(self) -> None:
+        with self._wake:
+            while not self._stopped:
+                now = time.monotonic()
+                while self._due and self._due[0][0] <= now:
+                    self._pool.submit(heapq.heappop(self._due)[2])
+                self._wake.wait(self._due[0][0] - now if self._due else None)
 
 
 class _SimDevice:
@@ -107,17 +143,20 @@ class SimStaff(_SimDevice):
         device: Device,
         recorder: Recorder,
         pool: ThreadPoolExecutor,
+        later: Later,
         *,
         marker: str,
         hold: float,
         escalate_after: float,
     ) -> None:
         super().__init__(device, recorder, pool)
+        self.later = later
         self.group = device.config.group_id or ""
         self.marker = marker
         self.hold = hold
         self.escalate_after = escalate_after
         self._shown: set[str] = set()
+        self._states: dict[str, str] = {}  # the newest state each shown request has here
         self._lock = threading.Lock()
         # As the console: this epoch's receiving key in memory, published signed.
         self.key_ring = KeyRing(self.id)
@@ -137,8 +176,13 @@ class SimStaff(_SimDevice):
             self._shown.clear()
 
     def on_ticket(self, view: dict[str, Any]) -> None:
-        ticket_id = str(view.get("id"))
-        if view.get("state") in _CLOSED or not view.get("sealed"):
+        ticket_id, state = str(view.get("id")), str(view.get("state"))
+        with self._lock:
+            if state in _CLOSED:
+                self._states.pop(ticket_id, None)
+            elif ticket_id in self._states or view.get("sealed"):
+                self._states[ticket_id] = state
+        if state in _CLOSED or not view.get("sealed"):
             return  # an update of a ticket this console shows, or its end
         with self._lock:
             repeat = ticket_id in self._shown
@@ -160,8 +204,8 @@ class SimStaff(_SimDevice):
             return
         if self.marker not in opened.body.free_text:
             self.recorder.count("marker_missing")
-        with contextlib.suppress(KioskError):  # closed meanwhile: reports are best effort
-            self.client.act(ticket_id, "delivered")
+        # As the console app: one report per request, from whichever console is first.
+        self.later.call(delivery_report_delay(), lambda: self._report_delivered(ticket_id))
         plan = self.recorder.plan(ticket_id)
         if plan is None or self.id not in (plan.acceptor_id, plan.rival_id):
             return
@@ -174,9 +218,16 @@ class SimStaff(_SimDevice):
         except KioskError:
             return
         self.recorder.accepted(ticket_id, self.id)
-        timer = threading.Timer(self.hold, self._resolve, (ticket_id,))
-        timer.daemon = True
-        timer.start()
+        self.later.call(self.hold, lambda: self._resolve(ticket_id))
+
+    def _report_delivered(self, ticket_id: str) -> None:
+        with self._lock:
+            state = self._states.get(ticket_id)
+        if not still_to_report(state):
+            return
+        self.recorder.count("delivery_reports")
+        with contextlib.suppress(KioskError):  # closed meanwhile: reports are best effort
+            self.client.act(ticket_id, "delivered")
 
     def _resolve(self, ticket_id: str) -> None:
         with contextlib.suppress(KioskError):  # the traveller withdrew first

@@ -54,6 +54,7 @@ class Recorder:
         self.marker_missing = 0
         self.accept_refused = 0
         self.repeated_events = 0
+        self.delivery_reports = 0  # "delivered" calls sent: one per request is the aim
 
     @staticmethod
     def now() -> float:
@@ -178,5 +179,6 @@ class Recorder:
             "marker_missing": self.marker_missing,
             "accept_refused": self.accept_refused,
             "repeated_events": self.repeated_events,
+            "delivery_reports": self.delivery_reports,
             "ticket_ids": sorted(tickets),
         }

@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from kiosk.bench.devices import SimKiosk, SimStaff
+from kiosk.bench.devices import Later, SimKiosk, SimStaff
 from kiosk.bench.fleet import CONTROL_GROUP, Fleet, build_fleet
 from kiosk.bench.hubs import HubProcesses
 from kiosk.bench.options import BenchOptions
@@ -55,6 +55,7 @@ def run_bench(options: BenchOptions, progress: Any = None) -> dict[str, Any]:
     )
     recorder = Recorder()
     workers = ThreadPoolExecutor(max_workers=64, thread_name_prefix="bench")
+    later = Later(workers)
     kiosks: list[SimKiosk] = []
     staff: list[SimStaff] = []
     try:
@@ -65,6 +66,7 @@ def run_bench(options: BenchOptions, progress: Any = None) -> dict[str, Any]:
                 d,
                 recorder,
                 workers,
+                later,
                 marker=options.marker,
                 hold=options.hold_seconds,
                 escalate_after=max(1, round(options.escalate_after)),
@@ -94,6 +96,7 @@ def run_bench(options: BenchOptions, progress: Any = None) -> dict[str, Any]:
         for device in (*kiosks, *staff):
             device.stop()
         hubs.stop()
+        later.stop()
         workers.shutdown(wait=False, cancel_futures=True)
         if options.data is None:
             shutil.rmtree(root, ignore_errors=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
+import threading
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -20,11 +21,16 @@ from kiosk.crypto import key_id_of, sign_epoch_key, verify_epoch_key
 if TYPE_CHECKING:
     from kiosk.client.hub_client import HubClient
 
-__all__ = ["EpochPublicKey", "publish_epoch_key", "verified_epoch_keys"]
+__all__ = ["EpochKeyCache", "EpochPublicKey", "publish_epoch_key", "verified_epoch_keys"]
 
 _LOG = logging.getLogger("kiosk.client")
 # Clocks differ a little: a key is used from slightly before its window opens.
 _CLOCK_SLACK = 60
+# A kept key set is fetched again after this long even if no push came.
+_CACHE_SECONDS = 60.0
+# ...and before any kept key's window closes (consoles publish the next key
+# minutes ahead, so the fresh set holds it).
+_CACHE_MARGIN = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,3 +117,43 @@ def _checked(site: Site, entry: Any, now: float) -> EpochPublicKey | None:
     if not key.not_before - _CLOCK_SLACK <= now < key.not_after:
         return None  # expired (or not yet valid): not an attack, just not usable
     return key
+
+
+class EpochKeyCache:
+    """A kiosk's verified epoch keys, kept between requests.
+
+    Fetching and checking every console's signed key for every request was
+    most of a kiosk's calls to the hub and a large share of the hub's bytes.
+    The set is fetched again when the hub pushes `epoch_keys` (a console
+    published a key, e.g. after a restart), when the event stream reconnects
+    (a push may have been missed), when the site changes, before a kept key
+    expires, and at least once a minute.
+    """
+
+    def __init__(self, max_age: float = _CACHE_SECONDS) -> None:
+        self._max_age = max_age
+        self._lock = threading.Lock()
+        self._kept: tuple[float, int, dict[str, EpochPublicKey]] | None = None
+        self.generation = 0  # bumped by forget(): a fetch begun before it is not kept
+
+    def get(self, site: Site) -> dict[str, EpochPublicKey] | None:
+        with self._lock:
+            kept = self._kept
+        if kept is None:
+            return None
+        fetched, version, keys = kept
+        if version != site.version or time.monotonic() - fetched > self._max_age:
+            return None
+        if any(k.not_after - _CACHE_MARGIN <= time.time() for k in keys.values()):
+            return None
+        return keys
+
+    def put(self, site: Site, keys: dict[str, EpochPublicKey], generation: int) -> None:
+        with self._lock:
+            if generation == self.generation:
+                self._kept = (time.monotonic(), site.version, keys)
+
+    def forget(self) -> None:
+        with self._lock:
+            self.generation += 1
+            self._kept = None

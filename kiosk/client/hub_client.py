@@ -14,7 +14,8 @@ from typing import Any
 import requests
 
 from kiosk.client.device import DeviceConfig
-from kiosk.client.epoch_keys import EpochPublicKey, verified_epoch_keys
+from kiosk.client.epoch_keys import EpochKeyCache, EpochPublicKey, verified_epoch_keys
+from kiosk.client.tls import PinnedTlsAdapter
 from kiosk.core.body import TicketBody, binding_bytes
 from kiosk.core.categories import Category, Urgency
 from kiosk.core.errors import BadSignature, CannotOpen, HubRefused, HubUnreachable, SiteError
@@ -71,7 +72,7 @@ class HubClient:
         # Trust only the site's CA, whatever REQUESTS_CA_BUNDLE or proxies the
         # environment sets: requests lets those override a session's `verify`.
         self._session.trust_env = False
-        self._verify = str(config.ca_file)
+        self._session.mount("https://", PinnedTlsAdapter(config.ca_file))
         self._site: Site | None = None  # newest verified manifest; never rolled back
         # The version floor survives restarts: a hub cannot roll a rebooted
         # device back to a manifest that still lists a revoked reader.
@@ -81,6 +82,7 @@ class HubClient:
         # replies to it, and it is destroyed when the ticket closes.
         self.reply_keys: dict[str, EphemeralKey] = {}
         self._reply_lock = threading.Lock()
+        self.epoch_cache = EpochKeyCache()
 
     def close(self) -> None:
         self._session.close()
@@ -121,7 +123,6 @@ class HubClient:
                 headers=headers,
                 timeout=(_TIMEOUT[0], _STREAM_READ_TIMEOUT) if stream else _TIMEOUT,
                 stream=stream,
-                verify=self._verify,
             )
         except requests.RequestException as exc:
             raise HubUnreachable(f"hub unreachable: {type(exc).__name__}") from None
@@ -204,13 +205,19 @@ class HubClient:
         return result
 
     def _epoch_keys(self, site: Site) -> dict[str, EpochPublicKey]:
+        kept = self.epoch_cache.get(site)
+        if kept is not None:
+            return kept
+        generation = self.epoch_cache.generation
         try:
             doc = self._json("GET", "/v1/epoch-keys")
         except HubRefused as exc:
             if exc.status != 404:  # a hub too old to know epoch keys: long-term keys
                 raise
             return {}
-        return verified_epoch_keys(site, doc)
+        keys = verified_epoch_keys(site, doc)
+        self.epoch_cache.put(site, keys, generation)
+        return keys
 
     def cancel(self, ticket_id: str) -> dict[str, Any]:
         result: dict[str, Any] = self._json("POST", f"/v1/tickets/{ticket_id}/cancel")
@@ -293,6 +300,8 @@ class HubClient:
     def events(self) -> Iterator[dict[str, Any]]:
         """Server-sent events for this device until the stream ends or fails."""
         response = self._call("GET", "/v1/events", stream=True)
+        # While the stream was down a console may have published a key unseen.
+        self.epoch_cache.forget()
         try:
             data: list[str] = []
             for raw in response.iter_lines(decode_unicode=True):
@@ -300,8 +309,11 @@ class HubClient:
                 if line.startswith("data:"):
                     data.append(line[5:].strip())
                 elif not line and data:
-                    yield json.loads("\n".join(data))
+                    event = json.loads("\n".join(data))
                     data = []
+                    if isinstance(event, dict) and event.get("type") == "epoch_keys":
+                        self.epoch_cache.forget()
+                    yield event
         except requests.RequestException as exc:
             raise HubUnreachable(f"event stream ended: {type(exc).__name__}") from None
         finally:

@@ -126,6 +126,10 @@ class Hub:
 
     async def current_site(self) -> Site | None:
         site, _ = await run_in_threadpool(self.site_state.current)
+        return self._noticed(site)
+
+    def _noticed(self, site: Site | None) -> Site | None:
+        """On the event loop: what a newly loaded manifest changes for open streams."""
         if site is not None and site.version != self._site_version:
             # A new manifest: streams of devices it no longer lists end now.
             if self._site_devices:
@@ -135,16 +139,22 @@ class Hub:
         return site
 
     async def authenticate(self, request: Request, body: bytes) -> tuple[DeviceRecord, Site]:
-        site = await self.current_site()
         path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         headers = {k.lower(): v for k, v in request.headers.items()}
-        try:
-            device = await run_in_threadpool(
-                self.auth.authenticate, site, headers, request.method, path, body
-            )
-        except AuthError as exc:
-            log_event("auth.refused", reason=exc.code)
-            raise ApiError(401, exc.code, exc.message) from None
+
+        def site_and_device() -> tuple[Site | None, DeviceRecord | AuthError]:
+            # One trip to a worker thread for both: each trip waits for the GIL.
+            site, _ = self.site_state.current()
+            try:
+                return site, self.auth.authenticate(site, headers, request.method, path, body)
+            except AuthError as exc:
+                return site, exc
+
+        site, device = await run_in_threadpool(site_and_device)
+        self._noticed(site)
+        if isinstance(device, AuthError):
+            log_event("auth.refused", reason=device.code)
+            raise ApiError(401, device.code, device.message) from None
         assert site is not None  # authenticate() refuses every device without a site
         self.limit(self.call_limits, device.id)
         return device, site
@@ -264,7 +274,7 @@ class Hub:
         site = await self.current_site()
         if site is None:
             return
-        if event.get("type") == "device":  # a kiosk another hub found silent, or back
+        if event.get("type") in ("device", "epoch_keys"):  # a kiosk gone silent; a new key
             self.broker.publish(event)
             return
         try:
@@ -334,19 +344,26 @@ class Hub:
             )
         if await run_in_threadpool(self.store.get_ticket, ticket_id) is None:
             self.limit(self.ticket_limits, device.id)  # a retry of a stored one is free
+        now = time.time()
         ticket = Ticket(
             id=ticket_id,
             kiosk_id=device.id,
             location_id=device.location_id,
             category=category,
             urgency=urgency,
-            created_at=time.time(),
+            created_at=now,
+            updated_at=now,  # as stored: the answer is the stored ticket, not re-read
         )
+
+        def store() -> tuple[bool, Ticket | None]:
+            created = self.store.insert_ticket(ticket, sealed)
+            return created, (ticket if created else self.store.get_ticket(ticket_id))
+
         try:
-            created = await run_in_threadpool(self.store.insert_ticket, ticket, sealed)
+            created, found = await run_in_threadpool(store)
         except TicketConflict:
             raise ApiError(409, "id_in_use", "this ticket id is already in use") from None
-        stored = self.ticket_or_404(await run_in_threadpool(self.store.get_ticket, ticket_id))
+        stored = self.ticket_or_404(found)
         if created:
             log_event(
                 "ticket.created",
@@ -437,6 +454,8 @@ class Hub:
                     return device.group_id in event["groups"]
                 if event.get("type") == "duty":
                     return bool(event["device_id"] == device.id)
+                if event.get("type") == "epoch_keys":
+                    return False  # for kiosks, which seal to consoles' keys
                 if event.get("kiosk_only"):
                     return False
                 if event.get("to_device", device.id) != device.id:
@@ -453,9 +472,13 @@ class Hub:
         else:
 
             def wants(event: dict[str, Any]) -> bool:
+                if event.get("type") == "epoch_keys":
+                    return True  # a console published a key: kiosks fetch the set anew
                 return event.get("kiosk_id") == device.id and not event.get("staff_only")
 
-        subscription = self.broker.subscribe(device.id, wants)
+        subscription = self.broker.subscribe(
+            device.id, wants, kiosk=device.role is DeviceRole.KIOSK
+        )
         # Subscribe first, then snapshot: an event between the two arrives
         # twice (harmless, the client keys by id) rather than not at all.
         try:
@@ -530,6 +553,8 @@ class Hub:
                     yield _sse(self._for_device(device, site, event))
                 elif event.get("type") == "device":
                     yield _sse({k: v for k, v in event.items() if k != "groups"})
+                elif event.get("type") == "epoch_keys":
+                    yield _sse({"type": "epoch_keys"})
                 elif event.get("type") == "reply":
                     yield _sse(reply_for_device(device, event))
         finally:
@@ -561,10 +586,13 @@ class Hub:
             log_event(
                 "device.online" if change.online else "device.offline", device=change.device_id
             )
-            event = presence_event(site, device, change.online)
-            self.broker.publish(event)
-            if self.pg is not None:
-                asyncio.get_running_loop().run_in_executor(None, self.pg.announce, event)
+            self.publish_everywhere(presence_event(site, device, change.online))
+
+    def publish_everywhere(self, event: dict[str, Any]) -> None:
+        """A non-ticket event for devices on this hub and, by NOTIFY, on the others."""
+        self.broker.publish(event)
+        if self.pg is not None:
+            asyncio.get_running_loop().run_in_executor(None, self.pg.announce, event)
 
     # -- escalation ----------------------------------------------------------------
     async def escalate_once(self) -> None:

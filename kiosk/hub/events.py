@@ -35,22 +35,48 @@ class Subscription:
         default_factory=lambda: asyncio.Queue(_QUEUE_LIMIT)
     )
     overflowed: bool = False
+    # A kiosk's stream wants only events naming it (`kiosk_id`) or meant for
+    # every kiosk (`all_kiosks`); the broker looks those up instead of asking
+    # a thousand kiosks' filters about every event.
+    kiosk: bool = False
 
 
 class Broker:
     def __init__(self) -> None:
-        self._subs: set[Subscription] = set()
+        self._staff: set[Subscription] = set()
+        self._kiosks: dict[str, set[Subscription]] = {}
 
-    def subscribe(self, device_id: str, wants: Callable[[dict[str, Any]], bool]) -> Subscription:
-        sub = Subscription(device_id, wants)
-        self._subs.add(sub)
+    @property
+    def _subs(self) -> list[Subscription]:
+        return [*self._staff, *(s for same in self._kiosks.values() for s in same)]
+
+    def subscribe(
+        self, device_id: str, wants: Callable[[dict[str, Any]], bool], *, kiosk: bool = False
+    ) -> Subscription:
+        sub = Subscription(device_id, wants, kiosk=kiosk)
+        if kiosk:
+            self._kiosks.setdefault(device_id, set()).add(sub)
+        else:
+            self._staff.add(sub)
         return sub
 
     def unsubscribe(self, sub: Subscription) -> None:
-        self._subs.discard(sub)
+        if not sub.kiosk:
+            self._staff.discard(sub)
+            return
+        same = self._kiosks.get(sub.device_id)
+        if same is not None:
+            same.discard(sub)
+            if not same:
+                del self._kiosks[sub.device_id]
+
+    def _candidates(self, event: dict[str, Any]) -> list[Subscription]:
+        if event.get("all_kiosks"):
+            return self._subs
+        return [*self._staff, *self._kiosks.get(str(event.get("kiosk_id")), ())]
 
     def publish(self, event: dict[str, Any]) -> None:
-        for sub in list(self._subs):
+        for sub in self._candidates(event):
             if not sub.wants(event):
                 continue
             try:
@@ -62,13 +88,13 @@ class Broker:
 
     def revoke(self, device_ids: set[str]) -> None:
         """End the streams of devices that were revoked."""
-        for sub in list(self._subs):
+        for sub in self._subs:
             if sub.device_id in device_ids:
                 _end(sub, "revoked")
 
     def end_all(self) -> None:
         """Wake every stream so it sees the hub is closing and ends."""
-        for sub in list(self._subs):
+        for sub in self._subs:
             _end(sub, "closing")
 
 

@@ -14,8 +14,8 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy import Float, Table, bindparam, case, select, update
+from sqlalchemy.orm import Session, sessionmaker
 
 from kiosk.core.site import DeviceRecord, Site
 from kiosk.hub.models import DevicePresenceRow
@@ -54,22 +54,7 @@ class Presence:
             pending, self._pending = self._pending, {}
         cutoff = now - offline_after
         with self._store.write_lock, self._sessions.begin() as s:
-            for device_id, beat in pending.items():
-                row = s.get(DevicePresenceRow, device_id)
-                if row is None:
-                    s.add(
-                        DevicePresenceRow(
-                            device_id=device_id,
-                            last_seen=beat.at,
-                            version=beat.version,
-                            manifest_version=beat.manifest_version,
-                            offline=False,
-                        )
-                    )
-                else:
-                    row.last_seen = max(row.last_seen, beat.at)
-                    row.version, row.manifest_version = beat.version, beat.manifest_version
-            s.flush()
+            self._write(s, pending)
             gone = s.scalars(
                 update(DevicePresenceRow)
                 .where(DevicePresenceRow.offline.is_(False), DevicePresenceRow.last_seen < cutoff)
@@ -83,6 +68,57 @@ class Presence:
                 .returning(DevicePresenceRow.device_id)
             ).all()
         return [PresenceChange(d, False) for d in gone] + [PresenceChange(d, True) for d in back]
+
+    @staticmethod
+    def _write(s: Session, pending: dict[str, Beat]) -> None:
+        """Two statements for any number of beats (a row at a time held the
+        writer lock for a tenth of a second at a thousand kiosks)."""
+        if not pending:
+            return
+        known = set(
+            s.scalars(
+                select(DevicePresenceRow.device_id).where(
+                    DevicePresenceRow.device_id.in_(list(pending))
+                )
+            )
+        )
+        table = DevicePresenceRow.__table__
+        assert isinstance(table, Table)
+        at = bindparam("b_at", type_=Float)
+        if known:
+            s.execute(
+                update(table)
+                .where(table.c.device_id == bindparam("b_id"))
+                # Another hub may have stored a later beat of the same device.
+                .values(
+                    last_seen=case((table.c.last_seen < at, at), else_=table.c.last_seen),
+                    version=bindparam("b_version"),
+                    manifest_version=bindparam("b_manifest"),
+                ),
+                [
+                    {
+                        "b_id": d,
+                        "b_at": b.at,
+                        "b_version": b.version,
+                        "b_manifest": b.manifest_version,
+                    }
+                    for d, b in pending.items()
+                    if d in known
+                ],
+            )
+        new = [
+            DevicePresenceRow(
+                device_id=d,
+                last_seen=b.at,
+                version=b.version,
+                manifest_version=b.manifest_version,
+                offline=False,
+            )
+            for d, b in pending.items()
+            if d not in known
+        ]
+        s.add_all(new)
+        s.flush()
 
     def rows(self) -> list[DevicePresenceRow]:
         with self._sessions() as s:

@@ -11,6 +11,8 @@ from kiosk.hub.store import Store
 
 __all__ = ["SiteState"]
 
+_Loaded = tuple[Site | None, dict[str, object] | None]
+
 
 class SiteState:
     """Caches the verified site; re-reads it when the operator publishes a new version.
@@ -22,22 +24,22 @@ class SiteState:
     def __init__(self, store: Store, site_public_path: Path) -> None:
         self._store = store
         self._site_public_path = site_public_path
-        self._site: Site | None = None
-        self._signed: dict[str, object] | None = None
+        # One tuple, replaced whole: a reader never pairs a site with another's document.
+        self._loaded: _Loaded = (None, None)
         self._lock = threading.Lock()
 
-    def current(self) -> tuple[Site | None, dict[str, object] | None]:
+    def current(self) -> _Loaded:
         """Called from worker threads only (it reads the database)."""
-        # One reader at a time: a second thread must not see a half-loaded site.
-        with self._lock:
-            self._reload()
-            return self._site, self._signed
-
-    def _reload(self) -> None:
+        loaded = self._loaded
         version = self._store.latest_manifest_version()
-        if self._site is not None and version == self._site.version:
-            return
-        signed = self._store.latest_manifest()
-        if signed is not None:
-            doc = verify_manifest(signed, self._site_public_path.read_bytes())
-            self._site, self._signed = Site.from_document(doc), signed
+        if loaded[0] is not None and loaded[0].version == version:
+            return loaded  # every request comes here: no lock on the common path
+        # One loader at a time: the manifest is verified once, not by every waiter.
+        with self._lock:
+            site = self._loaded[0]
+            if site is None or site.version != version:
+                signed = self._store.latest_manifest()
+                if signed is not None:
+                    doc = verify_manifest(signed, self._site_public_path.read_bytes())
+                    self._loaded = (Site.from_document(doc), signed)
+            return self._loaded

@@ -47,6 +47,9 @@ def _to_ticket(row: TicketRow) -> Ticket:
     )
 
 
+_LATEST_VERSION = select(func.max(ManifestRow.version))
+
+
 class Store:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -68,8 +71,10 @@ class Store:
             return json.loads(row.signed_document) if row else None
 
     def latest_manifest_version(self) -> int:
-        with self._sessions() as s:
-            return int(s.scalar(select(func.max(ManifestRow.version))) or 0)
+        # Asked on every request (a revocation counts from the next one): a
+        # plain connection, not an ORM session, keeps it cheap.
+        with self.engine.connect() as conn:
+            return int(conn.scalar(_LATEST_VERSION) or 0)
 
     def add_manifest(self, version: int, signed: Mapping[str, Any]) -> None:
         with self.write_lock, self._sessions.begin() as s:

@@ -17,6 +17,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import NoTransition, Screen, ScreenManager
 
 from kiosk.client import DeviceConfig, EventStream, Heartbeat, HubClient
+from kiosk.client.delivery import delivery_report_delay, still_to_report
 from kiosk.core.body import TicketBody
 from kiosk.core.categories import Category, Urgency
 from kiosk.core.errors import HubRefused, KioskError
@@ -309,12 +310,18 @@ class StaffApp(LocalizedApp):
             self._play(item)
             if item.body is not None:
                 ticket_id = item.id
-                run_in_background(
-                    lambda: self.client.act(ticket_id, "delivered"),
-                    lambda _r: None,
-                    lambda _e: None,
+                Clock.schedule_once(
+                    lambda _dt: self._report_delivered(ticket_id), delivery_report_delay()
                 )
         self._render()
+
+    def _report_delivered(self, ticket_id: str) -> None:
+        item = self.inbox.items.get(ticket_id)
+        if item is None or not still_to_report(item.view.get("state")):
+            return  # a colleague's console reported it first (or it closed)
+        run_in_background(
+            lambda: self.client.act(ticket_id, "delivered"), lambda _r: None, lambda _e: None
+        )
 
     def _device_notice(self, event: dict[str, Any]) -> None:
         """A kiosk this console's group answers for went silent, or came back."""

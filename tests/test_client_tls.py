@@ -1,0 +1,105 @@
+"""Devices trust the site's CA and nothing else, for every connection they open.
+
+The client builds its TLS context once (kiosk/client/tls.py) instead of letting
+requests load a CA file per connection; these tests make sure that shortcut
+still refuses a server the site's CA did not vouch for.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import ssl
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from kiosk.client import HubClient
+from kiosk.core.errors import HubUnreachable
+from kiosk.crypto import DeviceKeys
+from kiosk.crypto.tls import PemPair, create_site_ca, issue_server_certificate
+from tests.conftest import HubProcess, Site
+
+
+class _Answer(BaseHTTPRequestHandler):
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("content-length", "0")))
+        body = json.dumps({"ok": True, "offline_after": 25}).encode()
+        self.send_response(200)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *_args: object) -> None:
+        pass
+
+
+def _serve(tmp_path: Path, pair: PemPair) -> Iterator[int]:
+    (tmp_path / "cert.pem").write_bytes(pair.certificate)
+    (tmp_path / "key.pem").write_bytes(pair.private_key)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(tmp_path / "cert.pem", tmp_path / "key.pem")
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Answer)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield int(server.server_address[1])
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+@pytest.fixture
+def impostor(tmp_path: Path) -> Iterator[int]:
+    """A server whose certificate another CA issued, for the right address."""
+    other_ca = create_site_ca("impostor")
+    yield from _serve(tmp_path, issue_server_certificate(other_ca, ["127.0.0.1", "localhost"]))
+
+
+@pytest.fixture
+def wrong_name(tmp_path: Path, site: Site) -> Iterator[int]:
+    """A server with a certificate from the site's own CA, but for another host."""
+    ca = PemPair(
+        (site.layout.operator / "ca.pem").read_bytes(),
+        (site.layout.operator / "ca.key").read_bytes(),
+    )
+    yield from _serve(tmp_path, issue_server_certificate(ca, ["hub.elsewhere.example"]))
+
+
+def _client_for(site: Site, port: int) -> HubClient:
+    config = dataclasses.replace(site.kiosk, hub_url=f"https://127.0.0.1:{port}")
+    return HubClient(config, DeviceKeys.load(site.kiosk.directory))
+
+
+def test_a_server_certified_by_another_ca_is_refused(site: Site, impostor: int) -> None:
+    client = _client_for(site, impostor)
+    try:
+        for _ in range(2):  # the first connection and a fresh one after it
+            with pytest.raises(HubUnreachable, match="SSLError"):
+                client.heartbeat("test")
+    finally:
+        client.close()
+
+
+def test_a_certificate_for_another_host_name_is_refused(site: Site, wrong_name: int) -> None:
+    client = _client_for(site, wrong_name)
+    try:
+        with pytest.raises(HubUnreachable, match="SSLError"):
+            client.heartbeat("test")
+    finally:
+        client.close()
+
+
+def test_the_site_hub_is_trusted_over_one_kept_connection(site: Site, hub: HubProcess) -> None:
+    client = site.client(site.kiosk)
+    try:
+        for _ in range(3):
+            client.heartbeat("test")
+    finally:
+        client.close()
