@@ -74,7 +74,12 @@ def _base64(max_bytes: int, *, exact: bool = False, min_bytes: int = 0) -> Schem
         chars = full * 4 + (rest + 1 if rest else 0)
         pad = "=" * (3 - rest if rest else 0)
         return _string(pattern=f"^{_B64_CHARS}{{{chars}}}{pad}$", contentEncoding="base64")
-    schema = _string(pattern=_B64, maxLength=max_bytes * 4 // 3 + 4, contentEncoding="base64")
+    schema = _string(
+        pattern=_B64,
+        maxLength=max_bytes * 4 // 3 + 4,
+        contentEncoding="base64",
+        description=f"base64 of at most about {max_bytes} bytes",
+    )
     if min_bytes:
         schema["minLength"] = 4
     return schema
