@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+import time
 from typing import Any
 
 import pytest
@@ -210,3 +213,57 @@ def test_deeply_nested_json_is_a_400_even_before_authentication(
             site.hub_url + "/v1/enrol", data=nested, verify=str(site.layout.operator / "ca.pem")
         )
     _error(anonymous, 400, "bad_json")
+
+
+def test_a_heartbeat_the_database_could_not_store_is_refused(site: Site, hub: HubProcess) -> None:
+    # The presence sweep stores every device's beats in one transaction: a version
+    # SQLite or PostgreSQL refuses (an integer over the column, a NUL) once made it
+    # fail on every sweep, and every kiosk's beats were lost with it.
+    for doc in (
+        {"version": "0.1.0", "manifest_version": 2**63},
+        {"version": "0.1.0", "manifest_version": 2**31},
+        {"version": "0.1.0", "manifest_version": -1},
+        {"version": "0.1\x00", "manifest_version": 1},
+        {"version": "0.1\n", "manifest_version": 1},
+    ):
+        body = json.dumps(doc).encode()
+        _error(_raw(site, "POST", "/v1/heartbeat", body), 400, "bad_version")
+    ok = json.dumps({"version": "0.1.0", "manifest_version": 2**31 - 1}).encode()
+    assert _raw(site, "POST", "/v1/heartbeat", ok).status_code == 200
+    deadline = time.monotonic() + 30
+    while _stored_manifest_version(site, "kiosk-p3") != 2**31 - 1:  # the next sweep stores it
+        assert time.monotonic() < deadline, hub.log_text()
+        time.sleep(0.5)
+    assert "presence.failed" not in hub.log_text()
+
+
+def _stored_manifest_version(site: Site, device_id: str) -> object:
+    # Exit status 1 says some device is offline or never seen: expected here.
+    run = subprocess.run(
+        [sys.executable, "-m", "kiosk", "admin", "status", "--data", str(site.layout.root),
+         "--json"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    status = json.loads(run.stdout)
+    return next(d.get("manifest_version") for d in status["devices"] if d["id"] == device_id)
+
+
+def test_a_wrong_method_says_which_are_allowed(site: Site, hub: HubProcess) -> None:
+    refused = _raw(site, "DELETE", "/v1/epoch-keys")
+    _error(refused, 405, "method_not_allowed")
+    assert {m.strip() for m in refused.headers["Allow"].split(",")} >= {"GET", "POST"}
+    # HEAD is routed wherever GET is, including on a route of two methods.
+    assert _raw(site, "HEAD", "/v1/epoch-keys").status_code == 200
+    assert _raw(site, "HEAD", "/v1/duty", device="staff-anna").status_code == 200
+
+
+def test_the_api_description_is_served_without_a_signature(site: Site, hub: HubProcess) -> None:
+    with requests.Session() as s:
+        s.trust_env = False
+        served = s.get(
+            site.hub_url + "/v1/openapi.json",
+            verify=str(site.layout.operator / "ca.pem"),
+            timeout=10,
+        )
+    assert served.status_code == 200
+    assert served.json()["paths"]["/v1/tickets"]["post"]["x-kiosk-roles"] == ["kiosk"]

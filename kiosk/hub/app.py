@@ -1,6 +1,7 @@
 """The hub's HTTP API (ASGI, Starlette). Every call is signed by an enrolled device.
 
     GET  /v1/health                      no auth; liveness for load balancers
+    GET  /v1/openapi.json                no auth; this API as OpenAPI 3.1 (openapi.py)
     GET  /v1/manifest                    the operator-signed site manifest
     POST /v1/tickets                     kiosk: submit a sealed ticket (idempotent by id)
     GET  /v1/tickets/{id}                the kiosk that raised it, or staff of its location
@@ -14,6 +15,8 @@
     GET  /v1/events                      server-sent events for this device (see events.py)
     GET|POST /v1/duty                    staff: on or off duty (see duty.py)
     POST /v1/heartbeat                   any device: alive, with its software and manifest version
+    GET  /v1/enrol/bootstrap, POST /v1/enrol   before enrolment (enrolment_api.py)
+    GET|POST /v1/epoch-keys              staff consoles' epoch keys (epoch_keys.py)
 
 Errors are JSON `{"error": code, "message": text}` with a 4xx status.
 """
@@ -55,6 +58,7 @@ from kiosk.hub.escalator import Escalator
 from kiosk.hub.events import Broker
 from kiosk.hub.handover import announce_handover, handover_group
 from kiosk.hub.logs import log_event, ticket_ref
+from kiosk.hub.openapi import MAX_HEARTBEAT_MANIFEST_VERSION, openapi_document
 from kiosk.hub.pg_events import PgEvents
 from kiosk.hub.presence import Beat, Presence, presence_event
 from kiosk.hub.replies import for_device as reply_for_device
@@ -64,9 +68,18 @@ from kiosk.hub.settings import DEFAULT_TICKET_TTL_SECONDS, HubSettings
 from kiosk.hub.site_state import SiteState
 from kiosk.hub.store import Store, TicketConflict
 
-__all__ = ["Hub", "create_hub"]
+__all__ = ["TICKET_ACTION_EVENTS", "Hub", "create_hub"]
 
 _LOG = logging.getLogger("kiosk.hub")
+# POST /v1/tickets/{id}/{action}; openapi.py describes each (a test keeps them alike).
+TICKET_ACTION_EVENTS = {
+    "cancel": TicketEvent.CANCEL,
+    "delivered": TicketEvent.DELIVER,
+    "accept": TicketEvent.ACCEPT,
+    "resolve": TicketEvent.RESOLVE,
+    "hand_over": TicketEvent.HAND_OVER,
+    "not_found": TicketEvent.NOT_FOUND,
+}
 _MAX_SEALED_COPY = 16 * 1024
 _MAX_ETA_MINUTES = 120
 
@@ -104,6 +117,7 @@ class Hub:
         self.closing = False
         self._site_version = 0
         self._site_devices: set[str] = set()
+        self._openapi = openapi_document()
 
     def close_streams(self) -> None:
         """End every event stream (at shutdown); devices reconnect to another hub."""
@@ -306,6 +320,9 @@ class Hub:
     async def health(self, request: Request) -> Response:
         return JSONResponse({"status": "ok", "version": __version__})
 
+    async def openapi(self, request: Request) -> Response:
+        return JSONResponse(self._openapi)
+
     async def manifest(self, request: Request) -> Response:
         await self.authenticate(request, await self.read_body(request))
         _, signed = await run_in_threadpool(self.site_state.current)
@@ -395,14 +412,7 @@ class Hub:
         body = await self.read_body(request)
         device, site = await self.authenticate(request, body)
         action = request.path_params["action"]
-        event = {
-            "cancel": TicketEvent.CANCEL,
-            "delivered": TicketEvent.DELIVER,
-            "accept": TicketEvent.ACCEPT,
-            "resolve": TicketEvent.RESOLVE,
-            "hand_over": TicketEvent.HAND_OVER,
-            "not_found": TicketEvent.NOT_FOUND,
-        }.get(action)
+        event = TICKET_ACTION_EVENTS.get(action)
         if event is None:
             raise ApiError(404, "no_such_action", f"unknown action {action!r}")
         needs_kiosk = event is TicketEvent.CANCEL
@@ -566,9 +576,20 @@ class Hub:
         device, _site = await self.authenticate(request, body)
         doc = json_object(body) if body else {}
         version, manifest_version = doc.get("version"), doc.get("manifest_version")
-        if not isinstance(version, str) or not 0 < len(version) <= 32:
+        # Both are stored by the presence sweep, in one transaction for every
+        # device: a value the database refuses (a NUL on PostgreSQL, an integer
+        # over its column) would lose every device's beats, not just this one's.
+        if (
+            not isinstance(version, str)
+            or not 0 < len(version) <= 32
+            or any(ch < " " or ch == "\x7f" for ch in version)
+        ):
             raise ApiError(400, "bad_version", "version must be a short text")
-        if not isinstance(manifest_version, int) or isinstance(manifest_version, bool):
+        if (
+            not isinstance(manifest_version, int)
+            or isinstance(manifest_version, bool)
+            or not 0 <= manifest_version <= MAX_HEARTBEAT_MANIFEST_VERSION
+        ):
             raise ApiError(400, "bad_version", "manifest_version must be a whole number")
         self.presence.beat(device.id, Beat(time.time(), version, manifest_version))
         return JSONResponse({"ok": True, "offline_after": self.settings.offline_after_seconds})
@@ -653,6 +674,16 @@ def _guard(
     return guarded
 
 
+def _by_method(
+    **handlers: Callable[[Request], Awaitable[Response]],
+) -> Callable[[Request], Awaitable[Response]]:
+    async def dispatch(request: Request) -> Response:
+        # Starlette routes HEAD wherever it routes GET.
+        return await handlers["GET" if request.method == "HEAD" else request.method](request)
+
+    return dispatch
+
+
 def create_hub(settings: HubSettings) -> Starlette:
     hub = Hub(settings)
 
@@ -687,10 +718,14 @@ def create_hub(settings: HubSettings) -> Starlette:
         status = exc.status_code if isinstance(exc, HTTPException) else 500
         code = {404: "not_found", 405: "method_not_allowed"}.get(status, "http_error")
         detail = exc.detail if isinstance(exc, HTTPException) else "internal error"
-        return error_response(status, code, str(detail))
+        response = error_response(status, code, str(detail))
+        if isinstance(exc, HTTPException) and exc.headers:  # e.g. Allow on a 405
+            response.headers.update(exc.headers)
+        return response
 
     routes = [
         Route("/v1/health", _guard(hub.health), methods=["GET"]),
+        Route("/v1/openapi.json", _guard(hub.openapi), methods=["GET"]),
         Route("/v1/manifest", _guard(hub.manifest), methods=["GET"]),
         Route("/v1/tickets", _guard(hub.submit), methods=["POST"]),
         Route("/v1/tickets/{ticket_id}", _guard(hub.show), methods=["GET"]),
@@ -703,8 +738,12 @@ def create_hub(settings: HubSettings) -> Starlette:
         Route("/v1/duty", _guard(partial(duty, hub)), methods=["GET", "POST"]),
         Route("/v1/enrol/bootstrap", _guard(partial(bootstrap, hub)), methods=["GET"]),
         Route("/v1/enrol", _guard(partial(enrol, hub)), methods=["POST"]),
-        Route("/v1/epoch-keys", _guard(partial(get_epoch_keys, hub)), methods=["GET"]),
-        Route("/v1/epoch-keys", _guard(partial(post_epoch_key, hub)), methods=["POST"]),
+        # One route for both methods, so that a 405 on it lists both in Allow.
+        Route(
+            "/v1/epoch-keys",
+            _guard(_by_method(GET=partial(get_epoch_keys, hub), POST=partial(post_epoch_key, hub))),
+            methods=["GET", "POST"],
+        ),
     ]
     app = Starlette(
         routes=routes, lifespan=lifespan, exception_handlers={HTTPException: http_error}
