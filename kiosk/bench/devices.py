@@ -102,6 +102,10 @@ class SimKiosk(_SimDevice):
         super().__init__(device, recorder, pool)
         self.busy = threading.Event()  # a traveller is using it
 
+    def warm_up(self, site: Site) -> None:
+        """As the kiosk app does when its stream connects: the consoles' keys, checked."""
+        self.client.epoch_keys(site)
+
     def send(self, site: Site, ticket_id: str, body: TicketBody, patience: float) -> None:
         """Submit as the app does: retried with the same id until `patience` runs out."""
         deadline = time.monotonic() + patience

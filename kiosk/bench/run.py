@@ -79,6 +79,7 @@ def run_bench(options: BenchOptions, progress: Any = None) -> dict[str, Any]:
         for device in (*staff, *kiosks):
             device.start()
         _wait_connected([*staff, *kiosks])
+        list(workers.map(lambda k: k.warm_up(fleet.site), kiosks))
         # A thousand devices in one process make millions of long-lived objects;
         # without this the bench, not the hub, would spend its time collecting them.
         gc.freeze()

@@ -27,7 +27,7 @@ _LOG = logging.getLogger("kiosk.client")
 # Clocks differ a little: a key is used from slightly before its window opens.
 _CLOCK_SLACK = 60
 # A kept key set is fetched again after this long even if no push came.
-_CACHE_SECONDS = 60.0
+_CACHE_SECONDS = 600.0
 # ...and before any kept key's window closes (consoles publish the next key
 # minutes ahead, so the fresh set holds it).
 _CACHE_MARGIN = 10.0
@@ -66,21 +66,22 @@ def publish_epoch_key(client: HubClient, key: EpochPublicKey) -> None:
 
 
 def verified_epoch_keys(
-    site: Site, doc: Any, now: float | None = None
+    site: Site, doc: Any, now: float | None = None, checked: set[tuple[Any, ...]] | None = None
 ) -> dict[str, EpochPublicKey]:
     """Staff device id → its current epoch key, from the hub's answer.
 
     Only keys that the device named signed (its identity key from the verified
     manifest), whose window holds `now`: a hub cannot slip in a key of its own,
     an expired one, or one device's key as another's. Among several valid keys
-    of one device, the newest.
+    of one device, the newest. `checked` remembers signatures already verified
+    (with the identity key they were verified against), so each is checked once.
     """
     now = time.time() if now is None else now
     found: dict[str, EpochPublicKey] = {}
     entries = doc.get("keys") if isinstance(doc, dict) else None
     for entry in entries if isinstance(entries, list) else []:
         try:
-            key = _checked(site, entry, now)
+            key = _checked(site, entry, now, checked)
         except (BadSignature, KeyError, ValueError, TypeError, binascii.Error) as exc:
             _LOG.warning("event=epoch_key.refused kind=%s", type(exc).__name__)
             continue
@@ -92,7 +93,9 @@ def verified_epoch_keys(
     return found
 
 
-def _checked(site: Site, entry: Any, now: float) -> EpochPublicKey | None:
+def _checked(
+    site: Site, entry: Any, now: float, checked: set[tuple[Any, ...]] | None = None
+) -> EpochPublicKey | None:
     device_id = str(entry["device_id"])
     key = EpochPublicKey(
         device_id=device_id,
@@ -105,15 +108,12 @@ def _checked(site: Site, entry: Any, now: float) -> EpochPublicKey | None:
     if record is None or record.role is not DeviceRole.STAFF:
         raise BadSignature("an epoch key names a device that is not staff of this site")
     signature = base64.b64decode(str(entry["signature"]), validate=True)
-    verify_epoch_key(
-        record.sign_public,
-        device_id,
-        key.epoch_id,
-        key.not_before,
-        key.not_after,
-        key.public,
-        signature,
-    )
+    fields = (device_id, key.epoch_id, key.not_before, key.not_after, key.public)
+    seen = (record.sign_public, *fields, signature)
+    if checked is None or seen not in checked:
+        verify_epoch_key(record.sign_public, *fields, signature)
+        if checked is not None:
+            checked.add(seen)
     if not key.not_before - _CLOCK_SLACK <= now < key.not_after:
         return None  # expired (or not yet valid): not an attack, just not usable
     return key
@@ -122,28 +122,41 @@ def _checked(site: Site, entry: Any, now: float) -> EpochPublicKey | None:
 class EpochKeyCache:
     """A kiosk's verified epoch keys, kept between requests.
 
-    Fetching and checking every console's signed key for every request was
-    most of a kiosk's calls to the hub and a large share of the hub's bytes.
-    The set is fetched again when the hub pushes `epoch_keys` (a console
-    published a key, e.g. after a restart), when the event stream reconnects
-    (a push may have been missed), when the site changes, before a kept key
-    expires, and at least once a minute.
+    Fetching and checking every console's signed key before every request was
+    most of a kiosk's work per request and a large share of the hub's bytes.
+    The hub pushes each newly published key on the kiosks' event streams
+    (`epoch_keys`, e.g. after a console restarted); the kiosk checks it like a
+    fetched one and keeps the newest per console. The whole set is fetched
+    again when the stream reconnects (a push may have been missed), when the
+    site changes, before a kept key expires, and every ten minutes.
     """
 
     def __init__(self, max_age: float = _CACHE_SECONDS) -> None:
         self._max_age = max_age
         self._lock = threading.Lock()
         self._kept: tuple[float, int, dict[str, EpochPublicKey]] | None = None
+        self._pushed: list[Any] = []
+        self.checked: set[tuple[Any, ...]] = set()  # signatures verified once
         self.generation = 0  # bumped by forget(): a fetch begun before it is not kept
 
     def get(self, site: Site) -> dict[str, EpochPublicKey] | None:
         with self._lock:
-            kept = self._kept
+            kept, pushed, self._pushed = self._kept, self._pushed, []
         if kept is None:
             return None
         fetched, version, keys = kept
         if version != site.version or time.monotonic() - fetched > self._max_age:
             return None
+        if pushed:
+            keys = {**keys}
+            fresh = verified_epoch_keys(site, {"keys": pushed}, checked=self.checked)
+            for device_id, key in fresh.items():
+                old = keys.get(device_id)
+                if old is None or key.not_before >= old.not_before:
+                    keys[device_id] = key
+            with self._lock:
+                if self._kept is kept:
+                    self._kept = (fetched, version, keys)
         if any(k.not_after - _CACHE_MARGIN <= time.time() for k in keys.values()):
             return None
         return keys
@@ -152,8 +165,16 @@ class EpochKeyCache:
         with self._lock:
             if generation == self.generation:
                 self._kept = (time.monotonic(), site.version, keys)
+            now = time.time()
+            self.checked = {c for c in self.checked if c[4] > now}  # drop ended keys
+
+    def pushed(self, entry: Any) -> None:
+        """A key the hub pushed: checked and kept at the next use."""
+        with self._lock:
+            self._pushed.append(entry)
 
     def forget(self) -> None:
         with self._lock:
             self.generation += 1
             self._kept = None
+            self._pushed = []

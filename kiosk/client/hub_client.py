@@ -74,6 +74,7 @@ class HubClient:
         self._session.trust_env = False
         self._session.mount("https://", PinnedTlsAdapter(config.ca_file))
         self._site: Site | None = None  # newest verified manifest; never rolled back
+        self._site_fetched: float | None = None  # monotonic time it was last confirmed newest
         # The version floor survives restarts: a hub cannot roll a rebooted
         # device back to a manifest that still lists a revoked reader.
         self._floor_file = config.directory / "manifest-version"
@@ -135,8 +136,17 @@ class HubClient:
         return self._call(method, path, doc).json()
 
     # -- site ------------------------------------------------------------------
-    def site(self) -> Site:
-        """The newest site manifest, verified against the pinned site key."""
+    def site(self, max_age: float | None = None) -> Site:
+        """The newest site manifest, verified against the pinned site key; with
+        `max_age`, the one verified at most that many seconds ago if there is one
+        (a large site's manifest is big, and it changes seldom)."""
+        with self._site_lock:
+            kept, fetched = self._site, self._site_fetched
+        fresh = (
+            fetched is not None and max_age is not None and time.monotonic() - fetched <= max_age
+        )
+        if kept is not None and fresh:
+            return kept
         signed = self._json("GET", "/v1/manifest")
         with self._site_lock:  # two threads may fetch at once; the floor only rises
             site = Site.from_document(
@@ -145,7 +155,13 @@ class HubClient:
             if self._site is None or site.version > self._site.version:
                 self._floor_file.write_text(f"{site.version}\n")
                 self._site = site
+            self._site_fetched = time.monotonic()
             return self._site
+
+    def site_changed(self) -> None:
+        """The hub pushed a new manifest: the next site(max_age=...) fetches it."""
+        with self._site_lock:
+            self._site_fetched = None
 
     def _floor(self) -> int:
         if self._site is not None:
@@ -170,7 +186,7 @@ class HubClient:
         readers = site.recipients_for(location, body.category.value, body.urgency.value)
         if not readers:
             raise SiteError(f"no staff device is enrolled for location {location}")
-        epoch_keys = self._epoch_keys(site)
+        epoch_keys = self.epoch_keys(site)
         recipients: dict[str, bytes] = {}
         key_ids: dict[str, bytes] = {}
         for reader in readers:
@@ -204,7 +220,9 @@ class HubClient:
         result: dict[str, Any] = self._json("POST", "/v1/tickets", doc)
         return result
 
-    def _epoch_keys(self, site: Site) -> dict[str, EpochPublicKey]:
+    def epoch_keys(self, site: Site) -> dict[str, EpochPublicKey]:
+        """The route consoles' checked epoch keys: kept ones, or fetched now.
+        A kiosk calls this when its stream connects, so a request never waits for it."""
         kept = self.epoch_cache.get(site)
         if kept is not None:
             return kept
@@ -215,7 +233,7 @@ class HubClient:
             if exc.status != 404:  # a hub too old to know epoch keys: long-term keys
                 raise
             return {}
-        keys = verified_epoch_keys(site, doc)
+        keys = verified_epoch_keys(site, doc, checked=self.epoch_cache.checked)
         self.epoch_cache.put(site, keys, generation)
         return keys
 
@@ -302,6 +320,7 @@ class HubClient:
         response = self._call("GET", "/v1/events", stream=True)
         # While the stream was down a console may have published a key unseen.
         self.epoch_cache.forget()
+        self.site_changed()  # and perhaps a manifest
         try:
             data: list[str] = []
             for raw in response.iter_lines(decode_unicode=True):
@@ -311,8 +330,11 @@ class HubClient:
                 elif not line and data:
                     event = json.loads("\n".join(data))
                     data = []
-                    if isinstance(event, dict) and event.get("type") == "epoch_keys":
-                        self.epoch_cache.forget()
+                    kind = event.get("type") if isinstance(event, dict) else None
+                    if kind == "epoch_keys":
+                        self.epoch_cache.pushed(event.get("key"))
+                    elif kind == "manifest":
+                        self.site_changed()
                     yield event
         except requests.RequestException as exc:
             raise HubUnreachable(f"event stream ended: {type(exc).__name__}") from None

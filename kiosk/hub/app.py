@@ -148,6 +148,8 @@ class Hub:
             # A new manifest: streams of devices it no longer lists end now.
             if self._site_devices:
                 self.broker.revoke(self._site_devices - {d.id for d in site.devices})
+            if self._site_version:  # kiosks keep the manifest: tell them it changed
+                self.broker.publish({"type": "manifest", "all_kiosks": True})
             self._site_version = site.version
             self._site_devices = {d.id for d in site.devices}
         return site
@@ -464,8 +466,8 @@ class Hub:
                     return device.group_id in event["groups"]
                 if event.get("type") == "duty":
                     return bool(event["device_id"] == device.id)
-                if event.get("type") == "epoch_keys":
-                    return False  # for kiosks, which seal to consoles' keys
+                if event.get("type") in ("epoch_keys", "manifest"):
+                    return False  # for kiosks, which keep both to seal requests
                 if event.get("kiosk_only"):
                     return False
                 if event.get("to_device", device.id) != device.id:
@@ -482,8 +484,8 @@ class Hub:
         else:
 
             def wants(event: dict[str, Any]) -> bool:
-                if event.get("type") == "epoch_keys":
-                    return True  # a console published a key: kiosks fetch the set anew
+                if event.get("type") in ("epoch_keys", "manifest"):
+                    return True  # a console's new key, or a new manifest: kiosks keep both
                 return event.get("kiosk_id") == device.id and not event.get("staff_only")
 
         subscription = self.broker.subscribe(
@@ -564,7 +566,9 @@ class Hub:
                 elif event.get("type") == "device":
                     yield _sse({k: v for k, v in event.items() if k != "groups"})
                 elif event.get("type") == "epoch_keys":
-                    yield _sse({"type": "epoch_keys"})
+                    yield _sse({"type": "epoch_keys", "key": event["key"]})
+                elif event.get("type") == "manifest":
+                    yield _sse({"type": "manifest"})
                 elif event.get("type") == "reply":
                     yield _sse(reply_for_device(device, event))
         finally:

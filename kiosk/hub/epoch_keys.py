@@ -138,8 +138,8 @@ async def post_epoch_key(hub: Hub, request: Request) -> Response:
     key = StoredEpochKey(device.id, epoch_id, not_before, not_after, public, signature)
     await run_in_threadpool(hub.epoch_keys.put, key, now)
     log_event("epoch_key.stored", device=device.id)
-    # Kiosks keep the verified keys between requests; this tells them to look again.
-    hub.publish_everywhere({"type": "epoch_keys", "all_kiosks": True})
+    # Kiosks keep the keys they checked between requests: this one is pushed to them.
+    hub.publish_everywhere({"type": "epoch_keys", "all_kiosks": True, "key": key.view()})
     return JSONResponse(key.view(), status_code=201)
 
 

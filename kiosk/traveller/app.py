@@ -414,6 +414,12 @@ class TravellerApp(LocalizedApp):
             return
         if kind == "synced":
             on_ui_thread(self._after_resync, set(self._snapshot_ids))
+            # The consoles' keys, checked before anyone asks for help: the
+            # request itself then needs one call to the hub, not three.
+            client = self.client
+            run_in_background(
+                lambda: client.epoch_keys(client.site()), lambda _r: None, lambda _e: None
+            )
             return
         if kind == "reply":
             self._open_reply(event.get("reply"))

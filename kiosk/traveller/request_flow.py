@@ -16,7 +16,12 @@ from kiosk.core.categories import URGENT_BY_NATURE, Category, Urgency
 from kiosk.core.errors import HubRefused, KioskError
 from kiosk.core.ticket import new_ticket_id, short_code
 
-__all__ = ["TravellerRequest", "send_request"]
+__all__ = ["SITE_MAX_AGE_SECONDS", "TravellerRequest", "send_request"]
+
+# The manifest a request is sealed with may be this old. The hub pushes a new
+# one's arrival on the event stream, so this bounds only a missed push; a
+# removed console is caught at once (the hub refuses, the kiosk seals again).
+SITE_MAX_AGE_SECONDS = 300.0
 
 
 @dataclass
@@ -71,14 +76,20 @@ def send_request(
     deadline = time.monotonic() + patience_seconds
     delay = 0.5
     troubled = False
+    stale_site = False
     while True:
         if request.withdrawn:
             return "cancelled"  # the traveller left before it went out: send nothing
         try:
-            site = client.site()
+            site = client.site(max_age=None if stale_site else SITE_MAX_AGE_SECONDS)
             result = client.submit_ticket(site, request.ticket_id, request.body())
             return str(result["state"])
         except HubRefused as exc:
+            if exc.code == "bad_recipient" and not stale_site:
+                # The kept manifest still lists a console the operator removed
+                # (the hub's push had not arrived): fetch it and seal again, now.
+                stale_site = True
+                continue
             if exc.status < 500 and exc.status != 429:
                 raise
             failure: Exception = exc
