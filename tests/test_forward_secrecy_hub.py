@@ -5,8 +5,11 @@ epoch over, no key any device still holds opens any copy captured meanwhile."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
+import queue
 import sqlite3
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -263,3 +266,58 @@ def test_without_an_epoch_key_a_request_is_sealed_to_the_long_term_key(
     assert sealed_key_id(base64.b64decode(view["sealed"])) is None
     assert staff_client.open_ticket(view).body.language == "fr"
     assert "event=ticket.sealed_long_term" not in hub.log_text()  # the kiosk logs it, not the hub
+
+
+def test_a_kiosk_gets_the_keys_of_its_own_routes_only(
+    site: Site, hub: HubProcess, kiosk_client: HubClient, staff_client: HubClient
+) -> None:
+    nora_config = enrol_local_device(
+        site.layout, DeviceRole.STAFF, site.hub_url, group_id="north-staff", device_id="staff-nora"
+    )
+    nora_client = site.client(nora_config)
+    try:
+        anna, nora = Console(staff_client, 600), Console(nora_client, 600)
+        kiosk_view = kiosk_client._json("GET", "/v1/epoch-keys")
+        assert {k["device_id"] for k in kiosk_view["keys"]} == {"staff-anna"}
+        staff_view = staff_client._json("GET", "/v1/epoch-keys")
+        assert {k["device_id"] for k in staff_view["keys"]} == {"staff-anna", "staff-nora"}
+        anna.ring.destroy_all()
+        nora.ring.destroy_all()
+    finally:
+        nora_client.close()
+
+
+def test_a_published_key_is_pushed_to_kiosks_which_keep_it(
+    site: Site, hub: HubProcess, kiosk_client: HubClient, staff_client: HubClient
+) -> None:
+    first = Console(staff_client, 600)
+    kiosk_site = kiosk_client.site()
+    kept = kiosk_client.epoch_keys(kiosk_site)
+    assert kept["staff-anna"].key_id in first.ring.held()
+
+    events: queue.Queue[dict[str, Any]] = queue.Queue()
+    listener = site.client(site.kiosk)
+
+    def listen() -> None:
+        with contextlib.suppress(Exception):  # ends when the test closes the client
+            for event in listener.events():
+                events.put(event)
+
+    threading.Thread(target=listen, daemon=True).start()
+    while events.get(timeout=10)["type"] != "synced":
+        pass
+    first.ring.destroy_all()
+    restarted = Console(staff_client, 600)  # a restart: a new key, published at once
+    new_key_id = next(iter(restarted.ring.held()))
+    pushed = events.get(timeout=10)
+    assert pushed["type"] == "epoch_keys"
+    assert pushed["key"]["device_id"] == "staff-anna"
+    # The kiosk keeps the pushed key (checked against the manifest) without fetching.
+    kiosk_client.epoch_cache.pushed(pushed["key"])
+    assert kiosk_client.epoch_cache.get(kiosk_site)["staff-anna"].key_id == new_key_id
+    # A pushed key the console did not sign is not kept.
+    forged = dict(pushed["key"], public=base64.b64encode(EphemeralKey().public).decode())
+    kiosk_client.epoch_cache.pushed(forged)
+    assert kiosk_client.epoch_cache.get(kiosk_site)["staff-anna"].key_id == new_key_id
+    listener.close()
+    restarted.ring.destroy_all()

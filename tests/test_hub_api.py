@@ -267,3 +267,21 @@ def test_the_api_description_is_served_without_a_signature(site: Site, hub: HubP
         )
     assert served.status_code == 200
     assert served.json()["paths"]["/v1/tickets"]["post"]["x-kiosk-roles"] == ["kiosk"]
+
+
+def test_a_device_that_has_the_newest_manifest_is_not_sent_it_again(
+    site: Site, hub: HubProcess, kiosk_client: HubClient
+) -> None:
+    first = _raw(site, "GET", "/v1/manifest")
+    assert first.status_code == 200
+    tag = first.headers["ETag"]
+    assert tag == f'"{first.json()["manifest"]["version"]}"'
+    same = _raw(site, "GET", "/v1/manifest", headers={"If-None-Match": tag})
+    assert same.status_code == 304
+    assert same.content == b""
+    other = _raw(site, "GET", "/v1/manifest", headers={"If-None-Match": '"0"'})
+    assert other.status_code == 200
+    assert other.json() == first.json()
+    # The client asks with what it has and keeps it on a 304.
+    kept = kiosk_client.site()
+    assert kiosk_client.site() is kept

@@ -110,10 +110,19 @@ class HubClient:
 
     # -- plumbing ------------------------------------------------------------
     def _call(
-        self, method: str, path: str, doc: dict[str, Any] | None = None, *, stream: bool = False
+        self,
+        method: str,
+        path: str,
+        doc: dict[str, Any] | None = None,
+        *,
+        stream: bool = False,
+        headers: dict[str, str] | None = None,
     ) -> requests.Response:
         body = b"" if doc is None else json.dumps(doc, separators=(",", ":")).encode()
-        headers = sign_request(self.keys, self.config.device_id, method, path, body)
+        headers = {
+            **(headers or {}),
+            **sign_request(self.keys, self.config.device_id, method, path, body),
+        }
         if doc is not None:
             headers["Content-Type"] = "application/json"
         try:
@@ -147,7 +156,14 @@ class HubClient:
         )
         if kept is not None and fresh:
             return kept
-        signed = self._json("GET", "/v1/manifest")
+        # The hub answers 304 without the document if the one kept is its newest.
+        have = {"If-None-Match": f'"{kept.version}"'} if kept is not None else None
+        response = self._call("GET", "/v1/manifest", headers=have)
+        if response.status_code == 304 and kept is not None:
+            with self._site_lock:
+                self._site_fetched = time.monotonic()
+            return kept
+        signed = response.json()
         with self._site_lock:  # two threads may fetch at once; the floor only rises
             site = Site.from_document(
                 verify_manifest(signed, self.config.site_public, self._floor())

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from kiosk.core.categories import Category, Urgency
 from kiosk.core.errors import SiteError
 
 __all__ = [
@@ -287,8 +288,29 @@ class Site:
         self, location_id: str, category: str, urgency: str | None = None
     ) -> tuple[DeviceRecord, ...]:
         """Staff devices that may read a ticket: every device of every step of its route."""
-        groups = self.groups_for(location_id, category, urgency)
-        return tuple(d for d in self.devices if d.role is DeviceRole.STAFF and d.group_id in groups)
+        key = ("recipients", location_id, category, urgency)
+        if key not in self._index:
+            groups = self.groups_for(location_id, category, urgency)
+            self._index[key] = tuple(
+                d for d in self.devices if d.role is DeviceRole.STAFF and d.group_id in groups
+            )
+        found: tuple[DeviceRecord, ...] = self._index[key]
+        return found
+
+    def readers_at(self, location_id: str) -> frozenset[str]:
+        """Ids of the staff devices that may read some request from this location."""
+        key = ("readers", location_id)
+        if key not in self._index:
+            self._index[key] = frozenset(
+                d.id
+                for category in Category
+                for urgency in (None, *Urgency)
+                for d in self.recipients_for(
+                    location_id, category.value, urgency.value if urgency else None
+                )
+            )
+        found: frozenset[str] = self._index[key]
+        return found
 
     def alert_delay(
         self, group_id: str | None, location_id: str, category: str, urgency: str | None = None

@@ -117,6 +117,7 @@ class Hub:
         self.closing = False
         self._site_version = 0
         self._site_devices: set[str] = set()
+        self._manifest_bytes: tuple[int, bytes] = (0, b"")
         self._openapi = openapi_document()
 
     def close_streams(self) -> None:
@@ -327,10 +328,22 @@ class Hub:
 
     async def manifest(self, request: Request) -> Response:
         await self.authenticate(request, await self.read_body(request))
-        _, signed = await run_in_threadpool(self.site_state.current)
-        if signed is None:
+        site, signed = await run_in_threadpool(self.site_state.current)
+        if site is None or signed is None:
             raise ApiError(404, "no_manifest", "the operator has not applied a site yet")
-        return JSONResponse(signed)
+        # A national site's manifest is megabytes and every device asks for it:
+        # encoded once per version, and not sent again to a device that has it.
+        tag = f'"{site.version}"'
+        if request.headers.get("if-none-match") == tag:
+            return Response(status_code=304, headers={"ETag": tag})
+        if self._manifest_bytes[0] != site.version:
+            self._manifest_bytes = (
+                site.version,
+                json.dumps(signed, separators=(",", ":")).encode(),
+            )
+        return Response(
+            self._manifest_bytes[1], media_type="application/json", headers={"ETag": tag}
+        )
 
     async def submit(self, request: Request) -> Response:
         body = await self.read_body(request)

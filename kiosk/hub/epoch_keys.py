@@ -144,7 +144,12 @@ async def post_epoch_key(hub: Hub, request: Request) -> Response:
 
 
 async def get_epoch_keys(hub: Hub, request: Request) -> Response:
-    _device, site = await hub.authenticate(request, await hub.read_body(request))
-    staff = {d.id for d in site.devices if d.role is DeviceRole.STAFF}
+    device, site = await hub.authenticate(request, await hub.read_body(request))
+    if device.role is DeviceRole.KIOSK and device.location_id is not None:
+        # A kiosk seals only to the consoles of its own routes: a national
+        # site's other keys would be most of every answer.
+        staff = site.readers_at(device.location_id)
+    else:
+        staff = frozenset(d.id for d in site.devices if d.role is DeviceRole.STAFF)
     keys = await run_in_threadpool(hub.epoch_keys.current, time.time())
     return JSONResponse({"keys": [k.view() for k in keys if k.device_id in staff]})

@@ -248,6 +248,7 @@ def _operation(
     body_required: bool = True,
     path_params: tuple[str, ...] = (),
     signed: bool = True,
+    headers: tuple[Schema, ...] = (),
 ) -> Schema:
     op: Schema = {
         "summary": summary,
@@ -264,8 +265,8 @@ def _operation(
             "required": body_required,
             "content": {"application/json": {"schema": body}},
         }
-    if path_params:
-        op["parameters"] = [_path_param(name) for name in path_params]
+    if path_params or headers:
+        op["parameters"] = [*(_path_param(name) for name in path_params), *headers]
     return op
 
 
@@ -401,8 +402,19 @@ def _device_paths() -> dict[str, Schema]:
                 "The operator-signed site manifest",
                 {
                     "200": _json(_ref("SignedManifest"), "verify it with the site key"),
+                    "304": {"description": "the device already has this version (If-None-Match)"},
                     "404": _error("no site applied yet", "no_manifest"),
                 },
+                headers=(
+                    {
+                        "name": "If-None-Match",
+                        "in": "header",
+                        "required": False,
+                        "description": 'the version the device holds, quoted ("7"): answered '
+                        "with 304 if it is the newest",
+                        "schema": _string(),
+                    },
+                ),
             )
         },
         "/v1/events": {
@@ -456,7 +468,8 @@ def _device_paths() -> dict[str, Schema]:
         },
         "/v1/epoch-keys": {
             "get": _operation(
-                "The unexpired epoch keys of the site's staff consoles",
+                "The unexpired epoch keys of the staff consoles: for a kiosk, those of "
+                "its routes only",
                 {
                     "200": _json(
                         _object({"keys": {"type": "array", "items": _ref("EpochKey")}}), "keys"

@@ -26,7 +26,7 @@ def configure_logging(level: int = logging.INFO) -> None:
 # asyncio gives every TLS connection a 256 KiB read buffer; a hub holds one
 # event stream per device, so a thousand kiosks cost 256 MB in buffers alone.
 # A TLS record is at most 16 KiB: 32 KiB reads lose nothing.
-_TLS_READ_BUFFER = 32 * 1024
+_TLS_READ_BUFFER = 4 * 1024
 _KEEP_ALIVE_SECONDS = 20
 # The event loop's thread does every TLS read and write and gives up the GIL
 # for each; at Python's default 5 ms it then waited behind worker threads
