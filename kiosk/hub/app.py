@@ -57,6 +57,7 @@ from kiosk.hub.epoch_keys import EpochKeyStore, get_epoch_keys, post_epoch_key
 from kiosk.hub.escalator import Escalator
 from kiosk.hub.events import Broker
 from kiosk.hub.handover import announce_handover, handover_group
+from kiosk.hub.large_response import PiecewiseResponse
 from kiosk.hub.logs import log_event, ticket_ref
 from kiosk.hub.openapi import MAX_HEARTBEAT_MANIFEST_VERSION, openapi_document
 from kiosk.hub.pg_events import PgEvents
@@ -341,7 +342,7 @@ class Hub:
                 site.version,
                 json.dumps(signed, separators=(",", ":")).encode(),
             )
-        return Response(
+        return PiecewiseResponse(
             self._manifest_bytes[1], media_type="application/json", headers={"ETag": tag}
         )
 

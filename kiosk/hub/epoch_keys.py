@@ -28,6 +28,7 @@ from kiosk.core.errors import BadSignature
 from kiosk.core.site import DeviceRole
 from kiosk.crypto import verify_epoch_key
 from kiosk.hub.api_errors import ApiError, decode_b64, json_object
+from kiosk.hub.large_response import piecewise_json
 from kiosk.hub.logs import log_event
 from kiosk.hub.models import EpochKeyRow
 from kiosk.hub.store import Store
@@ -152,4 +153,4 @@ async def get_epoch_keys(hub: Hub, request: Request) -> Response:
     else:
         staff = frozenset(d.id for d in site.devices if d.role is DeviceRole.STAFF)
     keys = await run_in_threadpool(hub.epoch_keys.current, time.time())
-    return JSONResponse({"keys": [k.view() for k in keys if k.device_id in staff]})
+    return piecewise_json({"keys": [k.view() for k in keys if k.device_id in staff]})
