@@ -167,7 +167,7 @@ class SimStaff(_SimDevice):
         self.publisher = EpochPublisher(self.client, self.key_ring, time.time)
 
     def warm_up(self) -> None:
-        self.client.site()  # the verified manifest, as a console fetches it at start
+        self.site = self.client.site()  # the verified manifest, as a console fetches it
         self.publisher.publish_due()  # before any ticket: kiosks seal to this key
 
     def stop(self) -> None:
@@ -209,7 +209,14 @@ class SimStaff(_SimDevice):
         if self.marker not in opened.body.free_text:
             self.recorder.count("marker_missing")
         # As the console app: one report per request, from whichever console is first.
-        self.later.call(delivery_report_delay(), lambda: self._report_delivered(ticket_id))
+        readers = [
+            d.id
+            for d in self.site.recipients_for(
+                str(view["location_id"]), str(view["category"]), str(view["urgency"])
+            )
+        ]
+        delay = delivery_report_delay(ticket_id, self.id, readers)
+        self.later.call(delay, lambda: self._report_delivered(ticket_id))
         plan = self.recorder.plan(ticket_id)
         if plan is None or self.id not in (plan.acceptor_id, plan.rival_id):
             return

@@ -174,6 +174,11 @@ class HubClient:
             self._site_fetched = time.monotonic()
             return self._site
 
+    def kept_site(self) -> Site | None:
+        """The newest manifest this device has verified, without asking the hub."""
+        with self._site_lock:
+            return self._site
+
     def site_changed(self) -> None:
         """The hub pushed a new manifest: the next site(max_age=...) fetches it."""
         with self._site_lock:

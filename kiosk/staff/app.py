@@ -309,10 +309,20 @@ class StaffApp(LocalizedApp):
             _LOG.info("event=ticket.shown")
             self._play(item)
             if item.body is not None:
-                ticket_id = item.id
-                Clock.schedule_once(
-                    lambda _dt: self._report_delivered(ticket_id), delivery_report_delay()
+                ticket_id, view = item.id, item.view
+                site = self.client.kept_site()
+                readers = (
+                    [
+                        d.id
+                        for d in site.recipients_for(
+                            view["location_id"], view["category"], view.get("urgency")
+                        )
+                    ]
+                    if site is not None
+                    else []
                 )
+                delay = delivery_report_delay(ticket_id, self.client.config.device_id, readers)
+                Clock.schedule_once(lambda _dt: self._report_delivered(ticket_id), delay)
         self._render()
 
     def _report_delivered(self, ticket_id: str) -> None:
