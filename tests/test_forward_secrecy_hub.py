@@ -5,11 +5,8 @@ epoch over, no key any device still holds opens any copy captured meanwhile."""
 from __future__ import annotations
 
 import base64
-import contextlib
 import json
-import queue
 import sqlite3
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -38,6 +35,7 @@ from kiosk.operator import enrol_local_device
 from kiosk.staff.inbox import StaffInbox
 from kiosk.staff.key_ring import EpochPublisher, KeyRing, needed_key_ids
 from tests.conftest import HubProcess, Site
+from tests.hub_events import listen
 from tests.test_hub_api import _error, _raw
 
 EPOCH_SECONDS = 2.0
@@ -295,17 +293,8 @@ def test_a_published_key_is_pushed_to_kiosks_which_keep_it(
     kept = kiosk_client.epoch_keys(kiosk_site)
     assert kept["staff-anna"].key_id in first.ring.held()
 
-    events: queue.Queue[dict[str, Any]] = queue.Queue()
     listener = site.client(site.kiosk)
-
-    def listen() -> None:
-        with contextlib.suppress(Exception):  # ends when the test closes the client
-            for event in listener.events():
-                events.put(event)
-
-    threading.Thread(target=listen, daemon=True).start()
-    while events.get(timeout=10)["type"] != "synced":
-        pass
+    events = listen(listener)
     first.ring.destroy_all()
     restarted = Console(staff_client, 600)  # a restart: a new key, published at once
     new_key_id = next(iter(restarted.ring.held()))

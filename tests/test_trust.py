@@ -28,6 +28,7 @@ from kiosk.operator.enrolment import (
 from kiosk.operator.site_admin import current_site
 from tests.conftest import HubProcess
 from tests.conftest import Site as SiteFixture
+from tests.hub_events import listen
 
 
 def _submit(kiosk: HubClient, category: Category = Category.UNWELL) -> str:
@@ -287,3 +288,24 @@ def test_a_hub_cannot_add_a_reader_through_enrolment(
         )
     with pytest.raises(SiteError, match="altered on the hub"):
         publish_enrolled(site.layout)
+
+
+def test_kiosks_are_told_of_a_new_manifest_and_fetch_it(
+    site: SiteFixture, hub: HubProcess, kiosk_client: HubClient
+) -> None:
+    kept = kiosk_client.site()
+    listener = site.client(site.kiosk)
+    events = listen(listener)
+    enrol_local_device(
+        site.layout, DeviceRole.STAFF, site.hub_url, group_id="central-staff", device_id="staff-ben"
+    )
+    kiosk_client.heartbeat("test")  # the hub notices the new version on its next request
+    pushed = events.get(timeout=10)
+    assert pushed == {"type": "manifest"}
+    # A kiosk told of it fetches it even though its kept one is not old.
+    assert kiosk_client.site(max_age=300) is kept
+    kiosk_client.site_changed()
+    fresh = kiosk_client.site(max_age=300)
+    assert fresh.version > kept.version
+    assert fresh.device("staff-ben") is not None
+    listener.close()
