@@ -19,7 +19,7 @@ from typing import Any
 from kiosk.bench.fleet import CONTROL_GROUP, Device
 from kiosk.bench.record import Recorder
 from kiosk.client import EventStream, Heartbeat, HubClient
-from kiosk.client.delivery import delivery_report_delay, still_to_report
+from kiosk.client.delivery import report_delay_for, still_to_report
 from kiosk.core.body import TicketBody
 from kiosk.core.errors import HubRefused, KioskError
 from kiosk.core.site import Site
@@ -167,7 +167,7 @@ class SimStaff(_SimDevice):
         self.publisher = EpochPublisher(self.client, self.key_ring, time.time)
 
     def warm_up(self) -> None:
-        self.site = self.client.site()  # the verified manifest, as a console fetches it
+        self.client.site()  # the verified manifest, as a console fetches it at start
         self.publisher.publish_due()  # before any ticket: kiosks seal to this key
 
     def stop(self) -> None:
@@ -209,13 +209,7 @@ class SimStaff(_SimDevice):
         if self.marker not in opened.body.free_text:
             self.recorder.count("marker_missing")
         # As the console app: one report per request, from whichever console is first.
-        readers = [
-            d.id
-            for d in self.site.recipients_for(
-                str(view["location_id"]), str(view["category"]), str(view["urgency"])
-            )
-        ]
-        delay = delivery_report_delay(ticket_id, self.id, readers)
+        delay = report_delay_for(view, self.id, self.client.kept_site())
         self.later.call(delay, lambda: self._report_delivered(ticket_id))
         plan = self.recorder.plan(ticket_id)
         if plan is None or self.id not in (plan.acceptor_id, plan.rival_id):

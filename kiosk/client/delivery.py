@@ -15,11 +15,18 @@ from __future__ import annotations
 
 import hashlib
 import random
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
+from kiosk.core.site import Site
 from kiosk.core.ticket import TicketState
 
-__all__ = ["REPORT_STEP_SECONDS", "delivery_report_delay", "still_to_report"]
+__all__ = [
+    "REPORT_STEP_SECONDS",
+    "delivery_report_delay",
+    "report_delay_for",
+    "still_to_report",
+]
 
 REPORT_STEP_SECONDS = 0.5
 
@@ -34,6 +41,17 @@ def delivery_report_delay(ticket_id: str, device_id: str, readers: Iterable[str]
     # Spreading, not secrecy: the standard generator is right here.
     jitter = random.uniform(0.0, REPORT_STEP_SECONDS / 2)  # noqa: S311
     return rank * REPORT_STEP_SECONDS + jitter
+
+
+def report_delay_for(view: Mapping[str, Any], device_id: str, site: Site | None) -> float:
+    """delivery_report_delay for a request as the hub shows it to a console;
+    `site` is the console's verified manifest (None before it has one)."""
+    readers = (
+        site.recipients_for(str(view["location_id"]), str(view["category"]), view.get("urgency"))
+        if site is not None
+        else ()
+    )
+    return delivery_report_delay(str(view["id"]), device_id, (d.id for d in readers))
 
 
 def still_to_report(state: str | None) -> bool:

@@ -24,8 +24,9 @@ def configure_logging(level: int = logging.INFO) -> None:
 
 
 # asyncio gives every TLS connection a 256 KiB read buffer; a hub holds one
-# event stream per device, so a thousand kiosks cost 256 MB in buffers alone.
-# A TLS record is at most 16 KiB: 32 KiB reads lose nothing.
+# event stream and one kept-alive connection per device, so a thousand kiosks
+# cost 512 MB in buffers alone. OpenSSL keeps a partial record between reads,
+# so 4 KiB reads lose nothing; a large request takes a few more of them.
 _TLS_READ_BUFFER = 4 * 1024
 _KEEP_ALIVE_SECONDS = 20
 # The event loop's thread does every TLS read and write and gives up the GIL

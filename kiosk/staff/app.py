@@ -17,7 +17,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import NoTransition, Screen, ScreenManager
 
 from kiosk.client import DeviceConfig, EventStream, Heartbeat, HubClient
-from kiosk.client.delivery import delivery_report_delay, still_to_report
+from kiosk.client.delivery import report_delay_for, still_to_report
 from kiosk.core.body import TicketBody
 from kiosk.core.categories import Category, Urgency
 from kiosk.core.errors import HubRefused, KioskError
@@ -309,19 +309,10 @@ class StaffApp(LocalizedApp):
             _LOG.info("event=ticket.shown")
             self._play(item)
             if item.body is not None:
-                ticket_id, view = item.id, item.view
-                site = self.client.kept_site()
-                readers = (
-                    [
-                        d.id
-                        for d in site.recipients_for(
-                            view["location_id"], view["category"], view.get("urgency")
-                        )
-                    ]
-                    if site is not None
-                    else []
+                ticket_id = item.id
+                delay = report_delay_for(
+                    item.view, self.client.config.device_id, self.client.kept_site()
                 )
-                delay = delivery_report_delay(ticket_id, self.client.config.device_id, readers)
                 Clock.schedule_once(lambda _dt: self._report_delivered(ticket_id), delay)
         self._render()
 

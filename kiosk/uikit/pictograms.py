@@ -81,10 +81,8 @@ class Pictogram(Widget):  # type: ignore[misc]
     def _draw_unwell(self, p: Any, side: float, stroke: float) -> None:
         # A heart with a pulse line across it: how one feels, not an emergency.
         Color(*_HEART_RED)
-        r = 0.2 * side
         for u in (0.31, 0.69):
-            cx, cy = p(u, 0.62)
-            Ellipse(pos=(cx - r, cy - r), size=(2 * r, 2 * r))
+            _disc(p(u, 0.62), 0.2 * side)
         Triangle(points=[*p(0.115, 0.57), *p(0.885, 0.57), *p(0.5, 0.14)])
         Color(*_WHITE)
         Line(
@@ -98,9 +96,7 @@ class Pictogram(Widget):  # type: ignore[misc]
     def _draw_assistance(self, p: Any, side: float, stroke: float) -> None:
         # Accessibility (ISO 7001 PI PF 006 style): a person in a wheelchair.
         Color(*_BLACK)
-        hx, hy = p(0.42, 0.82)
-        head = 0.09 * side
-        Ellipse(pos=(hx - head, hy - head), size=(2 * head, 2 * head))
+        _disc(p(0.42, 0.82), 0.09 * side)  # the head
         Line(points=[*p(0.42, 0.68), *p(0.42, 0.45), *p(0.68, 0.45), *p(0.78, 0.2)],
              width=stroke, joint="round", cap="round")  # fmt: skip
         Line(points=[*p(0.42, 0.6), *p(0.62, 0.6)], width=stroke * 0.8, cap="round")
@@ -124,9 +120,7 @@ class Pictogram(Widget):  # type: ignore[misc]
         Triangle(points=[*p(0.17, 0.18), *p(0.83, 0.18), *p(0.5, 0.78)])
         Color(*_BLACK)
         Line(points=[*p(0.5, 0.62), *p(0.5, 0.38)], width=stroke * 0.9, cap="round")
-        dot = 0.05 * side
-        dx, dy = p(0.5, 0.27)
-        Ellipse(pos=(dx - dot, dy - dot), size=(2 * dot, 2 * dot))
+        _disc(p(0.5, 0.27), 0.05 * side)
 
     def _draw_lost_property(self, p: Any, side: float, stroke: float) -> None:
         # Lost property (ISO 7001 PI PF 018 style): an umbrella and a question mark.
@@ -138,9 +132,7 @@ class Pictogram(Widget):  # type: ignore[misc]
         Line(circle=(*p(0.31, 0.2), 0.07 * side, 90, 270), width=stroke * 0.8, cap="round")
         Line(circle=(*p(0.78, 0.62), 0.1 * side, -90, 150), width=stroke * 0.8, cap="round")
         Line(points=[*p(0.78, 0.52), *p(0.78, 0.4)], width=stroke * 0.8, cap="round")
-        dot = 0.045 * side
-        dx, dy = p(0.78, 0.28)
-        Ellipse(pos=(dx - dot, dy - dot), size=(2 * dot, 2 * dot))
+        _disc(p(0.78, 0.28), 0.045 * side)
 
     def _draw_other(self, p: Any, side: float, stroke: float) -> None:
         # Something else: a speech bubble.
@@ -149,10 +141,13 @@ class Pictogram(Widget):  # type: ignore[misc]
         RoundedRectangle(pos=(x, y), size=(0.76 * side, 0.5 * side), radius=[0.12 * side])
         Triangle(points=[*p(0.26, 0.34), *p(0.44, 0.34), *p(0.2, 0.14)])
         Color(*_WHITE)
-        dot = 0.055 * side
         for u in (0.32, 0.5, 0.68):
-            dx, dy = p(u, 0.57)
-            Ellipse(pos=(dx - dot, dy - dot), size=(2 * dot, 2 * dot))
+            _disc(p(u, 0.57), 0.055 * side)
+
+
+def _disc(centre: tuple[float, float], r: float) -> None:
+    cx, cy = centre
+    Ellipse(pos=(cx - r, cy - r), size=(2 * r, 2 * r))
 
 
 def _quad(p: Any, points: list[tuple[float, float]]) -> list[float]:
