@@ -66,3 +66,38 @@ def test_retrying_the_same_request_is_never_counted_as_a_flood(
     body = TicketBody(Category.LOST, Urgency.NORMAL, "fr")
     for _ in range(10):  # the kiosk retries while the link is bad
         kiosk_client.submit_ticket(manifest, ticket_id, body)
+    # The retries spent nothing: the rest of the allowance of five is left.
+    for _ in range(4):
+        kiosk_client.submit_ticket(manifest, new_ticket_id(), body)
+
+
+def test_a_retry_goes_through_when_the_allowance_is_spent(
+    site: Site, hub: HubProcess, kiosk_client: HubClient
+) -> None:
+    manifest = kiosk_client.site()
+    body = TicketBody(Category.LOST, Urgency.NORMAL, "fr")
+    first = new_ticket_id()
+    kiosk_client.submit_ticket(manifest, first, body)
+    with pytest.raises(HubRefused) as flood:
+        for _ in range(10):
+            kiosk_client.submit_ticket(manifest, new_ticket_id(), body)
+    assert (flood.value.status, flood.value.code) == (429, "slow_down")
+    # Its answer was lost: the kiosk sends the stored request again, and it counts.
+    assert kiosk_client.submit_ticket(manifest, first, body)["id"] == first
+    # Another kiosk's id is not a retry, over the allowance or not.
+    other = site.client(
+        enrol_local_device(site.layout, DeviceRole.KIOSK, site.hub_url, location_id="central-hall")
+    )
+    with pytest.raises(HubRefused) as taken:
+        other.submit_ticket(other.site(), first, body)
+    assert (taken.value.status, taken.value.code) == (409, "id_in_use")
+    other.close()
+
+
+def test_a_given_back_token_never_overfills_the_bucket() -> None:
+    limiter = RateLimiter(Bucket(capacity=2, per_second=0.1))
+    limiter.give_back("k1")  # a retry from a device with a full bucket
+    assert [limiter.take("k1", 0.0) for _ in range(2)] == [0.0, 0.0]
+    assert limiter.take("k1", 0.0) > 0
+    limiter.give_back("k1")
+    assert limiter.take("k1", 0.0) == 0.0

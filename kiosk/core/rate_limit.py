@@ -38,6 +38,11 @@ class RateLimiter:
             self._forget_full(now)
         return 0.0
 
+    def give_back(self, key: str) -> None:
+        """Return the token of a call that turned out to be free (a retry)."""
+        tokens, at = self._level.get(key, (self.bucket.capacity, 0.0))
+        self._level[key] = (min(self.bucket.capacity, tokens + 1.0), at)
+
     def _forget_full(self, now: float) -> None:
         full = self.bucket.capacity
         self._level = {

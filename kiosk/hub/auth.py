@@ -38,6 +38,11 @@ class Authenticator:
         # nonce → expiry; bounded by the clock window, so it cannot grow without end
         self._seen: OrderedDict[tuple[str, str], float] = OrderedDict()
 
+    @property
+    def nonces_here(self) -> bool:
+        """Nonces kept in this process: authenticating needs no database."""
+        return self._shared_remember is None
+
     def authenticate(
         self,
         site: Site | None,
@@ -82,7 +87,7 @@ class Authenticator:
             if not self._shared_remember(device_id, nonce, now + 2 * self._skew):
                 raise AuthError("replay", "this request was already received")
             return
-        with self._lock:  # requests are authenticated on worker threads
+        with self._lock:  # on the event loop, or worker threads when it must wait
             self._remember_here((device_id, nonce), now)
 
     def _remember_here(self, key: tuple[str, str], now: float) -> None:

@@ -28,6 +28,11 @@ class SiteState:
         self._loaded: _Loaded = (None, None)
         self._lock = threading.Lock()
 
+    def loaded_if(self, version: int) -> Site | None:
+        """The cached site if it is `version`; safe on the event loop (no I/O)."""
+        site = self._loaded[0]
+        return site if site is not None and site.version == version else None
+
     def current(self) -> _Loaded:
         """Called from worker threads only (it reads the database)."""
         loaded = self._loaded

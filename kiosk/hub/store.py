@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import sqlite3
 import threading
 import time
 from collections.abc import Iterable, Mapping
@@ -50,8 +51,21 @@ def _to_ticket(row: TicketRow) -> Ticket:
 _LATEST_VERSION = select(func.max(ManifestRow.version))
 
 
+def _loop_reader(engine: Engine) -> sqlite3.Connection | None:
+    """A read-only connection of the event loop's own, for `manifest_version_now`."""
+    path = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not path or path == ":memory:":
+        return None
+    # Autocommit: no statement leaves a read snapshot open, which would keep a
+    # purge's WAL checkpoint from truncating. No busy wait: the loop never sleeps.
+    connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=0.0)
+    connection.execute("PRAGMA query_only=ON")
+    return connection
+
+
 class Store:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, loop_reader: bool = False) -> None:
+        """`loop_reader`: the hub's store, whose event loop asks `manifest_version_now`."""
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self._sqlite = engine.dialect.name == "sqlite"
@@ -63,6 +77,12 @@ class Store:
         )
         # A purge whose WAL could not be truncated yet (readers held it).
         self.checkpoint_pending = False
+        self._loop_reader = _loop_reader(engine) if loop_reader else None
+
+    def close_loop_reader(self) -> None:
+        if self._loop_reader is not None:
+            self._loop_reader.close()
+            self._loop_reader = None
 
     # -- manifests --------------------------------------------------------
     def latest_manifest(self) -> dict[str, Any] | None:
@@ -75,6 +95,25 @@ class Store:
         # plain connection, not an ORM session, keeps it cheap.
         with self.engine.connect() as conn:
             return int(conn.scalar(_LATEST_VERSION) or 0)
+
+    def manifest_version_now(self) -> int | None:
+        """The newest manifest version without leaving the event loop, or None
+        when it must be asked from a worker thread (PostgreSQL; SQLite busy).
+
+        Every request asks (a revocation counts from the next one). On SQLite it
+        is an index lookup in the page cache, microseconds, and a reader in WAL
+        mode never waits for a writer, so the loop may ask itself: a trip to a
+        worker thread costs far more, in waiting for the GIL, than the query.
+        """
+        if self._loop_reader is None:
+            return None
+        try:
+            # fetchall, not fetchone: the statement runs to its end, so no read
+            # snapshot stays open to hold back a purge's WAL truncation.
+            rows = self._loop_reader.execute("SELECT max(version) FROM manifests").fetchall()
+        except sqlite3.OperationalError:  # busy (a checkpoint's moment): ask in a thread
+            return None
+        return int(rows[0][0] or 0)
 
     def add_manifest(self, version: int, signed: Mapping[str, Any]) -> None:
         with self.write_lock, self._sessions.begin() as s:
@@ -110,16 +149,22 @@ class Store:
                 )
             return True
         except IntegrityError:
-            existing = self.get_ticket(ticket.id)
-            same = existing is not None and (
-                existing.kiosk_id,
-                existing.location_id,
-                existing.category,
-                existing.urgency,
-            ) == (ticket.kiosk_id, ticket.location_id, ticket.category, ticket.urgency)
-            if not same:
+            if self.stored_as(ticket) is None:
                 raise TicketConflict(ticket.id) from None
             return False
+
+    def stored_as(self, ticket: Ticket) -> Ticket | None:
+        """The stored ticket with this id, None if there is none; TicketConflict
+        if it is another kiosk's or another request (an id is not to be reused)."""
+        existing = self.get_ticket(ticket.id)
+        if existing is not None and (
+            existing.kiosk_id,
+            existing.location_id,
+            existing.category,
+            existing.urgency,
+        ) != (ticket.kiosk_id, ticket.location_id, ticket.category, ticket.urgency):
+            raise TicketConflict(ticket.id)
+        return existing
 
     def get_ticket(self, ticket_id: str) -> Ticket | None:
         with self._sessions() as s:
@@ -169,8 +214,12 @@ class Store:
         actor: str | None = None,
         eta_minutes: int | None = None,
         group: str | None = None,
+        seen: Ticket | None = None,
     ) -> Ticket | None:
         """Apply `event`; the ticket after it, or None if it does not exist.
+
+        `seen`: the ticket as the caller has just read it, to save reading it
+        again on the first attempt (the write still checks it is unchanged).
 
         Raises IllegalTransition (e.g. a second accept) and changes nothing then.
         Closing events purge the ticket in the same transaction.
@@ -180,7 +229,7 @@ class Store:
         and refused. (SQLite ignores row locks, so a lock alone would not do.)
         """
         for _attempt in range(5):
-            before = self.get_ticket(ticket_id)
+            before, seen = seen or self.get_ticket(ticket_id), None
             if before is None:
                 return None
             after = before.apply(
