@@ -31,9 +31,11 @@ _TLS_READ_BUFFER = 4 * 1024
 _KEEP_ALIVE_SECONDS = 20
 # The event loop's thread does every TLS read and write and gives up the GIL
 # for each; at Python's default 5 ms it then waited behind worker threads
-# (database calls) and pushes queued up: 0.5 ms took a loaded hub from 9.5
-# to 11.3 closed tickets a second (kiosk bench, 1,000 kiosks, 20/s offered).
-_SWITCH_INTERVAL = 0.0005
+# (database calls) and pushes queued up. kiosk bench, 1,000 kiosks: 5 ms -> 0.5 ms
+# took a loaded hub from 9.5 to 11.3 closed tickets a second (20/s offered);
+# later, 0.5 -> 0.1 ms from 29-33 to 35-37 a second (50/s offered; 0.05 and 2 ms
+# were worse).
+_SWITCH_INTERVAL = 0.0001
 
 
 def serve(settings: HubSettings) -> None:
