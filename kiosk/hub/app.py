@@ -83,6 +83,7 @@ TICKET_ACTION_EVENTS = {
 }
 _MAX_SEALED_COPY = 16 * 1024
 _MAX_ETA_MINUTES = 120
+_ALERT_DELAYS_KEPT = 4096  # routes x duty states; cleared whole when full
 
 
 class Hub:
@@ -120,6 +121,7 @@ class Hub:
         self._site_devices: set[str] = set()
         self._manifest_bytes: tuple[int, bytes] = (0, b"")
         self._openapi = openapi_document()
+        self._alert_delays: dict[tuple[int, str, frozenset[str]], dict[str, float]] = {}
 
     def close_streams(self) -> None:
         """End every event stream (at shutdown); devices reconnect to another hub."""
@@ -221,7 +223,16 @@ class Hub:
             return False
         if view.get("handed_to") == device.group_id:
             return True
-        delay = alert_delays(route, self.duty.staffed(site)).get(device.group_id)
+        staffed = self.duty.staffed(site)
+        # Asked by every console's stream about every event: worked out once per
+        # route and duty state, not fifty times an event.
+        key = (site.version, route.id, staffed)
+        delays = self._alert_delays.get(key)
+        if delays is None:
+            if len(self._alert_delays) >= _ALERT_DELAYS_KEPT:
+                self._alert_delays.clear()
+            delays = self._alert_delays[key] = alert_delays(route, staffed)
+        delay = delays.get(device.group_id)
         return delay is not None and now >= float(view["created_at"]) + delay
 
     def may_see(self, device: DeviceRecord, site: Site, ticket: Ticket) -> bool:
