@@ -31,7 +31,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -60,7 +60,6 @@ from kiosk.hub.handover import announce_handover, handover_group
 from kiosk.hub.large_response import PiecewiseResponse
 from kiosk.hub.logs import log_event, ticket_ref
 from kiosk.hub.openapi import MAX_HEARTBEAT_MANIFEST_VERSION, openapi_document
-from kiosk.hub.pg_events import PgEvents
 from kiosk.hub.presence import Beat, Presence, presence_event
 from kiosk.hub.replies import for_device as reply_for_device
 from kiosk.hub.replies import post_reply, relay_reply, reply_events
@@ -68,6 +67,9 @@ from kiosk.hub.reply_store import ReplyStore
 from kiosk.hub.settings import DEFAULT_TICKET_TTL_SECONDS, HubSettings
 from kiosk.hub.site_state import SiteState
 from kiosk.hub.store import Store, TicketConflict
+
+if TYPE_CHECKING:  # psycopg (11 MB) is loaded only by hubs on PostgreSQL
+    from kiosk.hub.pg_events import PgEvents
 
 __all__ = ["TICKET_ACTION_EVENTS", "Hub", "create_hub"]
 
@@ -87,10 +89,13 @@ _ALERT_DELAYS_KEPT = 4096  # routes x duty states; cleared whole when full
 
 
 class Hub:
-    def __init__(self, settings: HubSettings) -> None:
+    def __init__(self, settings: HubSettings, *, migrated: bool = False) -> None:
+        """`migrated`: the schema was brought up to date already (`kiosk hub`
+        does it in a child process, so that Alembic never loads in the hub)."""
         self.settings = settings
         engine = make_engine(settings.db_url)
-        upgrade_schema(engine)
+        if not migrated:
+            upgrade_schema(engine)
         self.store = Store(engine, loop_reader=True)
         self.replies = ReplyStore(engine)
         self.enrolments = EnrolmentStore(engine)
@@ -745,8 +750,8 @@ def _by_method(
     return dispatch
 
 
-def create_hub(settings: HubSettings) -> Starlette:
-    hub = Hub(settings)
+def create_hub(settings: HubSettings, *, migrated: bool = False) -> Starlette:
+    hub = Hub(settings, migrated=migrated)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

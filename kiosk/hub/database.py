@@ -7,15 +7,15 @@ would leave deleted tickets in free pages.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.pool import NullPool
 
-__all__ = ["MIGRATIONS_DIR", "make_engine", "upgrade_schema"]
+__all__ = ["MIGRATIONS_DIR", "make_engine", "upgrade_schema", "upgrade_schema_apart"]
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
@@ -47,8 +47,25 @@ def make_engine(url: str, *, pooled: bool = True) -> Engine:
 
 
 def upgrade_schema(engine: Engine) -> None:
+    from alembic import command  # loaded only where migrations run (see below)
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+def upgrade_schema_apart(url: str) -> None:
+    """Migrate in a child process: Alembic and Mako (11 MB) then never load into
+    the long-running hub. The URL goes by stdin, not argv, where `ps` would show
+    a PostgreSQL password. Raises CalledProcessError (the child's error is on
+    stderr) if the migration fails."""
+    subprocess.run([sys.executable, "-m", "kiosk.hub.database"], input=url.encode(), check=True)
+
+
+if __name__ == "__main__":
+    _engine = make_engine(sys.stdin.read().strip(), pooled=False)
+    upgrade_schema(_engine)
+    _engine.dispose()

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 import uvicorn
 
 from kiosk.hub.app import create_hub
+from kiosk.hub.database import upgrade_schema_apart
 from kiosk.hub.settings import HubSettings
 
 __all__ = ["configure_logging", "serve"]
@@ -42,7 +43,8 @@ def serve(settings: HubSettings) -> None:
     configure_logging()
     sys.setswitchinterval(_SWITCH_INTERVAL)
     asyncio.sslproto.SSLProtocol.max_size = _TLS_READ_BUFFER
-    app = create_hub(settings)
+    upgrade_schema_apart(settings.db_url)
+    app = create_hub(settings, migrated=True)
     config = uvicorn.Config(
         app,
         host=settings.host,
