@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
+import pytest
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import inspect
 
-from kiosk.hub.database import MIGRATIONS_DIR, make_engine, upgrade_schema
+from kiosk.hub.database import (
+    MIGRATIONS_DIR,
+    make_engine,
+    upgrade_schema,
+    upgrade_schema_apart,
+)
 
 
 def _config(connection: object) -> Config:
@@ -103,3 +110,13 @@ def test_duty_migration_keeps_open_tickets_and_adds_the_duty_table(tmp_path: Pat
         assert connection.exec_driver_sql("SELECT count(*) FROM sealed_copies").scalar() == 1
     assert "staff_duty" not in inspect(engine).get_table_names()
     engine.dispose()
+
+
+def test_the_hub_migrates_in_a_child_process(tmp_path: Path) -> None:
+    upgrade_schema_apart(f"sqlite:///{tmp_path / 'hub.db'}")
+    engine = make_engine(f"sqlite:///{tmp_path / 'hub.db'}")
+    assert {"manifests", "tickets", "sealed_copies"} <= set(inspect(engine).get_table_names())
+    engine.dispose()
+    # A failed migration stops the hub's start; the child's error is on stderr.
+    with pytest.raises(subprocess.CalledProcessError):
+        upgrade_schema_apart(f"sqlite:///{tmp_path / 'no-such-dir' / 'hub.db'}")

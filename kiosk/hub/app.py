@@ -33,6 +33,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from anyio import to_thread
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -85,6 +86,7 @@ TICKET_ACTION_EVENTS = {
 }
 _MAX_SEALED_COPY = 16 * 1024
 _MAX_ETA_MINUTES = 120
+_WORKER_THREADS = 16
 _ALERT_DELAYS_KEPT = 4096  # routes x duty states; cleared whole when full
 
 
@@ -756,6 +758,9 @@ def create_hub(settings: HubSettings, *, migrated: bool = False) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         hub.loop = asyncio.get_running_loop()
+        # anyio's default is 40 worker threads; database calls take turns at one
+        # writer anyway, and each thread costs a stack and a share of the heap.
+        to_thread.current_default_thread_limiter().total_tokens = _WORKER_THREADS
         if hub.pg is not None:
             hub.pg.start()
         tasks = [

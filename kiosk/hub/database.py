@@ -62,10 +62,4 @@ def upgrade_schema_apart(url: str) -> None:
     the long-running hub. The URL goes by stdin, not argv, where `ps` would show
     a PostgreSQL password. Raises CalledProcessError (the child's error is on
     stderr) if the migration fails."""
-    subprocess.run([sys.executable, "-m", "kiosk.hub.database"], input=url.encode(), check=True)
-
-
-if __name__ == "__main__":
-    _engine = make_engine(sys.stdin.read().strip(), pooled=False)
-    upgrade_schema(_engine)
-    _engine.dispose()
+    subprocess.run([sys.executable, "-m", "kiosk.hub.migrate"], input=url.encode(), check=True)
