@@ -31,7 +31,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from anyio import to_thread
 from starlette.applications import Starlette
@@ -208,13 +208,17 @@ class Hub:
     def limit(limiter: RateLimiter, device_id: str) -> None:
         wait = limiter.take(device_id, time.monotonic())
         if wait > 0:
-            log_event("device.slowed", device=device_id)
-            raise ApiError(
-                429,
-                "slow_down",
-                f"too many requests from this device; retry in {wait:.0f} s",
-                retry_after=wait,
-            )
+            Hub.slow_down(device_id, wait)
+
+    @staticmethod
+    def slow_down(device_id: str, wait: float) -> NoReturn:
+        log_event("device.slowed", device=device_id)
+        raise ApiError(
+            429,
+            "slow_down",
+            f"too many requests from this device; retry in {wait:.0f} s",
+            retry_after=wait,
+        )
 
     def ticket_or_404(self, ticket: Ticket | None) -> Ticket:
         if ticket is None:
@@ -437,7 +441,9 @@ class Hub:
         except TicketConflict:
             raise ApiError(409, "id_in_use", "this ticket id is already in use") from None
         if wait > 0 and found is None:
-            self.limit(self.ticket_limits, device.id)  # raises 429, with the wait
+            # The wait measured before the trip: asking the bucket again could find
+            # a token refilled meanwhile, and the ticket is not stored.
+            self.slow_down(device.id, wait)
         if wait == 0 and not created:
             self.ticket_limits.give_back(device.id)
         stored = self.ticket_or_404(found)
