@@ -9,8 +9,11 @@ from typing import Any
 from kiosk.client import HubClient
 
 
-def listen(client: HubClient) -> queue.Queue[dict[str, Any]]:
-    """The device's events as they arrive; returns once its snapshot is in (synced)."""
+def listen(client: HubClient, *, keep_snapshot: bool = False) -> queue.Queue[dict[str, Any]]:
+    """The device's events as they arrive; returns once its snapshot is in (synced).
+
+    The snapshot's events are dropped, unless `keep_snapshot`: then they stay first
+    in the queue (for a test where a ticket may come before or after connecting)."""
     events: queue.Queue[dict[str, Any]] = queue.Queue()
 
     def run() -> None:
@@ -21,6 +24,10 @@ def listen(client: HubClient) -> queue.Queue[dict[str, Any]]:
             return
 
     threading.Thread(target=run, daemon=True).start()
-    while events.get(timeout=10).get("type") != "synced":
-        pass
+    snapshot = []
+    while (event := events.get(timeout=10)).get("type") != "synced":
+        snapshot.append(event)
+    if keep_snapshot:
+        with events.mutex:
+            events.queue.extendleft(reversed(snapshot))
     return events
