@@ -7,7 +7,7 @@ from pathlib import Path
 
 import kiosk.core
 
-FORBIDDEN = ("kivy", "sqlalchemy", "starlette", "uvicorn", "requests", "cryptography", "alembic")
+FORBIDDEN = ("kivy", "sqlalchemy", "starlette", "granian", "requests", "cryptography", "alembic")
 
 
 def test_core_imports_nothing_of_the_shells() -> None:

@@ -1,18 +1,19 @@
-"""Runs the hub under uvicorn with TLS on the configured address."""
+"""Runs the hub under granian (HTTP and TLS in Rust) on the configured address."""
 
 from __future__ import annotations
 
 import asyncio
-import asyncio.sslproto
-import contextlib
 import ctypes
 import ctypes.util
 import logging
 import signal
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from pathlib import Path
 
-import uvicorn
+from granian.constants import HTTPModes, Interfaces
+from granian.http import HTTP1Settings
+from granian.server.embed import Server
 
 from kiosk.hub.app import create_hub
 from kiosk.hub.database import upgrade_schema_apart
@@ -26,12 +27,13 @@ def configure_logging(level: int = logging.INFO) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
 
-# asyncio gives every TLS connection a 256 KiB read buffer; a hub holds one
-# event stream and one kept-alive connection per device, so a thousand kiosks
-# cost 512 MB in buffers alone. OpenSSL keeps a partial record between reads,
-# so 4 KiB reads lose nothing; a large request takes a few more of them.
-_TLS_READ_BUFFER = 4 * 1024
-_KEEP_ALIVE_SECONDS = 20
+# granian's own log lines (start, stop, errors) go through ours: one format, stderr.
+_GRANIAN_LOGGING = {"loggers": {"_granian": {"handlers": [], "propagate": True}}}
+# granian refuses connections beyond this many at once; a hub holds an event
+# stream and a kept-alive connection per device, so its default (1,024) left
+# the 1,000-kiosk bench's last devices waiting forever.
+_MAX_CONNECTIONS = 16_384
+
 # The event loop's thread does every TLS read and write and gives up the GIL
 # for each; at Python's default 5 ms it then waited behind worker threads
 # (database calls) and pushes queued up. kiosk bench, 1,000 kiosks: 5 ms -> 0.5 ms
@@ -59,53 +61,38 @@ def _fewer_malloc_arenas() -> None:
 def serve(settings: HubSettings) -> None:
     configure_logging()
     sys.setswitchinterval(_SWITCH_INTERVAL)
-    asyncio.sslproto.SSLProtocol.max_size = _TLS_READ_BUFFER
     _fewer_malloc_arenas()
     upgrade_schema_apart(settings.db_url)
     app = create_hub(settings, migrated=True)
-    config = uvicorn.Config(
+    server = Server(
         app,
-        host=settings.host,
+        address=settings.host,
         port=settings.port,
-        ssl_certfile=str(settings.tls_cert),
-        ssl_keyfile=str(settings.tls_key),
-        # uvicorn's access log would write every URL, ticket ids included.
-        access_log=False,
-        log_config=None,
-        # Open event streams never end by themselves; do not wait long for them.
-        timeout_graceful_shutdown=2,
-        # Devices call at least every heartbeat (10 s): with uvicorn's 5 s default
-        # every beat paid a new TLS handshake on both ends.
-        timeout_keep_alive=_KEEP_ALIVE_SECONDS,
-        # Nothing here uses a client's address; X-Forwarded-* need not be parsed
-        # on every request (uvicorn's default middleware does).
-        proxy_headers=False,
+        interface=Interfaces.ASGI,
+        http=HTTPModes.http1,
+        http1_settings=HTTP1Settings(keep_alive=True),
+        websockets=False,
+        backlog=2048,
+        backpressure=_MAX_CONNECTIONS,
+        ssl_cert=Path(settings.tls_cert),
+        ssl_key=Path(settings.tls_key),
+        # An access log would write every URL, ticket ids included.
+        log_access=False,
+        log_dictconfig=_GRANIAN_LOGGING,
     )
-    server = _QuietServer(config)
-    server.on_exit = app.state.hub.close_streams
-    asyncio.run(server.serve_until_signalled())
+    asyncio.run(_serve_until_signalled(server, app.state.hub.close_streams))
 
 
-class _QuietServer(uvicorn.Server):
-    """Stops cleanly on SIGINT or SIGTERM, exit status 0 and no traceback.
+async def _serve_until_signalled(server: Server, close_streams: Callable[[], None]) -> None:
+    """Stops cleanly on SIGINT or SIGTERM (systemd and the demo both stop the hub
+    with a signal), exit status 0: open event streams end first, so the server
+    need not wait for them."""
 
-    uvicorn re-raises a captured SIGINT after shutting down, which interrupts
-    the lifespan task and logs a KeyboardInterrupt traceback; systemd and the
-    demo both stop the hub with a signal, so we handle them ourselves.
-    """
+    def stop() -> None:
+        close_streams()
+        server.stop()  # type: ignore[no-untyped-call]  # granian leaves it unannotated
 
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        yield
-
-    async def serve_until_signalled(self) -> None:
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, self._request_exit)
-        await self.serve()
-
-    on_exit: Callable[[], None] = staticmethod(lambda: None)
-
-    def _request_exit(self) -> None:
-        self.should_exit = True
-        self.on_exit()  # open event streams end now, not at the graceful-shutdown timeout
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop)
+    await server.serve()
