@@ -34,12 +34,13 @@ _GRANIAN_LOGGING = {"loggers": {"_granian": {"handlers": [], "propagate": True}}
 # the 1,000-kiosk bench's last devices waiting forever.
 _MAX_CONNECTIONS = 16_384
 
-# The event loop's thread does every TLS read and write and gives up the GIL
-# for each; at Python's default 5 ms it then waited behind worker threads
-# (database calls) and pushes queued up. kiosk bench, 1,000 kiosks: 5 ms -> 0.5 ms
-# took a loaded hub from 9.5 to 11.3 closed tickets a second (20/s offered);
-# later, 0.5 -> 0.1 ms from 29-33 to 35-37 a second (50/s offered; 0.05 and 2 ms
-# were worse).
+# The event loop's thread gives up the GIL at every await on a worker thread (database
+# calls) and, under granian, hands each request and each push to and from Rust
+# threads that need the GIL too. kiosk bench, 1,000 kiosks: under uvicorn, 5 ms ->
+# 0.5 ms took a loaded hub from 9.5 to 11.3 closed tickets a second (20/s offered),
+# 0.5 -> 0.1 ms from 29-33 to 35-37 (50/s offered; 0.05 and 2 ms were worse); under
+# granian, 0.1 ms against Python's 5 ms: 44.2 vs 42.5 and 30.8 vs 38.9 a second at
+# 50/s, p99 at 20/s 54 vs 71 ms: within this machine's noise, so it stays.
 _SWITCH_INTERVAL = 0.0001
 
 

@@ -203,8 +203,11 @@ class Store:
     def remember_nonce(self, device_id: str, nonce: str, expires_at: float) -> bool:
         """False if this device already used this nonce (a replay), on any hub."""
         try:
-            with self.write_lock, self._sessions.begin() as s:
-                s.add(SeenNonceRow(device_id=device_id, nonce=nonce, expires_at=expires_at))
+            with self.write_lock, self.engine.begin() as c:
+                c.execute(
+                    insert(SeenNonceRow),
+                    {"device_id": device_id, "nonce": nonce, "expires_at": expires_at},
+                )
             return True
         except IntegrityError:
             return False
