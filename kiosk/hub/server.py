@@ -33,6 +33,11 @@ _GRANIAN_LOGGING = {"loggers": {"_granian": {"handlers": [], "propagate": True}}
 # stream and a kept-alive connection per device, so its default (1,024) left
 # the 1,000-kiosk bench's last devices waiting forever.
 _MAX_CONNECTIONS = 16_384
+# A kept-alive connection waiting longer than this for its next request is closed
+# (hyper's header-read timeout also runs between requests): longer than the 10 s
+# heartbeat, so a device's beats reuse one TLS connection, and short enough that a
+# device gone without a goodbye (power cut) does not hold one for ever.
+_IDLE_MS = 30_000
 
 # The event loop's thread gives up the GIL at every await on a worker thread (database
 # calls) and, under granian, hands each request and each push to and from Rust
@@ -71,7 +76,7 @@ def serve(settings: HubSettings) -> None:
         port=settings.port,
         interface=Interfaces.ASGI,
         http=HTTPModes.http1,
-        http1_settings=HTTP1Settings(keep_alive=True),
+        http1_settings=HTTP1Settings(keep_alive=True, header_read_timeout=_IDLE_MS),
         websockets=False,
         backlog=2048,
         backpressure=_MAX_CONNECTIONS,
