@@ -21,13 +21,15 @@ from kiosk.bench.record import Recorder
 from kiosk.client import EventStream, Heartbeat, HubClient
 from kiosk.client.delivery import report_delay_for, still_to_report
 from kiosk.core.body import TicketBody
-from kiosk.core.errors import HubRefused, KioskError
+from kiosk.core.errors import HubRefused, HubUnreachable, KioskError
 from kiosk.core.site import Site
 from kiosk.staff.key_ring import EpochPublisher, KeyRing
 
 __all__ = ["Later", "SimKiosk", "SimStaff"]
 
 _CLOSED = frozenset({"resolved", "cancelled", "expired"})
+# How long a simulated staff member keeps tapping again when the hub does not answer.
+_STAFF_PATIENCE = 60.0
 
 
 class Later:
@@ -215,15 +217,39 @@ class SimStaff(_SimDevice):
         if plan is None or self.id not in (plan.acceptor_id, plan.rival_id):
             return
         self.recorder.accept_sent(ticket_id)
-        try:
-            self.client.act(ticket_id, "accept", eta_minutes=3)
-        except HubRefused:
+        answer = self.act_until_answered(ticket_id, "accept", eta_minutes=3)
+        if answer == "refused":
             self.recorder.count("accept_refused")  # a colleague has it: expected for rivals
             return
-        except KioskError:
-            return
-        self.recorder.accepted(ticket_id, self.id)
-        self.later.call(self.hold, lambda: self._resolve(ticket_id))
+        if answer == "yes":
+            self.recorder.accepted(ticket_id, self.id)
+        # "refused after no answer": an earlier try may have been applied; resolving
+        # is then this member's job, and the hub refuses it if a colleague has it.
+        if answer != "none":
+            self.later.call(self.hold, lambda: self._resolve(ticket_id))
+
+    def act_until_answered(self, ticket_id: str, action: str, **fields: Any) -> str:
+        """As a person taps again when the console says the hub did not answer:
+        "yes", "refused", "refused after no answer" or "none" (patience ran out)."""
+        deadline = time.monotonic() + _STAFF_PATIENCE
+        unanswered = False
+        while True:
+            try:
+                self.client.act(ticket_id, action, **fields)
+                return "yes"
+            except HubRefused as exc:
+                if exc.status < 500 and exc.status != 429:
+                    return "refused after no answer" if unanswered else "refused"
+                self.recorder.count("staff_unanswered")  # busy: tap again, as with no answer
+                unanswered = True
+            except HubUnreachable:
+                self.recorder.count("staff_unanswered")
+                unanswered = True
+            except KioskError:
+                return "none"
+            if time.monotonic() > deadline:
+                return "none"
+            time.sleep(0.5)
 
     def _report_delivered(self, ticket_id: str) -> None:
         with self._lock:
@@ -235,5 +261,4 @@ class SimStaff(_SimDevice):
             self.client.act(ticket_id, "delivered")
 
     def _resolve(self, ticket_id: str) -> None:
-        with contextlib.suppress(KioskError):  # the traveller withdrew first
-            self.client.act(ticket_id, "resolve")
+        self.act_until_answered(ticket_id, "resolve")  # refused: the traveller withdrew first

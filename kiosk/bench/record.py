@@ -53,6 +53,8 @@ class Recorder:
         self.open_failures = 0
         self.marker_missing = 0
         self.accept_refused = 0
+        # A console's accept or resolve the hub did not answer in time (tapped again)
+        self.staff_unanswered = 0
         self.repeated_events = 0
         self.delivery_reports = 0  # "delivered" calls sent: one per request is the aim
 
@@ -178,6 +180,7 @@ class Recorder:
             "open_failures": self.open_failures,
             "marker_missing": self.marker_missing,
             "accept_refused": self.accept_refused,
+            "staff_unanswered": self.staff_unanswered,
             "repeated_events": self.repeated_events,
             "delivery_reports": self.delivery_reports,
             "ticket_ids": sorted(tickets),
