@@ -223,8 +223,8 @@ class SimStaff(_SimDevice):
             return
         if answer == "yes":
             self.recorder.accepted(ticket_id, self.id)
-        # "refused after no answer": an earlier try may have been applied; resolving
-        # is then this member's job, and the hub refuses it if a colleague has it.
+        # "refused after no answer": an earlier try may have been applied, so this
+        # member goes on to resolve it (a colleague may resolve too: it is dealt with).
         if answer != "none":
             self.later.call(self.hold, lambda: self._resolve(ticket_id))
 
