@@ -92,6 +92,7 @@ def test_two_hubs_on_postgresql_share_the_load_and_lose_nothing(tmp_path: Path) 
     assert run.returncode == 0, run.stderr
     report = json.loads(run.stdout)
     assert report["hubs"] == 2
+    assert report["processes"] == 2  # the devices ran in two processes of their own
     assert report["database"] == "postgresql"
     assert report["tickets_closed"] == 24
     assert report["lost"] == 0

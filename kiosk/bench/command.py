@@ -33,6 +33,9 @@ def add_bench_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--cancel-share", type=float, default=0.1, help="tickets the traveller withdraws"
     )
+    p.add_argument(
+        "--processes", type=int, default=2, help="processes the simulated devices run in"
+    )
     p.add_argument("--json", action="store_true", help="print the report as JSON")
 
 
@@ -52,6 +55,7 @@ def bench_main(args: argparse.Namespace) -> int:
         escalate_after=args.escalate_after,
         escalate_share=args.escalate_share,
         cancel_share=args.cancel_share,
+        processes=args.processes,
         **({"marker": args.marker} if args.marker else {}),
     )
     report = run_bench(options, progress=lambda text: print(f"bench: {text}", file=sys.stderr))

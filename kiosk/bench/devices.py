@@ -125,7 +125,7 @@ class SimKiosk(_SimDevice):
                     break
             time.sleep(delay)
             delay = min(delay * 2, 2.0)
-        self.recorder.submit_failed()
+        self.recorder.submit_failed(ticket_id)
         self.busy.clear()
 
     def on_ticket(self, view: dict[str, Any]) -> None:

@@ -35,6 +35,8 @@ class BenchOptions:
     # After the last ticket: how long to wait for every open one to close.
     drain_seconds: float = 30.0
     staff_per_group: int = 5
+    # Processes the simulated devices are spread over (see shard.py).
+    processes: int = 2
 
     @property
     def ticket_count(self) -> int:

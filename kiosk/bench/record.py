@@ -67,16 +67,18 @@ class Recorder:
         with self._lock:
             self._tickets[ticket_id] = _Ticket(plan, self.now())
 
-    def submitted(self, ticket_id: str) -> None:
+    # `at`: when it happened, if not now (a device in another process said so;
+    # the monotonic clock is the same in every process of the machine).
+    def submitted(self, ticket_id: str, at: float | None = None) -> None:
         with self._lock:
-            self._tickets[ticket_id].submitted = self.now()
+            self._tickets[ticket_id].submitted = at or self.now()
 
-    def submit_failed(self) -> None:
+    def submit_failed(self, _ticket_id: str = "") -> None:
         with self._lock:
             self.submit_failures += 1
 
-    def kiosk_saw(self, ticket_id: str, state: str) -> None:
-        now = self.now()
+    def kiosk_saw(self, ticket_id: str, state: str, at: float | None = None) -> None:
+        now = at or self.now()
         with self._lock:
             ticket = self._tickets.get(ticket_id)
             if ticket is None:
@@ -96,10 +98,15 @@ class Recorder:
             return ticket.plan if ticket else None
 
     def notified(
-        self, ticket_id: str, console: str, escalated_at: float | None, wall_now: float
+        self,
+        ticket_id: str,
+        console: str,
+        escalated_at: float | None,
+        wall_now: float,
+        at: float | None = None,
     ) -> None:
         """A console showed a new ticket; `escalated_at` is when its step was due."""
-        now = self.now()
+        now = at or self.now()
         with self._lock:
             ticket = self._tickets.get(ticket_id)
             if ticket is None:
@@ -113,11 +120,11 @@ class Recorder:
             if escalated_at is not None:
                 self.escalation_late_ms.append(max(0.0, (wall_now - escalated_at) * 1000))
 
-    def accept_sent(self, ticket_id: str) -> None:
+    def accept_sent(self, ticket_id: str, at: float | None = None) -> None:
         with self._lock:
             ticket = self._tickets[ticket_id]
             if ticket.accept_sent is None:
-                ticket.accept_sent = self.now()
+                ticket.accept_sent = at or self.now()
 
     def accepted(self, ticket_id: str, console: str) -> None:
         """The hub said yes to this console's accept: a second yes sends two people."""

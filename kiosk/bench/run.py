@@ -1,23 +1,22 @@
-"""One bench run: build the fleet, start the hubs, connect every device, send
-tickets at the asked rate, wait until every one is closed, report."""
+"""One bench run: build the fleet, start the hubs, connect every device (in
+shard processes, see shard.py), send tickets at the asked rate, wait until every
+one is closed, report."""
 
 from __future__ import annotations
 
-import gc
 import random
 import shutil
 import tempfile
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from kiosk.bench.devices import Later, SimKiosk, SimStaff
 from kiosk.bench.fleet import CONTROL_GROUP, Fleet, build_fleet
 from kiosk.bench.hubs import HubProcesses
 from kiosk.bench.options import BenchOptions
 from kiosk.bench.record import Plan, Recorder
+from kiosk.bench.shard import Shards, ShardSettings
 from kiosk.core.body import TicketBody
 from kiosk.core.categories import Category, Urgency
 from kiosk.core.errors import KioskError
@@ -26,9 +25,6 @@ from kiosk.i18n import SUPPORTED_LOCALES
 from kiosk.operator import SiteLayout
 
 __all__ = ["run_bench"]
-
-_CONNECT_SECONDS = 120.0
-_SEND_PATIENCE = 20.0  # as the kiosk app's default
 
 
 def run_bench(options: BenchOptions, progress: Any = None) -> dict[str, Any]:
@@ -54,51 +50,33 @@ def run_bench(options: BenchOptions, progress: Any = None) -> dict[str, Any]:
         escalate_after=options.escalate_after,
     )
     recorder = Recorder()
-    workers = ThreadPoolExecutor(max_workers=64, thread_name_prefix="bench")
-    later = Later(workers)
-    kiosks: list[SimKiosk] = []
-    staff: list[SimStaff] = []
+    shards = Shards(
+        fleet,
+        ShardSettings(
+            marker=options.marker,
+            hold=options.hold_seconds,
+            escalate_after=max(1, round(options.escalate_after)),
+        ),
+        recorder,
+        options.processes,
+    )
     try:
         hubs.start()
-        say(f"{options.hubs} hub(s) up; connecting every device")
-        staff = [
-            SimStaff(
-                d,
-                recorder,
-                workers,
-                later,
-                marker=options.marker,
-                hold=options.hold_seconds,
-                escalate_after=max(1, round(options.escalate_after)),
-            )
-            for d in fleet.staff
-        ]
-        kiosks = [SimKiosk(d, recorder, workers) for d in fleet.kiosks]
-        for console in staff:
-            console.warm_up()
-        for device in (*staff, *kiosks):
-            device.start()
-        _wait_connected([*staff, *kiosks])
-        list(workers.map(lambda k: k.warm_up(fleet.site), kiosks))
-        # A thousand devices in one process make millions of long-lived objects;
-        # without this the bench, not the hub, would spend its time collecting them.
-        gc.freeze()
+        say(f"{options.hubs} hub(s) up; connecting every device from {options.processes} processes")
+        shards.start()
         time.sleep(1.0)  # let the hub settle after the burst of connections
         rss_idle = hubs.rss_mb()
         say(f"all connected, hub memory {max(rss_idle):.0f} MB; {options.ticket_count} tickets")
         cpu_before, started = hubs.cpu_seconds(), time.monotonic()
         with _PeakMemory(hubs) as peak:
-            _send(options, fleet, kiosks, recorder, workers)
+            _send(options, fleet, shards)
             _drain(recorder, options.drain_seconds)
         hub_cpu = (hubs.cpu_seconds() - cpu_before) / (time.monotonic() - started)
         rss_load = peak.values
         result = recorder.summary()
     finally:
-        for device in (*kiosks, *staff):
-            device.stop()
+        shards.stop()
         hubs.stop()
-        later.stop()
-        workers.shutdown(wait=False, cancel_futures=True)
         if options.data is None:
             shutil.rmtree(root, ignore_errors=True)
     ticket_ids = result.pop("ticket_ids")
@@ -109,6 +87,7 @@ def run_bench(options: BenchOptions, progress: Any = None) -> dict[str, Any]:
         # CPU cores the hubs kept busy under load (1.0 = one core all the time).
         "hub_cpu_cores": round(hub_cpu, 2),
         "hubs": options.hubs,
+        "processes": options.processes,  # the simulated devices' (shard.py)
         "kiosks": options.kiosks,
         "staff": options.staff,
         "rate": options.rate,
@@ -119,20 +98,7 @@ def run_bench(options: BenchOptions, progress: Any = None) -> dict[str, Any]:
     }
 
 
-def _wait_connected(devices: list[Any]) -> None:
-    deadline = time.monotonic() + _CONNECT_SECONDS
-    for device in devices:
-        if not device.connected.wait(max(0.0, deadline - time.monotonic())):
-            raise KioskError(f"device {device.id} could not open its event stream")
-
-
-def _send(
-    options: BenchOptions,
-    fleet: Fleet,
-    kiosks: list[SimKiosk],
-    recorder: Recorder,
-    workers: ThreadPoolExecutor,
-) -> None:
+def _send(options: BenchOptions, fleet: Fleet, shards: Shards) -> None:
     """Tickets at a steady rate, each from a kiosk nobody is using."""
     # Seeded: the same marker replays the same choices (not security relevant).
     chooser = random.Random(options.marker)  # noqa: S311
@@ -145,23 +111,22 @@ def _send(
         pause = due - time.monotonic()
         if pause > 0:
             time.sleep(pause)
-        index = _next_idle(kiosks, cursor)
+        index = shards.idle_kiosk(cursor)
         if index is None:
             time.sleep(0.01)  # every kiosk has a traveller waiting: the run is saturated
             continue
         cursor = index + 1
-        kiosk, sim = kiosks[index], fleet.kiosks[index]
+        sim = fleet.kiosks[index]
         escalate = chooser.random() < options.escalate_share
         members = (
             control
             if escalate
             else [d.config.device_id for d in fleet.group_members(fleet.station_group_of(sim))]
         )
-        ticket_id = new_ticket_id()
         acceptor = chooser.choice(members)
         rivals = [m for m in members if m != acceptor]
         plan = Plan(
-            kiosk_id=kiosk.id,
+            kiosk_id=sim.config.device_id,
             acceptor_id=acceptor,
             escalate=escalate,
             cancel=chooser.random() < options.cancel_share,
@@ -173,18 +138,8 @@ def _send(
             language=chooser.choice(SUPPORTED_LOCALES),
             free_text=f"{options.marker} {chooser.randrange(10**6)}",
         )
-        kiosk.busy.set()
-        recorder.tapped(ticket_id, plan)
-        workers.submit(kiosk.send, fleet.site, ticket_id, body, _SEND_PATIENCE)
+        shards.send(new_ticket_id(), plan, body)
         sent += 1
-
-
-def _next_idle(kiosks: list[SimKiosk], cursor: int) -> int | None:
-    for n in range(len(kiosks)):
-        index = (cursor + n) % len(kiosks)
-        if not kiosks[index].busy.is_set():
-            return index
-    return None
 
 
 class _PeakMemory:

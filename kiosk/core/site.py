@@ -273,7 +273,17 @@ class Site:
         of (category, urgency); among equals the first in the site file."""
         key = ("route", location_id, category, urgency)
         if key not in self._index:
-            matching = [r for r in self.routes if r.matches(location_id, category, urgency)]
+            if "routes_at" not in self._index:  # each location's routes, in file order
+                routes_at: dict[str, list[Route]] = {}
+                for r in self.routes:
+                    for loc in dict.fromkeys(r.location_ids):
+                        routes_at.setdefault(loc, []).append(r)
+                self._index["routes_at"] = routes_at
+            matching = [
+                r
+                for r in self._index["routes_at"].get(location_id, ())
+                if r.matches(location_id, category, urgency)
+            ]
             self._index[key] = max(matching, key=lambda r: r.specificity) if matching else None
         found: Route | None = self._index[key]
         return found
@@ -291,10 +301,23 @@ class Site:
         key = ("recipients", location_id, category, urgency)
         if key not in self._index:
             groups = self.groups_for(location_id, category, urgency)
-            self._index[key] = tuple(
-                d for d in self.devices if d.role is DeviceRole.STAFF and d.group_id in groups
-            )
+            # From the per-group index, not a scan of every device: a network has
+            # thousands of places, so most requests ask for a key not seen yet.
+            members = self._staff_by_group()
+            in_order = sorted(n_d for g in groups for n_d in members.get(g, ()))
+            self._index[key] = tuple(d for _n, d in in_order)
         found: tuple[DeviceRecord, ...] = self._index[key]
+        return found
+
+    def _staff_by_group(self) -> dict[str, list[tuple[int, DeviceRecord]]]:
+        """Each group's staff devices with their place in `devices` (to keep its order)."""
+        if "staff_by_group" not in self._index:
+            by_group: dict[str, list[tuple[int, DeviceRecord]]] = {}
+            for n, d in enumerate(self.devices):
+                if d.role is DeviceRole.STAFF and d.group_id is not None:
+                    by_group.setdefault(d.group_id, []).append((n, d))
+            self._index["staff_by_group"] = by_group
+        found: dict[str, list[tuple[int, DeviceRecord]]] = self._index["staff_by_group"]
         return found
 
     def readers_at(self, location_id: str) -> frozenset[str]:

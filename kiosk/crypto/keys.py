@@ -50,6 +50,10 @@ def _read(path: Path, length: int) -> bytes:
     return data
 
 
+# Parsed keys are kept: a kiosk seals every request to the same consoles' keys,
+# and parsing checks the ML-KEM key each time (a tenth of a kiosk's sealing).
+# Public keys only, so keeping them is no secret kept.
+@functools.lru_cache(maxsize=4096)
 def hpke_public_key(raw: bytes) -> hpke.MLKEM768X25519PublicKey:
     """Parse a hybrid ML-KEM-768 + X25519 public key (ML-KEM part first)."""
     if len(raw) != _MLKEM768_PUBLIC + _X25519:
