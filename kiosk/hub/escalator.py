@@ -48,14 +48,27 @@ class Escalator:
         tickets = await run_in_threadpool(hub.store.open_tickets)
         open_ids = {t.id for t in tickets}
         self._sent = {k for k in self._sent if k[0] in open_ids}
+        # Alerts that carry the sealed copies, read in one query for the whole
+        # tick: one thread trip each would make a busy tick's last alert wait for
+        # every one before it (seconds, when hundreds come due at once).
+        sealed_alerts: list[tuple[Ticket, dict[str, Any]]] = []
         for ticket in tickets:
             route = site.route_for(ticket.location_id, ticket.category.value, ticket.urgency.value)
             if route is None:
                 continue
             if ticket.state is TicketState.ACCEPTED:
-                await self._accepted(ticket, route, site, now)
+                self._accepted(ticket, route, site, now, sealed_alerts)
             else:
-                await self._unaccepted(ticket, route, site, staffed, now)
+                self._unaccepted(ticket, route, site, staffed, now, sealed_alerts)
+        if not sealed_alerts:
+            return
+        copies = await run_in_threadpool(
+            hub.store.sealed_copies_of, list(dict.fromkeys(t.id for t, _ in sealed_alerts))
+        )
+        for ticket, event in sealed_alerts:
+            sealed = copies.get(ticket.id, {})
+            event["sealed"] = {k: base64.b64encode(v).decode() for k, v in sealed.items()}
+            hub.broker.publish(event)
 
     def _first(self, ticket: Ticket, what: str) -> bool:
         """True once per (ticket, what): the caller sends it now."""
@@ -65,12 +78,14 @@ class Escalator:
         self._sent.add(key)
         return True
 
-    async def _sealed(self, ticket: Ticket) -> dict[str, str]:
-        copies = await run_in_threadpool(self._hub.store.sealed_copies, ticket.id)
-        return {k: base64.b64encode(v).decode() for k, v in copies.items()}
-
-    async def _unaccepted(
-        self, ticket: Ticket, route: Route, site: Site, staffed: frozenset[str], now: float
+    def _unaccepted(
+        self,
+        ticket: Ticket,
+        route: Route,
+        site: Site,
+        staffed: frozenset[str],
+        now: float,
+        sealed_alerts: list[tuple[Ticket, dict[str, Any]]],
     ) -> None:
         hub = self._hub
         first_steps = {s.group_id for s in route.steps if s.after_seconds <= 0}
@@ -81,14 +96,16 @@ class Escalator:
             if not self._first(ticket, f"step:{group}"):
                 continue
             log_event("ticket.escalated", ref=ticket_ref(ticket.id), group=group)
-            hub.broker.publish(
-                {
-                    "type": "ticket",
-                    "ticket": hub.public_view(ticket, site),
-                    "kiosk_id": ticket.kiosk_id,
-                    "sealed": await self._sealed(ticket),
-                    "escalate_group": group,
-                }
+            sealed_alerts.append(
+                (
+                    ticket,
+                    {
+                        "type": "ticket",
+                        "ticket": hub.public_view(ticket, site),
+                        "kiosk_id": ticket.kiosk_id,
+                        "escalate_group": group,
+                    },
+                )
             )
         view = hub.public_view(ticket, site)
         if self.fallback_shown(view, site, now) and self._first(ticket, "fallback"):
@@ -100,7 +117,14 @@ class Escalator:
                 {"type": "ticket", "ticket": view, "kiosk_id": ticket.kiosk_id, "kiosk_only": True}
             )
 
-    async def _accepted(self, ticket: Ticket, route: Route, site: Site, now: float) -> None:
+    def _accepted(
+        self,
+        ticket: Ticket,
+        route: Route,
+        site: Site,
+        now: float,
+        sealed_alerts: list[tuple[Ticket, dict[str, Any]]],
+    ) -> None:
         hub = self._hub
         if ticket.accepted_at is None or ticket.accepted_by is None:
             return
@@ -119,9 +143,7 @@ class Escalator:
             ticket, f"again:{accepted}"
         ):
             log_event("ticket.reescalated", ref=ticket_ref(ticket.id))
-            hub.broker.publish(
-                {**event, "alert": "reescalated", "sealed": await self._sealed(ticket)}
-            )
+            sealed_alerts.append((ticket, {**event, "alert": "reescalated"}))
 
     def fallback_shown(self, view: dict[str, Any], site: Site, now: float) -> bool:
         """Whether the kiosk of an unaccepted ticket shows the fallback now: in

@@ -60,9 +60,10 @@ _BY_ID = select(_TICKETS).where(_TICKETS.c.id == bindparam("ticket_id"))
 _OF_KIOSK = select(_TICKETS).where(_TICKETS.c.kiosk_id == bindparam("kiosk_id"))
 _INSERT_TICKET = insert(_TICKETS)
 _INSERT_COPY = insert(_COPIES)
-_COPIES_OF = select(_COPIES.c.recipient_id, _COPIES.c.ciphertext).where(
-    _COPIES.c.ticket_id == bindparam("ticket_id")
+_COPIES_OF = select(_COPIES.c.ticket_id, _COPIES.c.recipient_id, _COPIES.c.ciphertext).where(
+    _COPIES.c.ticket_id.in_(bindparam("ticket_ids", expanding=True))
 )
+_IDS_A_QUERY = 500
 _COPY_FOR = select(_COPIES.c.ciphertext).where(
     (_COPIES.c.ticket_id == bindparam("ticket_id"))
     & (_COPIES.c.recipient_id == bindparam("recipient_id"))
@@ -229,9 +230,18 @@ class Store:
             return [_to_ticket(r) for r in rows]
 
     def sealed_copies(self, ticket_id: str) -> dict[str, bytes]:
+        return self.sealed_copies_of([ticket_id]).get(ticket_id, {})
+
+    def sealed_copies_of(self, ticket_ids: list[str]) -> dict[str, dict[str, bytes]]:
+        """Each ticket's sealed copies by recipient; tickets without any are left out."""
+        found: dict[str, dict[str, bytes]] = {}
         with self.engine.connect() as c:
-            rows = c.execute(_COPIES_OF, {"ticket_id": ticket_id})
-            return {r.recipient_id: r.ciphertext for r in rows}
+            # In parts: old SQLite builds allow 999 bound values a statement.
+            for start in range(0, len(ticket_ids), _IDS_A_QUERY):
+                part = ticket_ids[start : start + _IDS_A_QUERY]
+                for r in c.execute(_COPIES_OF, {"ticket_ids": part}):
+                    found.setdefault(r.ticket_id, {})[r.recipient_id] = r.ciphertext
+        return found
 
     def remember_nonce(self, device_id: str, nonce: str, expires_at: float) -> bool:
         """False if this device already used this nonce (a replay), on any hub."""
