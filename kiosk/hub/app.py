@@ -88,6 +88,18 @@ _MAX_SEALED_COPY = 16 * 1024
 _MAX_ETA_MINUTES = 120
 _WORKER_THREADS = 16
 _ALERT_DELAYS_KEPT = 4096  # routes x duty states; cleared whole when full
+_DRAIN_LIMIT = 1024 * 1024  # a too-large body read and dropped, to answer 413 cleanly
+_RELAY_BATCH = 500  # other hubs' announcements relayed with one database trip
+
+
+def _open_ticket_announced(event: dict[str, Any]) -> bool:
+    """A ticket announcement whose ticket must be read from the tables (still open)."""
+    if event.get("kind") == "reply" or event.get("type") in ("device", "epoch_keys"):
+        return False
+    try:
+        return TicketState(event["state"]) not in CLOSED_STATES and bool(event["id"])
+    except (KeyError, ValueError, TypeError):
+        return False  # malformed: _relay_ticket says so
 
 
 class Hub:
@@ -111,6 +123,7 @@ class Hub:
         # Several hubs on one PostgreSQL database share events by LISTEN/NOTIFY
         # and replay protection through a table; one SQLite hub needs neither.
         self.pg: PgEvents | None = None
+        self._remote: asyncio.Queue[dict[str, Any]] = asyncio.Queue()  # other hubs' events
         remember = None
         if engine.dialect.name == "postgresql":
             from kiosk.hub.pg_events import PgEvents
@@ -140,11 +153,13 @@ class Hub:
         limit = self.settings.max_body_bytes
         declared = request.headers.get("content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            await _drain(request, int(declared) if declared.isdigit() else _DRAIN_LIMIT + 1)
             raise ApiError(413, "too_large", f"request body over {limit} bytes")
         chunks, size = [], 0
         async for chunk in request.stream():
             size += len(chunk)
             if size > limit:
+                await _drain(request, size)
                 raise ApiError(413, "too_large", f"request body over {limit} bytes")
             chunks.append(chunk)
         return b"".join(chunks)
@@ -299,7 +314,7 @@ class Hub:
                 "created_at": ticket.created_at,
                 "new": sealed is not None,
             }
-            asyncio.get_running_loop().run_in_executor(None, self.pg.announce, announcement)
+            self.pg.announce(announcement)
 
     def _publish_local(
         self, ticket: Ticket, site: Site, sealed: dict[str, str] | None = None
@@ -322,19 +337,54 @@ class Hub:
     def _on_remote(self, event: dict[str, Any]) -> None:
         """Called on the LISTEN thread: hand over to the event loop."""
         if self.loop is not None:
-            asyncio.run_coroutine_threadsafe(self._relay_remote(event), self.loop)
+            self.loop.call_soon_threadsafe(self._remote.put_nowait, event)
 
-    async def _relay_remote(self, event: dict[str, Any]) -> None:
-        """Another hub changed a ticket: show it to the devices connected here."""
-        if event.get("kind") == "reply":
-            await relay_reply(self, event)
-            return
+    async def relay_remote_forever(self) -> None:
+        """Show the devices connected here what other hubs announced, in the order
+        they did. What queued up meanwhile goes together: one database trip for
+        all of it, not one or two per event (a busy hub fell behind on those)."""
+        while True:
+            batch = [await self._remote.get()]
+            while not self._remote.empty() and len(batch) < _RELAY_BATCH:
+                batch.append(self._remote.get_nowait())
+            try:
+                await self._relay_remote(batch)
+            except Exception as exc:  # by kind only: a message could carry content
+                _LOG.error("event=relay.failed kind=%s", type(exc).__name__)
+
+    async def _relay_remote(self, batch: list[dict[str, Any]]) -> None:
         site = await self.current_site()
         if site is None:
             return
-        if event.get("type") in ("device", "epoch_keys"):  # a kiosk gone silent; a new key
-            self.broker.publish(event)
-            return
+        to_read = [e for e in batch if _open_ticket_announced(e)]
+        tickets: dict[str, Ticket] = {}
+        copies: dict[str, dict[str, bytes]] = {}
+        if to_read:
+            tickets, copies = await run_in_threadpool(
+                self._read_announced,
+                list(dict.fromkeys(str(e["id"]) for e in to_read)),
+                list(dict.fromkeys(str(e["id"]) for e in to_read if e.get("new"))),
+            )
+        for event in batch:
+            if event.get("kind") == "reply":
+                await relay_reply(self, event)
+            elif event.get("type") in ("device", "epoch_keys"):  # a kiosk gone silent; a key
+                self.broker.publish(event)
+            else:
+                self._relay_ticket(event, site, tickets, copies)
+
+    def _read_announced(
+        self, ids: list[str], new_ids: list[str]
+    ) -> tuple[dict[str, Ticket], dict[str, dict[str, bytes]]]:
+        return self.store.get_tickets(ids), self.store.sealed_copies_of(new_ids)
+
+    def _relay_ticket(
+        self,
+        event: dict[str, Any],
+        site: Site,
+        tickets: dict[str, Ticket],
+        copies: dict[str, dict[str, bytes]],
+    ) -> None:
         try:
             state = TicketState(event["state"])
             if state in CLOSED_STATES:  # its rows are gone: rebuild from the announcement
@@ -349,11 +399,11 @@ class Hub:
                 )
                 sealed = None
             else:
-                ticket = await run_in_threadpool(self.store.get_ticket, str(event["id"]))
+                ticket = tickets.get(str(event["id"]))  # None: closed since
                 sealed = None
                 if ticket is not None and event.get("new"):
-                    copies = await run_in_threadpool(self.store.sealed_copies, ticket.id)
-                    sealed = {k: base64.b64encode(v).decode() for k, v in copies.items()}
+                    mine = copies.get(ticket.id, {})
+                    sealed = {k: base64.b64encode(v).decode() for k, v in mine.items()}
         except (KeyError, ValueError, TypeError):
             _LOG.warning("event=notify.malformed")
             return
@@ -687,7 +737,7 @@ class Hub:
         """A non-ticket event for devices on this hub and, by NOTIFY, on the others."""
         self.broker.publish(event)
         if self.pg is not None:
-            asyncio.get_running_loop().run_in_executor(None, self.pg.announce, event)
+            self.pg.announce(event)
 
     # -- escalation ----------------------------------------------------------------
     async def escalate_once(self) -> None:
@@ -724,6 +774,17 @@ async def _every(seconds: float, job: Callable[[], Awaitable[object]], what: str
             await job()
         except Exception as exc:
             _LOG.error("event=%s.failed kind=%s", what, type(exc).__name__)
+
+
+async def _drain(request: Request, size: int) -> None:
+    """Read and drop a too-large body before answering 413. Answering while the
+    client still sends makes the server close the connection under it, and the
+    client sees a broken connection (sometimes) instead of the clear 413. Past
+    _DRAIN_LIMIT the connection is closed all the same: a flood is not read."""
+    if size > _DRAIN_LIMIT:
+        return
+    async for _chunk in request.stream():
+        pass
 
 
 def _sse(event: dict[str, Any]) -> bytes:
@@ -779,6 +840,8 @@ def create_hub(settings: HubSettings, *, migrated: bool = False) -> Starlette:
                 (settings.presence_sweep_seconds, hub.presence_once, "presence"),
             )
         ]
+        if hub.pg is not None:
+            tasks.append(asyncio.create_task(hub.relay_remote_forever()))
         try:
             yield
         finally:

@@ -6,14 +6,17 @@ dedicated connection in a thread and relays what other hubs announced to its
 own connected devices, reading the ticket from the database.
 
 The NOTIFY is sent after the write has committed, on its own autocommit
-connection: PostgreSQL serialises commits of transactions that notify, so
-keeping it out of the write transaction keeps that lock off the hot path.
+connection, by a thread of its own: PostgreSQL serialises commits of
+transactions that notify, so keeping it out of the write transaction keeps that
+lock off the hot path. Announcements and relays each go in batches when they
+queue up, in the order they were made.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import queue
 import secrets
 import threading
 from collections.abc import Callable
@@ -25,6 +28,7 @@ __all__ = ["CHANNEL", "PgEvents", "psycopg_url"]
 
 CHANNEL = "kiosk_events"
 _LOG = logging.getLogger("kiosk.hub")
+_BATCH = 200  # announcements a statement; a NOTIFY payload is a few hundred bytes
 
 
 def psycopg_url(sqlalchemy_url: str) -> str:
@@ -47,32 +51,62 @@ class PgEvents:
         # meanwhile is lost, so devices must resynchronise from a snapshot.
         self._on_gap = on_gap
         self._stop = threading.Event()
-        self._lock = threading.Lock()
         self._sender: psycopg.Connection[Any] | None = None
+        self._outbox: queue.SimpleQueue[str | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._listen, name="pg-listen", daemon=True)
+        self._sending = threading.Thread(target=self._send_queued, name="pg-notify", daemon=True)
 
     def start(self) -> None:
         self._thread.start()
+        self._sending.start()
 
     def stop(self) -> None:
         self._stop.set()
+        self._outbox.put(None)  # the sender sends what is queued, then ends
 
     def announce(self, event: dict[str, Any]) -> None:
-        """Blocking; call from a worker thread after the change has committed."""
-        payload = json.dumps({**event, "hub": self.hub_id}, separators=(",", ":"))
-        with self._lock:
-            for attempt in (1, 2):
+        """Queue `event` for the other hubs; call once the change has committed.
+
+        Never waits: a thread of its own sends what has queued up, in order, many
+        in one statement. One worker-thread trip and one round trip each cost a
+        busy hub more than the rest of relaying the change.
+        """
+        self._outbox.put(json.dumps({**event, "hub": self.hub_id}, separators=(",", ":")))
+
+    def _send_queued(self) -> None:
+        while True:
+            payload = self._outbox.get()
+            if payload is None:
+                return
+            batch = [payload]
+            while len(batch) < _BATCH:
                 try:
-                    if self._sender is None or self._sender.closed:
-                        self._sender = psycopg.connect(self._url, autocommit=True)
-                    self._sender.execute("SELECT pg_notify(%s, %s)", (CHANNEL, payload))
+                    more = self._outbox.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    self._send(batch)
                     return
-                except psycopg.OperationalError:
-                    self._sender = None
-                    if attempt == 2:
-                        # Devices on other hubs resync from a snapshot on their
-                        # next reconnect; the ticket itself is safe in the table.
-                        _LOG.warning("event=notify.failed")
+                batch.append(more)
+            self._send(batch)
+
+    def _send(self, payloads: list[str]) -> None:
+        for attempt in (1, 2):
+            try:
+                if self._sender is None or self._sender.closed:
+                    self._sender = psycopg.connect(self._url, autocommit=True)
+                # One transaction: PostgreSQL delivers its notifications in the
+                # order they were made, which is the order of the array.
+                self._sender.execute(
+                    "SELECT pg_notify(%s, p) FROM unnest(%s::text[]) AS p", (CHANNEL, payloads)
+                )
+                return
+            except psycopg.OperationalError:
+                self._sender = None
+                if attempt == 2:
+                    # Devices on other hubs resync from a snapshot on their
+                    # next reconnect; the tickets themselves are safe in the table.
+                    _LOG.warning("event=notify.failed")
 
     def _listen(self) -> None:
         outage = False

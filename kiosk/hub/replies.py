@@ -11,7 +11,6 @@ Staff consoles of the ticket learn that a reply was sent and by whom, not what.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import time
 from collections.abc import Iterable
@@ -109,7 +108,7 @@ async def post_reply(hub: Hub, request: Request) -> Response:
         _publish(hub, stored, ticket.kiosk_id, hub.public_view(ticket, site))
         if hub.pg is not None:
             note = {"kind": "reply", "id": stored.id, "ticket_id": ticket.id}
-            asyncio.get_running_loop().run_in_executor(None, hub.pg.announce, note)
+            hub.pg.announce(note)
     return JSONResponse(_view(stored, sealed=False), status_code=201 if created else 200)
 
 

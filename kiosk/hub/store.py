@@ -57,6 +57,7 @@ _LATEST_VERSION = select(func.max(ManifestRow.version))
 _TICKETS = cast(Table, TicketRow.__table__)
 _COPIES = cast(Table, SealedCopyRow.__table__)
 _BY_ID = select(_TICKETS).where(_TICKETS.c.id == bindparam("ticket_id"))
+_BY_IDS = select(_TICKETS).where(_TICKETS.c.id.in_(bindparam("ticket_ids", expanding=True)))
 _OF_KIOSK = select(_TICKETS).where(_TICKETS.c.kiosk_id == bindparam("kiosk_id"))
 _INSERT_TICKET = insert(_TICKETS)
 _INSERT_COPY = insert(_COPIES)
@@ -216,6 +217,15 @@ class Store:
         with self.engine.connect() as c:
             row = c.execute(_BY_ID, {"ticket_id": ticket_id}).first()
             return _to_ticket(row) if row else None
+
+    def get_tickets(self, ticket_ids: list[str]) -> dict[str, Ticket]:
+        """The open tickets of these ids (by id); ids not found are left out."""
+        found: dict[str, Ticket] = {}
+        with self.engine.connect() as c:
+            for start in range(0, len(ticket_ids), _IDS_A_QUERY):
+                part = ticket_ids[start : start + _IDS_A_QUERY]
+                found |= {r.id: _to_ticket(r) for r in c.execute(_BY_IDS, {"ticket_ids": part})}
+        return found
 
     def open_tickets(self, location_ids: Iterable[str] | None = None) -> list[Ticket]:
         query = select(_TICKETS).order_by(_TICKETS.c.created_at)
