@@ -100,9 +100,8 @@ class _SimDevice:
 
 
 class SimKiosk(_SimDevice):
-    def __init__(self, device: Device, recorder: Recorder, pool: ThreadPoolExecutor) -> None:
-        super().__init__(device, recorder, pool)
-        self.busy = threading.Event()  # a traveller is using it
+    """A kiosk; the bench's parent process knows which ones a traveller is using
+    (from what they report: closed, or the submission given up)."""
 
     def warm_up(self, site: Site) -> None:
         """As the kiosk app does when its stream connects: the consoles' keys, checked."""
@@ -126,7 +125,6 @@ class SimKiosk(_SimDevice):
             time.sleep(delay)
             delay = min(delay * 2, 2.0)
         self.recorder.submit_failed(ticket_id)
-        self.busy.clear()
 
     def on_ticket(self, view: dict[str, Any]) -> None:
         ticket_id, state = str(view.get("id")), str(view.get("state"))
@@ -134,7 +132,6 @@ class SimKiosk(_SimDevice):
         plan = self.recorder.plan(ticket_id)
         if state in _CLOSED:
             self.client.forget_reply_key(ticket_id)  # as the kiosk app does
-            self.busy.clear()
         elif state == "accepted" and plan is not None and plan.cancel:
             self.pool.submit(self._withdraw, ticket_id)
 

@@ -1,5 +1,5 @@
 """One bench run: build the fleet, start the hubs, connect every device (in
-shard processes, see shard.py), send tickets at the asked rate, wait until every
+shard processes, see shards.py), send tickets at the asked rate, wait until every
 one is closed, report."""
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from kiosk.bench.fleet import CONTROL_GROUP, Fleet, build_fleet
 from kiosk.bench.hubs import HubProcesses
 from kiosk.bench.options import BenchOptions
 from kiosk.bench.record import Plan, Recorder
-from kiosk.bench.shard import Shards, ShardSettings
+from kiosk.bench.shard import ShardSettings
+from kiosk.bench.shards import Shards
 from kiosk.core.body import TicketBody
 from kiosk.core.categories import Category, Urgency
 from kiosk.core.errors import KioskError

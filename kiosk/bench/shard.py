@@ -1,21 +1,12 @@
-"""A share of the bench's simulated devices, in a process of its own.
-
-Python runs one thread of a process at a time. With a thousand kiosks and fifty
-consoles in one process the bench measured its own queue for that lock: the
-process sat at one core from about 40 tickets/s, and the hub had time to spare.
-Spread over processes, the devices' TLS, crypto and JSON run side by side, as
-they do on real kiosks and consoles.
-
-The parent (`Shards`) keeps the one Recorder and decides every ticket; a shard
-runs its devices and tells the parent what they saw, with the moment they saw
-it (the monotonic clock is the same in every process of a machine).
-"""
+"""One shard of the bench's simulated devices: a process of its own that runs
+them with the apps' client code, and tells the parent (shards.py) what they saw,
+with the moment they saw it (the monotonic clock is the same in every process
+of a machine)."""
 
 from __future__ import annotations
 
 import contextlib
 import gc
-import multiprocessing
 import threading
 import time
 from collections.abc import Callable
@@ -26,20 +17,18 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.bench.devices import Later, SimKiosk, SimStaff
-from kiosk.bench.fleet import Device, Fleet
+from kiosk.bench.fleet import Device
 from kiosk.bench.record import Plan, Recorder
 from kiosk.client import DeviceConfig
-from kiosk.core.body import TicketBody
 from kiosk.core.errors import KioskError
 from kiosk.core.site import Site
 from kiosk.crypto import DeviceKeys
 
-__all__ = ["ShardSettings", "Shards"]
+__all__ = ["CONNECT_SECONDS", "ShardSettings", "shard_main"]
 
-_CONNECT_SECONDS = 120.0
+CONNECT_SECONDS = 120.0
 _SEND_PATIENCE = 20.0  # as the kiosk app's default
 _PLAN_WAIT = 10.0
-_CLOSED = frozenset({"resolved", "cancelled", "expired"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,156 +37,6 @@ class ShardSettings:
     hold: float
     escalate_after: float
     workers: int = 64
-
-
-class Shards:
-    """The parent's side: starts the shard processes, sends them tickets, and
-    feeds what they report into `recorder`."""
-
-    def __init__(
-        self, fleet: Fleet, settings: ShardSettings, recorder: Recorder, count: int
-    ) -> None:
-        self.recorder = recorder
-        self.kiosk_ids = [k.config.device_id for k in fleet.kiosks]
-        count = max(1, min(count, len(fleet.kiosks) + len(fleet.staff)))
-        context = multiprocessing.get_context("spawn")  # no fork of a threaded parent
-        self._conns: list[Connection] = []
-        self._send_locks: list[threading.Lock] = []
-        self._processes: list[Any] = []
-        self._owner: dict[str, int] = {}
-        for n in range(count):
-            kiosks = fleet.kiosks[n::count]
-            staff = fleet.staff[n::count]
-            for k in kiosks:
-                self._owner[k.config.device_id] = n
-            parent_end, child_end = context.Pipe()
-            process = context.Process(
-                target=shard_main,
-                args=(
-                    child_end,
-                    fleet.site,
-                    [k.config.directory for k in kiosks],
-                    [s.config.directory for s in staff],
-                    settings,
-                ),
-                name=f"kiosk-bench-shard-{n}",
-                daemon=True,
-            )
-            self._conns.append(parent_end)
-            self._send_locks.append(threading.Lock())
-            self._processes.append(process)
-        self._busy: set[str] = set()
-        self._busy_lock = threading.Lock()
-        self._phase: list[set[int]] = [set(), set()]  # shards staff-warm; shards ready
-        self._phase_changed = threading.Condition()
-        self._failure = ""
-        self._readers: list[threading.Thread] = []
-
-    def start(self) -> None:
-        """Every console publishes its key, then every device connects and every
-        kiosk fetches the consoles' keys (which needs every shard's consoles)."""
-        for process in self._processes:
-            process.start()
-        for n, conn in enumerate(self._conns):
-            reader = threading.Thread(target=self._read, args=(n, conn), daemon=True)
-            reader.start()
-            self._readers.append(reader)
-        self._wait_phase(0)
-        self._broadcast(("start",))
-        self._wait_phase(1)
-
-    def _wait_phase(self, phase: int) -> None:
-        deadline = time.monotonic() + _CONNECT_SECONDS
-        with self._phase_changed:
-            while len(self._phase[phase]) < len(self._conns) and not self._failure:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise KioskError("the bench's devices did not all connect in time")
-                self._phase_changed.wait(left)
-        if self._failure:
-            raise KioskError(f"a bench shard failed: {self._failure}")
-
-    def idle_kiosk(self, cursor: int) -> int | None:
-        """The index of the next kiosk from `cursor` that nobody is using."""
-        with self._busy_lock:
-            for n in range(len(self.kiosk_ids)):
-                index = (cursor + n) % len(self.kiosk_ids)
-                if self.kiosk_ids[index] not in self._busy:
-                    return index
-        return None
-
-    def send(self, ticket_id: str, plan: Plan, body: TicketBody) -> None:
-        """The plan to every shard (any console may show it), then the tap."""
-        with self._busy_lock:
-            self._busy.add(plan.kiosk_id)
-        self.recorder.tapped(ticket_id, plan)
-        self._broadcast(("plan", ticket_id, plan))
-        self._post(self._owner[plan.kiosk_id], ("send", plan.kiosk_id, ticket_id, body))
-
-    def stop(self) -> None:
-        self._broadcast(("stop",), quiet=True)
-        for process in self._processes:
-            process.join(timeout=20)
-            if process.is_alive():
-                process.terminate()
-                process.join(timeout=5)
-        for conn in self._conns:
-            conn.close()
-
-    def _broadcast(self, message: tuple[Any, ...], *, quiet: bool = False) -> None:
-        for n in range(len(self._conns)):
-            try:
-                self._post(n, message)
-            except OSError:
-                if not quiet:
-                    raise
-
-    def _post(self, shard: int, message: tuple[Any, ...]) -> None:
-        with self._send_locks[shard]:
-            self._conns[shard].send(message)
-
-    def _read(self, shard: int, conn: Connection) -> None:
-        while True:
-            try:
-                message = conn.recv()
-            except (EOFError, OSError):
-                return
-            self._dispatch(shard, message)
-
-    def _dispatch(self, shard: int, message: tuple[Any, ...]) -> None:
-        kind, *args = message
-        r = self.recorder
-        if kind == "kiosk_saw":
-            ticket_id, state, at = args
-            r.kiosk_saw(ticket_id, state, at)
-            if state in _CLOSED:
-                self._release(ticket_id)
-        elif kind == "submit_failed":
-            r.submit_failed(args[0])
-            self._release(args[0])
-        elif kind == "submitted":
-            r.submitted(args[0], args[1])
-        elif kind == "notified":
-            r.notified(*args)
-        elif kind == "accept_sent":
-            r.accept_sent(args[0], args[1])
-        elif kind == "accepted":
-            r.accepted(args[0], args[1])
-        elif kind == "count":
-            r.count(args[0])
-        elif kind in ("staff_warm", "ready", "failed"):
-            with self._phase_changed:
-                if kind == "failed":
-                    self._failure = str(args[0])
-                else:
-                    self._phase[0 if kind == "staff_warm" else 1].add(shard)
-                self._phase_changed.notify_all()
-
-    def _release(self, ticket_id: str) -> None:
-        plan = self.recorder.plan(ticket_id)
-        if plan is not None:
-            with self._busy_lock:
-                self._busy.discard(plan.kiosk_id)
 
 
 class _Relay(Recorder):
@@ -300,7 +139,7 @@ def shard_main(
         devices: list[SimKiosk | SimStaff] = [*staff, *kiosks.values()]
         for device in devices:
             device.start()
-        deadline = time.monotonic() + _CONNECT_SECONDS
+        deadline = time.monotonic() + CONNECT_SECONDS
         for device in devices:
             if not device.connected.wait(max(0.0, deadline - time.monotonic())):
                 raise KioskError(f"device {device.id} could not open its event stream")
