@@ -350,7 +350,10 @@ class Hub:
             try:
                 await self._relay_remote(batch)
             except Exception as exc:  # by kind only: a message could carry content
+                # Some devices here missed what other hubs did (the database was
+                # away, say): end every stream, so each gets a snapshot on reconnect.
                 _LOG.error("event=relay.failed kind=%s", type(exc).__name__)
+                self.broker.end_all()
 
     async def _relay_remote(self, batch: list[dict[str, Any]]) -> None:
         site = await self.current_site()

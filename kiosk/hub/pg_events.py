@@ -64,6 +64,12 @@ class PgEvents:
         self._stop.set()
         self._outbox.put(None)  # the sender sends what is queued, then ends
 
+    def join(self, timeout: float = 5.0) -> None:
+        """Wait for both threads after `stop` (its connections are closed then)."""
+        for thread in (self._thread, self._sending):
+            if thread.is_alive():
+                thread.join(timeout)
+
     def announce(self, event: dict[str, Any]) -> None:
         """Queue `event` for the other hubs; call once the change has committed.
 
@@ -74,21 +80,25 @@ class PgEvents:
         self._outbox.put(json.dumps({**event, "hub": self.hub_id}, separators=(",", ":")))
 
     def _send_queued(self) -> None:
-        while True:
-            payload = self._outbox.get()
-            if payload is None:
-                return
-            batch = [payload]
-            while len(batch) < _BATCH:
-                try:
-                    more = self._outbox.get_nowait()
-                except queue.Empty:
-                    break
-                if more is None:
-                    self._send(batch)
+        try:
+            while True:
+                payload = self._outbox.get()
+                if payload is None:
                     return
-                batch.append(more)
-            self._send(batch)
+                batch = [payload]
+                while len(batch) < _BATCH:
+                    try:
+                        more = self._outbox.get_nowait()
+                    except queue.Empty:
+                        break
+                    if more is None:
+                        self._send(batch)
+                        return
+                    batch.append(more)
+                self._send(batch)
+        finally:
+            if self._sender is not None:
+                self._sender.close()
 
     def _send(self, payloads: list[str]) -> None:
         for attempt in (1, 2):
@@ -107,6 +117,14 @@ class PgEvents:
                     # Devices on other hubs resync from a snapshot on their
                     # next reconnect; the tickets themselves are safe in the table.
                     _LOG.warning("event=notify.failed")
+            except psycopg.Error as exc:
+                # Refused, not lost in transit (e.g. a payload over NOTIFY's limit):
+                # send the others one by one, so only the refused one is dropped.
+                _LOG.warning("event=notify.refused kind=%s", type(exc).__name__)
+                if len(payloads) > 1:
+                    for payload in payloads:
+                        self._send([payload])
+                return
 
     def _listen(self) -> None:
         outage = False
