@@ -72,6 +72,8 @@ def run_bench(options: BenchOptions, progress: Any = None) -> dict[str, Any]:
         with _PeakMemory(hubs) as peak:
             _send(options, fleet, shards)
             _drain(recorder, options.drain_seconds)
+        if shards.failure:  # its devices' tickets would be missing from the figures
+            raise KioskError(f"a bench shard failed during the run: {shards.failure}")
         hub_cpu = (hubs.cpu_seconds() - cpu_before) / (time.monotonic() - started)
         rss_load = peak.values
         result = recorder.summary()

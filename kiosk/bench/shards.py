@@ -41,6 +41,7 @@ class Shards:
         count = max(1, min(count, len(fleet.kiosks) + len(fleet.staff)))
         context = multiprocessing.get_context("spawn")  # no fork of a threaded parent
         self._conns: list[Connection] = []
+        self._child_ends: list[Connection] = []
         self._send_locks: list[threading.Lock] = []
         self._processes: list[Any] = []
         self._owner: dict[str, int] = {}
@@ -63,6 +64,7 @@ class Shards:
                 daemon=True,
             )
             self._conns.append(parent_end)
+            self._child_ends.append(child_end)
             self._send_locks.append(threading.Lock())
             self._processes.append(process)
         self._busy: set[str] = set()
@@ -70,13 +72,15 @@ class Shards:
         self._phase: list[set[int]] = [set(), set()]  # shards staff-warm; shards ready
         self._phase_changed = threading.Condition()
         self._failure = ""
+        self._stopping = False
         self._readers: list[threading.Thread] = []
 
     def start(self) -> None:
         """Every console publishes its key, then every device connects and every
         kiosk fetches the consoles' keys (which needs every shard's consoles)."""
-        for process in self._processes:
+        for process, child_end in zip(self._processes, self._child_ends, strict=True):
             process.start()
+            child_end.close()  # the child's now: its end closing tells us it ended
         for n, conn in enumerate(self._conns):
             reader = threading.Thread(target=self._read, args=(n, conn), daemon=True)
             reader.start()
@@ -96,6 +100,11 @@ class Shards:
         if self._failure:
             raise KioskError(f"a bench shard failed: {self._failure}")
 
+    @property
+    def failure(self) -> str:
+        """Why a shard stopped before it was told to ("" while all run)."""
+        return self._failure
+
     def idle_kiosk(self, cursor: int) -> int | None:
         """The index of the next kiosk from `cursor` that nobody is using."""
         with self._busy_lock:
@@ -114,8 +123,11 @@ class Shards:
         self._post(self._owner[plan.kiosk_id], ("send", plan.kiosk_id, ticket_id, body))
 
     def stop(self) -> None:
+        self._stopping = True
         self._broadcast(("stop",), quiet=True)
         for process in self._processes:
+            if process.pid is None:
+                continue  # never started (the hubs did not come up)
             process.join(timeout=20)
             if process.is_alive():
                 process.terminate()
@@ -140,8 +152,15 @@ class Shards:
             try:
                 message = conn.recv()
             except (EOFError, OSError):
+                if not self._stopping:  # it died: do not wait for it to report
+                    self._report(f"shard {shard} ended without a word")
                 return
             self._dispatch(shard, message)
+
+    def _report(self, failure: str) -> None:
+        with self._phase_changed:
+            self._failure = self._failure or failure
+            self._phase_changed.notify_all()
 
     def _dispatch(self, shard: int, message: tuple[Any, ...]) -> None:
         kind, *args = message
@@ -167,7 +186,7 @@ class Shards:
         elif kind in ("staff_warm", "ready", "failed"):
             with self._phase_changed:
                 if kind == "failed":
-                    self._failure = str(args[0])
+                    self._failure = self._failure or str(args[0])
                 else:
                     self._phase[0 if kind == "staff_warm" else 1].add(shard)
                 self._phase_changed.notify_all()
