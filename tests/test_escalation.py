@@ -3,16 +3,21 @@ accepted within its step's limit, and then it can open the ticket."""
 
 from __future__ import annotations
 
+import asyncio
+import base64
 import dataclasses
 import queue
 import time
 from typing import Any
 
+import pytest
+
 from kiosk.client import HubClient
 from kiosk.core.body import TicketBody
 from kiosk.core.categories import Category, Urgency
 from kiosk.core.site import DeviceRole, EscalationStep
-from kiosk.core.ticket import new_ticket_id
+from kiosk.core.ticket import Ticket, TicketState, new_ticket_id
+from kiosk.hub.app import Hub
 from kiosk.operator import enrol_local_device
 from kiosk.operator.site_admin import current_site, publish
 from tests.conftest import HubProcess, Site
@@ -92,3 +97,45 @@ def test_urgent_categories_alert_every_group_at_once(
         kiosk_client.site(), ticket_id, TicketBody(Category.MEDICAL_NOW, Urgency.URGENT, "en")
     )
     assert [t["id"] for t in _tickets(second, 1.5)] == [ticket_id]
+
+
+def test_an_alert_whose_copies_could_not_be_read_goes_out_on_the_next_tick(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _with_control_after(site, 1)
+    hub = Hub(site.layout.hub_settings())
+    ticket = Ticket(
+        id=new_ticket_id(),
+        kiosk_id="kiosk-p3",
+        location_id="central-p3",
+        category=Category.LOST,
+        urgency=Urgency.NORMAL,
+        created_at=time.time() - 60,  # the control room's step came long ago
+        state=TicketState.SUBMITTED,
+    )
+    hub.store.insert_ticket(ticket, {"staff-anna": b"sealed copy"})
+    read = hub.store.sealed_copies_of
+    reads: list[list[str]] = []
+
+    def away_once(ids: list[str]) -> dict[str, dict[str, bytes]]:
+        reads.append(ids)
+        if len(reads) == 1:
+            raise ConnectionError("the database is away for a moment")
+        return read(ids)
+
+    monkeypatch.setattr(hub.store, "sealed_copies_of", away_once)
+    alerts = hub.broker.subscribe("watcher", lambda e: e.get("escalate_group") is not None)
+
+    async def three_ticks() -> None:
+        with pytest.raises(ConnectionError):
+            await hub.escalator.run_once()
+        await hub.escalator.run_once()
+        await hub.escalator.run_once()  # sent once: nothing again
+
+    asyncio.run(three_ticks())
+    sent = [alerts.queue.get_nowait() for _ in range(alerts.queue.qsize())]
+    assert [a["ticket"]["id"] for a in sent] == [ticket.id]
+    assert sent[0]["escalate_group"] == "central-control"
+    assert sent[0]["sealed"] == {"staff-anna": base64.b64encode(b"sealed copy").decode()}
+    hub.store.close_loop_reader()
+    hub.store.engine.dispose()

@@ -51,7 +51,7 @@ class Escalator:
         # Alerts that carry the sealed copies, read in one query for the whole
         # tick: one thread trip each would make a busy tick's last alert wait for
         # every one before it (seconds, when hundreds come due at once).
-        sealed_alerts: list[tuple[Ticket, dict[str, Any]]] = []
+        sealed_alerts: list[tuple[Ticket, dict[str, Any], str]] = []
         for ticket in tickets:
             route = site.route_for(ticket.location_id, ticket.category.value, ticket.urgency.value)
             if route is None:
@@ -62,10 +62,15 @@ class Escalator:
                 self._unaccepted(ticket, route, site, staffed, now, sealed_alerts)
         if not sealed_alerts:
             return
-        copies = await run_in_threadpool(
-            hub.store.sealed_copies_of, list(dict.fromkeys(t.id for t, _ in sealed_alerts))
-        )
-        for ticket, event in sealed_alerts:
+        try:
+            copies = await run_in_threadpool(
+                hub.store.sealed_copies_of, list(dict.fromkeys(t.id for t, _, _ in sealed_alerts))
+            )
+        except Exception:
+            # Not sent, so not remembered as sent: the next tick tries again.
+            self._sent -= {(t.id, what) for t, _, what in sealed_alerts}
+            raise
+        for ticket, event, _what in sealed_alerts:
             sealed = copies.get(ticket.id, {})
             event["sealed"] = {k: base64.b64encode(v).decode() for k, v in sealed.items()}
             hub.broker.publish(event)
@@ -85,7 +90,7 @@ class Escalator:
         site: Site,
         staffed: frozenset[str],
         now: float,
-        sealed_alerts: list[tuple[Ticket, dict[str, Any]]],
+        sealed_alerts: list[tuple[Ticket, dict[str, Any], str]],
     ) -> None:
         hub = self._hub
         first_steps = {s.group_id for s in route.steps if s.after_seconds <= 0}
@@ -93,7 +98,8 @@ class Escalator:
             # Groups of a 0 s step were alerted when the ticket arrived.
             if group in first_steps or now < ticket.created_at + delay:
                 continue
-            if not self._first(ticket, f"step:{group}"):
+            step = f"step:{group}"
+            if not self._first(ticket, step):
                 continue
             log_event("ticket.escalated", ref=ticket_ref(ticket.id), group=group)
             sealed_alerts.append(
@@ -105,6 +111,7 @@ class Escalator:
                         "kiosk_id": ticket.kiosk_id,
                         "escalate_group": group,
                     },
+                    step,
                 )
             )
         view = hub.public_view(ticket, site)
@@ -123,7 +130,7 @@ class Escalator:
         route: Route,
         site: Site,
         now: float,
-        sealed_alerts: list[tuple[Ticket, dict[str, Any]]],
+        sealed_alerts: list[tuple[Ticket, dict[str, Any], str]],
     ) -> None:
         hub = self._hub
         if ticket.accepted_at is None or ticket.accepted_by is None:
@@ -139,11 +146,10 @@ class Escalator:
         ):
             log_event("ticket.reminded", ref=ticket_ref(ticket.id))
             hub.broker.publish({**event, "alert": "reminder", "to_device": ticket.accepted_by})
-        if reescalation_due(route, ticket.accepted_at, now) and self._first(
-            ticket, f"again:{accepted}"
-        ):
+        again = f"again:{accepted}"
+        if reescalation_due(route, ticket.accepted_at, now) and self._first(ticket, again):
             log_event("ticket.reescalated", ref=ticket_ref(ticket.id))
-            sealed_alerts.append((ticket, {**event, "alert": "reescalated"}))
+            sealed_alerts.append((ticket, {**event, "alert": "reescalated"}, again))
 
     def fallback_shown(self, view: dict[str, Any], site: Site, now: float) -> bool:
         """Whether the kiosk of an unaccepted ticket shows the fallback now: in
