@@ -23,10 +23,14 @@ from kiosk.bench.record import Plan, Recorder
 from kiosk.bench.shard import CONNECT_SECONDS, ShardSettings, shard_main
 from kiosk.core.body import TicketBody
 from kiosk.core.errors import KioskError
+from kiosk.core.ticket import CLOSED_STATES
 
 __all__ = ["Shards"]
 
-_CLOSED = frozenset({"resolved", "cancelled", "expired"})
+# What a shard reports of its devices: Recorder methods, sent as (name, *arguments).
+_RECORDED = frozenset(
+    {"submitted", "submit_failed", "kiosk_saw", "notified", "accept_sent", "accepted", "count"}
+)
 
 
 class Shards:
@@ -164,31 +168,16 @@ class Shards:
 
     def _dispatch(self, shard: int, message: tuple[Any, ...]) -> None:
         kind, *args = message
-        r = self.recorder
-        if kind == "kiosk_saw":
-            ticket_id, state, at = args
-            r.kiosk_saw(ticket_id, state, at)
-            if state in _CLOSED:
-                self._release(ticket_id)
-        elif kind == "submit_failed":
-            r.submit_failed(args[0])
-            self._release(args[0])
-        elif kind == "submitted":
-            r.submitted(args[0], args[1])
-        elif kind == "notified":
-            r.notified(*args)
-        elif kind == "accept_sent":
-            r.accept_sent(args[0], args[1])
-        elif kind == "accepted":
-            r.accepted(args[0], args[1])
-        elif kind == "count":
-            r.count(args[0])
-        elif kind in ("staff_warm", "ready", "failed"):
+        if kind in _RECORDED:
+            getattr(self.recorder, kind)(*args)
+            # The traveller's request is over (or never got through): the kiosk is free.
+            if kind == "submit_failed" or (kind == "kiosk_saw" and args[1] in CLOSED_STATES):
+                self._release(args[0])
+        elif kind == "failed":
+            self._report(str(args[0]))
+        elif kind in ("staff_warm", "ready"):
             with self._phase_changed:
-                if kind == "failed":
-                    self._failure = self._failure or str(args[0])
-                else:
-                    self._phase[0 if kind == "staff_warm" else 1].add(shard)
+                self._phase[0 if kind == "staff_warm" else 1].add(shard)
                 self._phase_changed.notify_all()
 
     def _release(self, ticket_id: str) -> None:

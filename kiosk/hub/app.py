@@ -153,7 +153,8 @@ class Hub:
         limit = self.settings.max_body_bytes
         declared = request.headers.get("content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
-            await _drain(request, int(declared) if declared.isdigit() else _DRAIN_LIMIT + 1)
+            if declared.isdigit():
+                await _drain(request, int(declared))
             raise ApiError(413, "too_large", f"request body over {limit} bytes")
         chunks, size = [], 0
         async for chunk in request.stream():

@@ -46,9 +46,9 @@ def make_engine(url: str, *, pooled: bool = True) -> Engine:
     extra: dict[str, Any] = {} if pooled else {"poolclass": NullPool}
     if pooled and url.startswith("postgresql"):
         # Enough kept connections for every thread that may hold one at once (the
-        # hub's worker threads, the loop's executor for NOTIFY, its timers). With
-        # SQLAlchemy's default of 5 the rest were opened and closed per call: a new
-        # PostgreSQL backend each time, 5 % of a loaded hub's time (py-spy).
+        # hub's 16 worker threads, with a few to spare). With SQLAlchemy's default
+        # of 5 the rest were opened and closed per call: a new PostgreSQL backend
+        # each time, 5 % of a loaded hub's time (py-spy).
         extra |= {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW}
     engine = create_engine(url, future=True, hide_parameters=True, **extra)
     if engine.dialect.name == "sqlite":

@@ -9,7 +9,7 @@ import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, cast
 
 from sqlalchemy import Engine, Table, bindparam, delete, func, insert, select, update
@@ -64,7 +64,6 @@ _INSERT_COPY = insert(_COPIES)
 _COPIES_OF = select(_COPIES.c.ticket_id, _COPIES.c.recipient_id, _COPIES.c.ciphertext).where(
     _COPIES.c.ticket_id.in_(bindparam("ticket_ids", expanding=True))
 )
-_IDS_A_QUERY = 500
 _COPY_FOR = select(_COPIES.c.ciphertext).where(
     (_COPIES.c.ticket_id == bindparam("ticket_id"))
     & (_COPIES.c.recipient_id == bindparam("recipient_id"))
@@ -93,6 +92,14 @@ _UPDATE_AS_READ = {
     for accepted, condition in _AS_READ_BY.items()
 }
 _PURGE_AS_READ = {accepted: purge_statement(c) for accepted, c in _AS_READ_BY.items()}
+_INSERT_NONCE = insert(SeenNonceRow)
+_IDS_A_QUERY = 500  # old SQLite builds allow 999 bound values a statement
+
+
+def _in_parts(ids: list[str]) -> Iterator[dict[str, list[str]]]:
+    """Bound values for an `IN` of `ids`, a statement's worth at a time."""
+    for start in range(0, len(ids), _IDS_A_QUERY):
+        yield {"ticket_ids": ids[start : start + _IDS_A_QUERY]}
 
 
 def _loop_reader(engine: Engine) -> sqlite3.Connection | None:
@@ -222,9 +229,8 @@ class Store:
         """The open tickets of these ids (by id); ids not found are left out."""
         found: dict[str, Ticket] = {}
         with self.engine.connect() as c:
-            for start in range(0, len(ticket_ids), _IDS_A_QUERY):
-                part = ticket_ids[start : start + _IDS_A_QUERY]
-                found |= {r.id: _to_ticket(r) for r in c.execute(_BY_IDS, {"ticket_ids": part})}
+            for part in _in_parts(ticket_ids):
+                found |= {r.id: _to_ticket(r) for r in c.execute(_BY_IDS, part)}
         return found
 
     def open_tickets(self, location_ids: Iterable[str] | None = None) -> list[Ticket]:
@@ -246,10 +252,8 @@ class Store:
         """Each ticket's sealed copies by recipient; tickets without any are left out."""
         found: dict[str, dict[str, bytes]] = {}
         with self.engine.connect() as c:
-            # In parts: old SQLite builds allow 999 bound values a statement.
-            for start in range(0, len(ticket_ids), _IDS_A_QUERY):
-                part = ticket_ids[start : start + _IDS_A_QUERY]
-                for r in c.execute(_COPIES_OF, {"ticket_ids": part}):
+            for part in _in_parts(ticket_ids):
+                for r in c.execute(_COPIES_OF, part):
                     found.setdefault(r.ticket_id, {})[r.recipient_id] = r.ciphertext
         return found
 
@@ -258,7 +262,7 @@ class Store:
         try:
             with self.write_lock, self.engine.begin() as c:
                 c.execute(
-                    insert(SeenNonceRow),
+                    _INSERT_NONCE,
                     {"device_id": device_id, "nonce": nonce, "expires_at": expires_at},
                 )
             return True
