@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
-from kiosk.hub.events import Broker, Subscription
+from kiosk.hub.events import KEEPALIVE, Broker, Subscription
 
 
 def _drain(sub: Subscription) -> list[dict[str, Any]]:
@@ -47,3 +48,55 @@ def test_kiosk_streams_get_only_their_own_events_and_broadcasts() -> None:
         assert not k1.overflowed
 
     asyncio.run(run())
+
+
+def test_keepalive_goes_only_to_streams_quiet_for_the_interval() -> None:
+    async def run() -> None:
+        broker = Broker()
+        quiet = broker.subscribe("k1", lambda e: True, kiosk=True)
+        busy = broker.subscribe("s1", lambda e: True)
+        waiting = broker.subscribe("s2", lambda e: True)
+        quiet.sent_at, busy.sent_at, waiting.sent_at = 100.0, 108.0, 100.0
+        waiting.queue.put_nowait({"type": "duty"})  # it has something to write anyway
+        broker.keepalive(now=110.0, idle=5.0)
+        assert _drain(quiet) == [KEEPALIVE]
+        assert _drain(busy) == []  # wrote 2 s ago
+        assert _drain(waiting) == [{"type": "duty"}]
+        assert not any(s.overflowed for s in (quiet, busy, waiting))
+
+    asyncio.run(run())
+
+
+def test_a_quiet_event_stream_writes_a_keepalive_each_heartbeat(tmp_path: Path) -> None:
+    """The hub's own stream loop with its keep-alive job: a comment, then events again."""
+    from kiosk.core.site import DeviceRecord, DeviceRole
+    from kiosk.hub.app import Hub
+    from kiosk.hub.settings import HubSettings
+    from kiosk.operator import sample_site
+
+    hub = Hub(HubSettings(data_dir=tmp_path, heartbeat_seconds=0.2))
+    kiosk = DeviceRecord("k1", DeviceRole.KIOSK, b"s" * 32, b"h" * 32, location_id="loc")
+
+    async def run() -> list[bytes]:
+        sub = hub.broker.subscribe("k1", lambda e: True, kiosk=True)
+        stream = hub._stream(kiosk, sample_site(), sub, [])
+        written = [await anext(stream)]  # "synced"
+        pending = asyncio.ensure_future(anext(stream))
+        await asyncio.sleep(0.05)
+        await hub.keepalive_once()  # wrote 50 ms ago: too soon
+        await asyncio.sleep(0.1)
+        assert not pending.done()
+        await hub.keepalive_once()  # quiet for 150 ms, more than half a heartbeat
+        written.append(await asyncio.wait_for(pending, 5))
+        hub.broker.publish({"type": "epoch_keys", "key": {"k": 1}, "all_kiosks": True})
+        written.append(await asyncio.wait_for(anext(stream), 5))
+        await stream.aclose()
+        return written
+
+    try:
+        written = asyncio.run(run())
+    finally:
+        hub.store.engine.dispose()
+    assert written[0].startswith(b'data: {"type":"synced"')
+    assert written[1] == b": keepalive\n\n"
+    assert written[2].startswith(b'data: {"type":"epoch_keys"')

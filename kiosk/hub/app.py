@@ -56,7 +56,7 @@ from kiosk.hub.enrolment_api import bootstrap, enrol
 from kiosk.hub.enrolment_store import EnrolmentStore
 from kiosk.hub.epoch_keys import EpochKeyStore, get_epoch_keys, post_epoch_key
 from kiosk.hub.escalator import Escalator
-from kiosk.hub.events import Broker
+from kiosk.hub.events import KEEPALIVE, Broker
 from kiosk.hub.handover import announce_handover, handover_group
 from kiosk.hub.large_response import PiecewiseResponse
 from kiosk.hub.logs import log_event, ticket_ref
@@ -678,14 +678,11 @@ class Hub:
                 yield _sse(event)
             yield _sse({"type": "synced"})
             while not subscription.overflowed and not self.closing:
-                try:
-                    event = await asyncio.wait_for(
-                        subscription.queue.get(), timeout=self.settings.heartbeat_seconds
-                    )
-                except TimeoutError:
+                subscription.sent_at = time.monotonic()
+                event = await subscription.queue.get()  # Broker.keepalive wakes a quiet one
+                if event is KEEPALIVE:
                     yield b": keepalive\n\n"
-                    continue
-                if event.get("type") in ("ticket", "duty"):
+                elif event.get("type") in ("ticket", "duty"):
                     yield _sse(self._for_device(device, site, event))
                 elif event.get("type") == "device":
                     yield _sse({k: v for k, v in event.items() if k != "groups"})
@@ -721,6 +718,12 @@ class Hub:
             raise ApiError(400, "bad_version", "manifest_version must be a whole number")
         self.presence.beat(device.id, Beat(time.time(), version, manifest_version))
         return JSONResponse({"ok": True, "offline_after": self.settings.offline_after_seconds})
+
+    async def keepalive_once(self) -> None:
+        """Run every half heartbeat: so no stream stays silent longer than one
+        heartbeat, which is what devices and proxies in between rely on."""
+        half = self.settings.heartbeat_seconds / 2
+        self.broker.keepalive(time.monotonic(), half)
 
     async def presence_once(self) -> None:
         """Store the beats, and tell the control room about kiosks gone silent or back."""
@@ -842,6 +845,7 @@ def create_hub(settings: HubSettings, *, migrated: bool = False) -> Starlette:
                 # WAL truncations that readers deferred (Store.after_purge).
                 (0.2, partial(run_in_threadpool, hub.store.finish_purges), "checkpoint"),
                 (settings.presence_sweep_seconds, hub.presence_once, "presence"),
+                (settings.heartbeat_seconds / 2, hub.keepalive_once, "keepalive"),
             )
         ]
         if hub.pg is not None:
