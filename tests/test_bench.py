@@ -62,6 +62,7 @@ def test_bench_then_audit_finds_nothing_of_the_run(tmp_path: Path) -> None:
     assert len(report["ticket_ids"]) == 24
     assert report["tickets_closed"] == 24
     assert report["lost"] == 0
+    assert report["unfinished"] == 0
     assert report["duplicated"] == 0
     assert report["resolved"] + report["cancelled"] == 24
     assert report["escalations"] > 0  # the control room was reached, and measured

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import threading
 import time
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 __all__ = ["Plan", "Recorder", "percentile"]
@@ -145,7 +146,16 @@ class Recorder:
                 1 for t in self._tickets.values() if t.submitted is not None and t.closed is None
             )
 
-    def summary(self) -> dict[str, object]:
+    def unclosed_ids(self) -> list[str]:
+        """Tickets the hub acknowledged that no kiosk has seen closed."""
+        with self._lock:
+            return [
+                i for i, t in self._tickets.items() if t.submitted is not None and t.closed is None
+            ]
+
+    def summary(self, open_on_hub: Collection[str] = ()) -> dict[str, object]:
+        """`open_on_hub`: unclosed tickets the hub still holds open after the drain
+        (unfinished, not lost: a console would show them, and they expire)."""
         with self._lock:
             tickets = dict(self._tickets)
         notify = [
@@ -156,8 +166,18 @@ class Recorder:
             for t in tickets.values()
             if t.kiosk_saw_accept is not None and t.accept_sent is not None
         ]
-        accepted_ok = [t for t in tickets.values() if t.submitted is not None]
-        lost = [t for t in accepted_ok if t.closed is None or t.notified is None]
+        accepted_ok = {i: t for i, t in tickets.items() if t.submitted is not None}
+        # Lost: acknowledged, then never shown on a console, or gone unclosed.
+        lost = [
+            t
+            for i, t in accepted_ok.items()
+            if t.notified is None or (t.closed is None and i not in open_on_hub)
+        ]
+        unfinished = [
+            t
+            for i, t in accepted_ok.items()
+            if t.notified is not None and t.closed is None and i in open_on_hub
+        ]
         closed = [t for t in tickets.values() if t.closed is not None]
         span = (
             max(t.closed for t in closed if t.closed) - min(t.tapped for t in tickets.values())
@@ -182,6 +202,7 @@ class Recorder:
             "cancelled": sum(1 for t in closed if t.closed_state == "cancelled"),
             "tickets_per_s": round(len(closed) / span, 2) if span > 0 else 0.0,
             "lost": len(lost),
+            "unfinished": len(unfinished),
             "duplicated": self.duplicated,
             "submit_failures": self.submit_failures,
             "open_failures": self.open_failures,

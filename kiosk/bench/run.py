@@ -76,7 +76,7 @@ def run_bench(options: BenchOptions, progress: Any = None) -> dict[str, Any]:
             raise KioskError(f"a bench shard failed during the run: {shards.failure}")
         hub_cpu = (hubs.cpu_seconds() - cpu_before) / (time.monotonic() - started)
         rss_load = peak.values
-        result = recorder.summary()
+        result = recorder.summary(_open_on_hub(layout, recorder.unclosed_ids()))
     finally:
         shards.stop()
         hubs.stop()
@@ -165,6 +165,17 @@ class _PeakMemory:
     def _run(self) -> None:
         while not self._stop.wait(0.25):
             self.values = [max(a, b) for a, b in zip(self.values, self.hubs.rss_mb(), strict=True)]
+
+
+def _open_on_hub(layout: SiteLayout, ticket_ids: list[str]) -> set[str]:
+    """Which of these tickets the hub's database still holds open."""
+    if not ticket_ids:
+        return set()
+    store = layout.store()
+    try:
+        return set(store.get_tickets(ticket_ids))
+    finally:
+        store.engine.dispose()
 
 
 def _drain(recorder: Recorder, seconds: float) -> None:

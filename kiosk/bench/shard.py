@@ -145,8 +145,10 @@ def shard_main(
                 raise KioskError(f"device {device.id} could not open its event stream")
         list(pool.map(lambda k: k.warm_up(site), kiosks.values()))
         # Thousands of long-lived objects: without this the shard, not the hub,
-        # would spend its time collecting them.
+        # would spend its time collecting them. A larger young generation, as
+        # the hub has (server.py): fewer collections stopping every device here.
         gc.freeze()
+        gc.set_threshold(10_000)
         post(("ready",))
         while True:
             kind, *args = conn.recv()

@@ -82,7 +82,7 @@ def _calm_garbage_collector(app_ready: Callable[[], object]) -> None:
     app_ready()
     gc.collect()
     gc.freeze()
-    gc.set_threshold(_GC_YOUNG, *gc.get_threshold()[1:])
+    gc.set_threshold(_GC_YOUNG)  # the older generations keep theirs
 
 
 def serve(settings: HubSettings) -> None:
