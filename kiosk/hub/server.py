@@ -69,17 +69,23 @@ def _fewer_malloc_arenas() -> None:
 # With a thousand streams open a hub holds ~250,000 tracked objects, and every
 # collection stops the event loop: kiosk bench at 40/s, 1,000 kiosks, defaults:
 # 900 young, 80 middle and 7 full collections in a run, 3.4 s in all, full ones
-# 180-500 ms each. With the start-up heap frozen and 10,000 here: 40, 3 and 1,
-# 0.8 s (docs/benchmarks.md).
+# 180-500 ms each. With the start-up heap frozen and 10,000 here, at 50/s: 183,
+# 16 and 2 (both at start), 0.5 s (docs/benchmarks.md).
 _GC_YOUNG = 10_000
 
 
 def _calm_garbage_collector(app_ready: Callable[[], object]) -> None:
     """What the hub has loaded at start (modules, the schema, the site) lives as
-    long as the process: frozen, full collections no longer walk it. Cycles that
-    turn into garbage later are still collected; only those created before the
-    freeze and left behind after would stay, and gc.collect() runs first."""
-    app_ready()
+    long as the process: frozen, full collections no longer walk it. Objects made
+    later are collected as before; a frozen one that later ends up in a garbage
+    cycle would stay (a new manifest replaces the site, freed by reference count
+    as before). gc.collect() first, so no garbage is frozen."""
+    try:
+        app_ready()
+    except Exception as exc:  # it loads on the first request instead, as it always could
+        logging.getLogger("kiosk.hub").warning(
+            "event=site.preload_failed kind=%s", type(exc).__name__
+        )
     gc.collect()
     gc.freeze()
     gc.set_threshold(_GC_YOUNG)  # the older generations keep theirs
