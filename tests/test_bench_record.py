@@ -25,3 +25,17 @@ def test_unclosed_tickets_still_open_on_the_hub_are_unfinished_not_lost() -> Non
     assert report["unfinished"] == 1
     assert report["tickets_closed"] == 1
     assert recorder.summary()["lost"] == 3  # without the hub's word, unclosed is lost
+
+
+def test_a_given_up_submission_is_reported_with_the_hubs_answer() -> None:
+    recorder = Recorder()
+    plan = Plan(kiosk_id="k", acceptor_id="s1", escalate=False, cancel=False)
+    for ticket_id in ("a", "b", "c"):
+        recorder.tapped(ticket_id, plan)
+    recorder.submit_failed("a", "429 slow_down")
+    recorder.submit_failed("b", "429 slow_down")
+    recorder.submit_failed("c", "HubUnreachable")
+    report = recorder.summary()
+    assert report["submit_failures"] == 3
+    assert report["submit_failure_kinds"] == {"429 slow_down": 2, "HubUnreachable": 1}
+    assert report["lost"] == 0  # never acknowledged: the kiosk said so, nothing was lost

@@ -111,20 +111,23 @@ class SimKiosk(_SimDevice):
         """Submit as the app does: retried with the same id until `patience` runs out."""
         deadline = time.monotonic() + patience
         delay = 0.2
+        why = ""
         while True:
             try:
                 self.client.submit_ticket(site, ticket_id, body)
                 self.recorder.submitted(ticket_id)
                 return
             except HubRefused as exc:
+                why = f"{exc.status} {exc.code}"
                 if exc.status < 500 or time.monotonic() > deadline:
                     break
-            except KioskError:
+            except KioskError as exc:
+                why = type(exc).__name__
                 if time.monotonic() > deadline:
                     break
             time.sleep(delay)
             delay = min(delay * 2, 2.0)
-        self.recorder.submit_failed(ticket_id)
+        self.recorder.submit_failed(ticket_id, why)
 
     def on_ticket(self, view: dict[str, Any]) -> None:
         ticket_id, state = str(view.get("id")), str(view.get("state"))

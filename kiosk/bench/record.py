@@ -51,6 +51,7 @@ class Recorder:
         self.escalation_late_ms: list[float] = []
         self.duplicated = 0
         self.submit_failures = 0
+        self.submit_failure_kinds: dict[str, int] = {}
         self.open_failures = 0
         self.marker_missing = 0
         self.accept_refused = 0
@@ -74,9 +75,12 @@ class Recorder:
         with self._lock:
             self._tickets[ticket_id].submitted = at or self.now()
 
-    def submit_failed(self, _ticket_id: str = "") -> None:
+    def submit_failed(self, _ticket_id: str = "", why: str = "") -> None:
+        """A kiosk gave up sending: `why` is the hub's last answer ("429 slow_down")
+        or the kind of failure, so a report says which refusal it was."""
         with self._lock:
             self.submit_failures += 1
+            self.submit_failure_kinds[why] = self.submit_failure_kinds.get(why, 0) + 1
 
     def kiosk_saw(self, ticket_id: str, state: str, at: float | None = None) -> None:
         now = at or self.now()
@@ -205,6 +209,7 @@ class Recorder:
             "unfinished": len(unfinished),
             "duplicated": self.duplicated,
             "submit_failures": self.submit_failures,
+            "submit_failure_kinds": dict(self.submit_failure_kinds),
             "open_failures": self.open_failures,
             "marker_missing": self.marker_missing,
             "accept_refused": self.accept_refused,

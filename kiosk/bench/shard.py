@@ -68,8 +68,8 @@ class _Relay(Recorder):
     def submitted(self, ticket_id: str, at: float | None = None) -> None:
         self._post(("submitted", ticket_id, at or self.now()))
 
-    def submit_failed(self, ticket_id: str = "") -> None:
-        self._post(("submit_failed", ticket_id))
+    def submit_failed(self, ticket_id: str = "", why: str = "") -> None:
+        self._post(("submit_failed", ticket_id, why))
 
     def kiosk_saw(self, ticket_id: str, state: str, at: float | None = None) -> None:
         self._post(("kiosk_saw", ticket_id, state, at or self.now()))
