@@ -145,10 +145,7 @@ class Recorder:
 
     # -- results ------------------------------------------------------------------
     def open_count(self) -> int:
-        with self._lock:
-            return sum(
-                1 for t in self._tickets.values() if t.submitted is not None and t.closed is None
-            )
+        return len(self.unclosed_ids())
 
     def unclosed_ids(self) -> list[str]:
         """Tickets the hub acknowledged that no kiosk has seen closed."""
