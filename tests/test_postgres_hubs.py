@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import queue
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -103,3 +104,28 @@ def test_a_request_replayed_to_the_other_hub_is_refused(
         replay = s.get(f"https://127.0.0.1:{port_b}/v1/manifest", headers=headers, verify=ca)
     assert first.status_code == 200
     assert (replay.status_code, replay.json()["error"]) == (401, "replay")
+
+
+def test_of_one_request_sent_at_once_to_both_hubs_many_times_exactly_one_is_served(
+    pg_site: SiteLayout, two_hubs: tuple[HubProcess, HubProcess, int, int]
+) -> None:
+    """The calls that arrive together share one nonce insert: a copy in the same
+    batch, or in another hub's, is still refused."""
+    _, _, port_a, port_b = two_hubs
+    kiosk_cfg = enrol_local_device(
+        pg_site, DeviceRole.KIOSK, f"https://127.0.0.1:{port_a}", location_id="central-p3"
+    )
+    headers = sign_request(
+        DeviceKeys.load(kiosk_cfg.directory), kiosk_cfg.device_id, "GET", "/v1/manifest", b""
+    )
+    ca = str(pg_site.operator / "ca.pem")
+
+    def send(port: int) -> tuple[int, str]:
+        with requests.Session() as s:
+            s.trust_env = False
+            answer = s.get(f"https://127.0.0.1:{port}/v1/manifest", headers=headers, verify=ca)
+        return answer.status_code, "" if answer.ok else answer.json()["error"]
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        answers = list(pool.map(send, [port_a, port_b] * 6))
+    assert sorted(answers) == [(200, "")] + [(401, "replay")] * 11

@@ -114,9 +114,9 @@ def _send(options: BenchOptions, fleet: Fleet, shards: Shards) -> None:
         pause = due - time.monotonic()
         if pause > 0:
             time.sleep(pause)
-        index = shards.idle_kiosk(cursor)
+        index = shards.take_kiosk(cursor)
         if index is None:
-            time.sleep(0.01)  # every kiosk has a traveller waiting: the run is saturated
+            time.sleep(0.01)  # every kiosk is in use or at its allowance: saturated
             continue
         cursor = index + 1
         sim = fleet.kiosks[index]

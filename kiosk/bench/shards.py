@@ -19,11 +19,13 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from kiosk.bench.fleet import Fleet
+from kiosk.bench.free_kiosks import FreeKiosks
 from kiosk.bench.record import Plan, Recorder
 from kiosk.bench.shard import CONNECT_SECONDS, ShardSettings, shard_main
 from kiosk.core.body import TicketBody
 from kiosk.core.errors import KioskError
 from kiosk.core.ticket import CLOSED_STATES
+from kiosk.hub.settings import NEW_TICKET_BUCKET
 
 __all__ = ["Shards"]
 
@@ -42,6 +44,7 @@ class Shards:
     ) -> None:
         self.recorder = recorder
         self.kiosk_ids = [k.config.device_id for k in fleet.kiosks]
+        self.free = FreeKiosks(self.kiosk_ids, NEW_TICKET_BUCKET)
         count = max(1, min(count, len(fleet.kiosks) + len(fleet.staff)))
         context = multiprocessing.get_context("spawn")  # no fork of a threaded parent
         self._conns: list[Connection] = []
@@ -71,8 +74,6 @@ class Shards:
             self._child_ends.append(child_end)
             self._send_locks.append(threading.Lock())
             self._processes.append(process)
-        self._busy: set[str] = set()
-        self._busy_lock = threading.Lock()
         self._phase: list[set[int]] = [set(), set()]  # shards staff-warm; shards ready
         self._phase_changed = threading.Condition()
         self._failure = ""
@@ -109,19 +110,12 @@ class Shards:
         """Why a shard stopped before it was told to ("" while all run)."""
         return self._failure
 
-    def idle_kiosk(self, cursor: int) -> int | None:
-        """The index of the next kiosk from `cursor` that nobody is using."""
-        with self._busy_lock:
-            for n in range(len(self.kiosk_ids)):
-                index = (cursor + n) % len(self.kiosk_ids)
-                if self.kiosk_ids[index] not in self._busy:
-                    return index
-        return None
+    def take_kiosk(self, cursor: int) -> int | None:
+        """The index of the next kiosk from `cursor` a traveller may use now."""
+        return self.free.take(cursor, time.monotonic())
 
     def send(self, ticket_id: str, plan: Plan, body: TicketBody) -> None:
         """The plan to every shard (any console may show it), then the tap."""
-        with self._busy_lock:
-            self._busy.add(plan.kiosk_id)
         self.recorder.tapped(ticket_id, plan)
         self._broadcast(("plan", ticket_id, plan))
         self._post(self._owner[plan.kiosk_id], ("send", plan.kiosk_id, ticket_id, body))
@@ -183,5 +177,4 @@ class Shards:
     def _release(self, ticket_id: str) -> None:
         plan = self.recorder.plan(ticket_id)
         if plan is not None:
-            with self._busy_lock:
-                self._busy.discard(plan.kiosk_id)
+            self.free.release(plan.kiosk_id)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from kiosk.core.errors import BadSignature
@@ -14,7 +13,7 @@ from kiosk.core.site import DeviceRecord, Site
 from kiosk.crypto import verify_request
 from kiosk.crypto.signing import request_message
 
-__all__ = ["AuthError", "Authenticator"]
+__all__ = ["AuthError", "Authenticator", "Signed", "replayed"]
 
 
 @dataclass(frozen=True)
@@ -23,25 +22,29 @@ class AuthError(Exception):
     message: str
 
 
-class Authenticator:
-    """`remember(device, nonce, expires_at)` -> False if seen: a store shared by
-    every hub (PostgreSQL); without one, nonces are kept in this process."""
+def replayed() -> AuthError:
+    return AuthError("replay", "this request was already received")
 
-    def __init__(
-        self,
-        clock_skew_seconds: int,
-        remember: Callable[[str, str, float], bool] | None = None,
-    ) -> None:
+
+@dataclass(frozen=True, slots=True)
+class Signed:
+    """A call whose signature verified; its nonce is not yet known to be unused."""
+
+    device: DeviceRecord
+    nonce: str
+    expires_at: float  # when its nonce may be forgotten: a replay is stale by then
+
+
+class Authenticator:
+    """Checks a call's device, clock and signature (`verify`); nonces are kept in
+    this process (`authenticate`) or, behind a load balancer, in a store shared
+    by every hub (the caller's, after `verify`)."""
+
+    def __init__(self, clock_skew_seconds: int) -> None:
         self._skew = clock_skew_seconds
-        self._shared_remember = remember
         self._lock = threading.Lock()
         # nonce → expiry; bounded by the clock window, so it cannot grow without end
         self._seen: OrderedDict[tuple[str, str], float] = OrderedDict()
-
-    @property
-    def nonces_here(self) -> bool:
-        """Nonces kept in this process: authenticating needs no database."""
-        return self._shared_remember is None
 
     def authenticate(
         self,
@@ -51,6 +54,27 @@ class Authenticator:
         path: str,
         body: bytes,
     ) -> DeviceRecord:
+        """`verify`, and the nonce never seen by this process before."""
+        signed = self.verify(site, headers, method, path, body)
+        key = (signed.device.id, signed.nonce)
+        with self._lock:  # on the event loop, or worker threads when it must wait
+            now = time.time()
+            while self._seen and next(iter(self._seen.values())) < now:
+                self._seen.popitem(last=False)
+            if key in self._seen:
+                raise replayed()
+            self._seen[key] = signed.expires_at
+        return signed.device
+
+    def verify(
+        self,
+        site: Site | None,
+        headers: dict[str, str],
+        method: str,
+        path: str,
+        body: bytes,
+    ) -> Signed:
+        """A device of `site`, a fresh timestamp and a valid signature; raises AuthError."""
         device_id = headers.get("kiosk-device", "")
         timestamp = headers.get("kiosk-timestamp", "")
         nonce = headers.get("kiosk-nonce", "")
@@ -79,20 +103,4 @@ class Authenticator:
             )
         except BadSignature:
             raise AuthError("bad_signature", "request signature does not verify") from None
-        self._remember(device_id, nonce, now)
-        return device
-
-    def _remember(self, device_id: str, nonce: str, now: float) -> None:
-        if self._shared_remember is not None:
-            if not self._shared_remember(device_id, nonce, now + 2 * self._skew):
-                raise AuthError("replay", "this request was already received")
-            return
-        with self._lock:  # on the event loop, or worker threads when it must wait
-            self._remember_here((device_id, nonce), now)
-
-    def _remember_here(self, key: tuple[str, str], now: float) -> None:
-        while self._seen and next(iter(self._seen.values())) < now:
-            self._seen.popitem(last=False)
-        if key in self._seen:
-            raise AuthError("replay", "this request was already received")
-        self._seen[key] = now + 2 * self._skew
+        return Signed(device, nonce, now + 2 * self._skew)

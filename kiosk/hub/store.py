@@ -13,6 +13,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, cast
 
 from sqlalchemy import Engine, Table, bindparam, delete, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
@@ -92,7 +94,6 @@ _UPDATE_AS_READ = {
     for accepted, condition in _AS_READ_BY.items()
 }
 _PURGE_AS_READ = {accepted: purge_statement(c) for accepted, c in _AS_READ_BY.items()}
-_INSERT_NONCE = insert(SeenNonceRow)
 _IDS_A_QUERY = 500  # old SQLite builds allow 999 bound values a statement
 
 
@@ -129,6 +130,12 @@ class Store:
         # A purge whose WAL could not be truncated yet (readers held it).
         self.checkpoint_pending = False
         self._loop_reader = _loop_reader(engine) if loop_reader else None
+        dialect_insert = sqlite_insert if self._sqlite else postgresql_insert
+        self._insert_new_nonces = (
+            dialect_insert(SeenNonceRow)
+            .on_conflict_do_nothing()
+            .returning(SeenNonceRow.device_id, SeenNonceRow.nonce)
+        )
 
     def close_loop_reader(self) -> None:
         if self._loop_reader is not None:
@@ -257,17 +264,23 @@ class Store:
                     found.setdefault(r.ticket_id, {})[r.recipient_id] = r.ciphertext
         return found
 
-    def remember_nonce(self, device_id: str, nonce: str, expires_at: float) -> bool:
-        """False if this device already used this nonce (a replay), on any hub."""
-        try:
-            with self.write_lock, self.engine.begin() as c:
-                c.execute(
-                    _INSERT_NONCE,
-                    {"device_id": device_id, "nonce": nonce, "expires_at": expires_at},
-                )
-            return True
-        except IntegrityError:
-            return False
+    def remember_nonces(self, used: list[tuple[str, str, float]]) -> list[bool]:
+        """For each (device, nonce, expires_at): False if that device already used
+        that nonce (a replay), on any hub or earlier in `used`. One statement and
+        one commit for all of them: on PostgreSQL every call comes here."""
+        if not used:
+            return []
+        fresh: dict[tuple[str, str], float] = {}
+        for device_id, nonce, expires_at in used:
+            fresh.setdefault((device_id, nonce), expires_at)
+        rows = [{"device_id": d, "nonce": n, "expires_at": e} for (d, n), e in fresh.items()]
+        with self.write_lock, self.engine.begin() as c:
+            stored = {(d, n) for d, n in c.execute(self._insert_new_nonces, rows)}
+        answers = []
+        for device_id, nonce, _ in used:
+            answers.append((device_id, nonce) in stored)
+            stored.discard((device_id, nonce))  # a second use in the same batch is a replay
+        return answers
 
     def forget_nonces(self, now: float) -> None:
         with self.write_lock, self._sessions.begin() as s:
