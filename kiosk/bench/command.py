@@ -34,7 +34,11 @@ def add_bench_arguments(p: argparse.ArgumentParser) -> None:
         "--cancel-share", type=float, default=0.1, help="tickets the traveller withdraws"
     )
     p.add_argument(
-        "--processes", type=int, default=2, help="processes the simulated devices run in"
+        "--processes",
+        type=int,
+        default=2,
+        help="processes the simulated devices run in (with more than one, and one more "
+        "for the control room's consoles)",
     )
     p.add_argument("--json", action="store_true", help="print the report as JSON")
 

@@ -193,6 +193,7 @@ class Recorder:
             "accept_to_kiosk_p50_ms": round(percentile(to_kiosk, 0.50), 1),
             "accept_to_kiosk_p99_ms": round(percentile(to_kiosk, 0.99), 1),
             "accept_to_kiosk_max_ms": round(max(to_kiosk, default=0.0), 1),
+            "escalation_late_p50_ms": round(percentile(self.escalation_late_ms, 0.50), 1),
             "escalation_late_p99_ms": round(percentile(self.escalation_late_ms, 0.99), 1),
             "escalation_late_max_ms": round(max(self.escalation_late_ms, default=0.0), 1),
             "escalations": len(self.escalation_late_ms),

@@ -18,7 +18,7 @@ import time
 from multiprocessing.connection import Connection
 from typing import Any
 
-from kiosk.bench.fleet import Fleet
+from kiosk.bench.fleet import CONTROL_GROUP, Device, Fleet
 from kiosk.bench.free_kiosks import FreeKiosks
 from kiosk.bench.record import Plan, Recorder
 from kiosk.bench.shard import CONNECT_SECONDS, ShardSettings, shard_main
@@ -33,6 +33,19 @@ __all__ = ["Shards"]
 _RECORDED = frozenset(
     {"submitted", "submit_failed", "kiosk_saw", "notified", "accept_sent", "accepted", "count"}
 )
+
+
+def _spread(fleet: Fleet, count: int) -> list[tuple[list[Device], list[Device]]]:
+    """The kiosks and consoles of each shard. With more than one, the control
+    room's consoles get a shard of their own: they are shown every escalated
+    request of the network, and among hundreds of other devices' threads their
+    streams fell behind (at 60/s on two hubs, escalations reached them 14 s late
+    while each hub published them on time). A control-room PC is a machine of
+    its own; here it gets a process of its own."""
+    control = list(fleet.group_members(CONTROL_GROUP)) if count > 1 else []
+    staff = [d for d in fleet.staff if d not in control]
+    parts = [(list(fleet.kiosks[n::count]), staff[n::count]) for n in range(count)]
+    return [*parts, ([], control)] if control else parts
 
 
 class Shards:
@@ -52,9 +65,7 @@ class Shards:
         self._send_locks: list[threading.Lock] = []
         self._processes: list[Any] = []
         self._owner: dict[str, int] = {}
-        for n in range(count):
-            kiosks = fleet.kiosks[n::count]
-            staff = fleet.staff[n::count]
+        for n, (kiosks, staff) in enumerate(_spread(fleet, count)):
             for k in kiosks:
                 self._owner[k.config.device_id] = n
             parent_end, child_end = context.Pipe()
