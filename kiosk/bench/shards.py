@@ -24,6 +24,7 @@ from kiosk.bench.record import Plan, Recorder
 from kiosk.bench.shard import CONNECT_SECONDS, ShardSettings, shard_main
 from kiosk.core.body import TicketBody
 from kiosk.core.errors import KioskError
+from kiosk.core.rate_limit import Bucket
 from kiosk.core.ticket import CLOSED_STATES
 from kiosk.hub.settings import NEW_TICKET_BUCKET
 
@@ -57,7 +58,10 @@ class Shards:
     ) -> None:
         self.recorder = recorder
         self.kiosk_ids = [k.config.device_id for k in fleet.kiosks]
-        self.free = FreeKiosks(self.kiosk_ids, NEW_TICKET_BUCKET)
+        # One ticket short of the hub's allowance: a submission delayed on its way
+        # (the machine is busy) reaches the hub closer to the next than it was sent.
+        allowance = Bucket(NEW_TICKET_BUCKET.capacity - 1, NEW_TICKET_BUCKET.per_second)
+        self.free = FreeKiosks(self.kiosk_ids, allowance)
         count = max(1, min(count, len(fleet.kiosks) + len(fleet.staff)))
         context = multiprocessing.get_context("spawn")  # no fork of a threaded parent
         self._conns: list[Connection] = []
