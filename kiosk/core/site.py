@@ -298,11 +298,15 @@ class Site:
         self, location_id: str, category: str, urgency: str | None = None
     ) -> tuple[DeviceRecord, ...]:
         """Staff devices that may read a ticket: every device of every step of its route."""
-        key = ("recipients", location_id, category, urgency)
+        route = self.route_for(location_id, category, urgency)
+        if route is None:
+            return ()
+        # Kept per route, not per place and kind of request: thousands of places
+        # share a few routes, and the hub asks for every kind at each kiosk's place.
+        key = ("recipients", route.id)
         if key not in self._index:
-            groups = self.groups_for(location_id, category, urgency)
-            # From the per-group index, not a scan of every device: a network has
-            # thousands of places, so most requests ask for a key not seen yet.
+            groups = {s.group_id for s in route.steps}
+            # From the per-group index, not a scan of every device.
             members = self._staff_by_group()
             in_order = sorted(n_d for g in groups for n_d in members.get(g, ()))
             self._index[key] = tuple(d for _n, d in in_order)
@@ -324,7 +328,7 @@ class Site:
         """Ids of the staff devices that may read some request from this location."""
         key = ("readers", location_id)
         if key not in self._index:
-            self._index[key] = frozenset(
+            readers = frozenset(
                 d.id
                 for category in Category
                 for urgency in (None, *Urgency)
@@ -332,6 +336,8 @@ class Site:
                     location_id, category.value, urgency.value if urgency else None
                 )
             )
+            # One copy of each set, however many places share it.
+            self._index[key] = self._index.setdefault(("readers of", readers), readers)
         found: frozenset[str] = self._index[key]
         return found
 

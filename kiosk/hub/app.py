@@ -144,7 +144,6 @@ class Hub:
         self.closing = False
         self._site_version = 0
         self._site_devices: set[str] = set()
-        self._manifest_bytes: tuple[int, bytes] = (0, b"")
         self._openapi = openapi_document()
         self._alert_delays: dict[tuple[int, str, frozenset[str]], dict[str, float]] = {}
 
@@ -452,18 +451,11 @@ class Hub:
         if site is None or signed is None:
             raise ApiError(404, "no_manifest", "the operator has not applied a site yet")
         # A national site's manifest is megabytes and every device asks for it:
-        # encoded once per version, and not sent again to a device that has it.
+        # encoded once per version (SiteState), not sent again to a device that has it.
         tag = f'"{site.version}"'
         if request.headers.get("if-none-match") == tag:
             return Response(status_code=304, headers={"ETag": tag})
-        if self._manifest_bytes[0] != site.version:
-            self._manifest_bytes = (
-                site.version,
-                json.dumps(signed, separators=(",", ":")).encode(),
-            )
-        return PiecewiseResponse(
-            self._manifest_bytes[1], media_type="application/json", headers={"ETag": tag}
-        )
+        return PiecewiseResponse(signed, media_type="application/json", headers={"ETag": tag})
 
     async def submit(self, request: Request) -> Response:
         body = await self.read_body(request)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from pathlib import Path
 
@@ -11,7 +12,9 @@ from kiosk.hub.store import Store
 
 __all__ = ["SiteState"]
 
-_Loaded = tuple[Site | None, dict[str, object] | None]
+# The site, and the signed manifest as devices get it: encoded once per version
+# and kept only so (a national site's parsed document would be megabytes more).
+_Loaded = tuple[Site | None, bytes | None]
 
 
 class SiteState:
@@ -46,5 +49,6 @@ class SiteState:
                 signed = self._store.latest_manifest()
                 if signed is not None:
                     doc = verify_manifest(signed, self._site_public_path.read_bytes())
-                    self._loaded = (Site.from_document(doc), signed)
+                    encoded = json.dumps(signed, separators=(",", ":")).encode()
+                    self._loaded = (Site.from_document(doc), encoded)
             return self._loaded
