@@ -64,3 +64,27 @@ def test_a_batch_is_at_most_its_limit() -> None:
 
     assert asyncio.run(scenario()) == [0, 1, 2, 3, 4]
     assert batches == [[0, 1], [2, 3], [4]]
+
+
+def test_a_caller_that_goes_away_does_not_stop_the_others_of_its_batch() -> None:
+    started = threading.Event()
+    release = threading.Event()
+
+    def work(items: list[int]) -> list[int]:
+        started.set()
+        release.wait(5)
+        return items
+
+    async def scenario() -> tuple[bool, int]:
+        batched: Batched[int, int] = Batched(work)
+        gone = asyncio.ensure_future(batched(1))
+        stays = asyncio.ensure_future(batched(2))
+        while not started.is_set():
+            await asyncio.sleep(0.001)
+        gone.cancel()  # its client hung up while the batch was in the thread
+        release.set()
+        answer = await stays
+        await asyncio.gather(gone, return_exceptions=True)
+        return gone.cancelled(), answer
+
+    assert asyncio.run(scenario()) == (True, 2)
