@@ -49,7 +49,7 @@ from kiosk.core.rate_limit import RateLimiter
 from kiosk.core.site import DeviceRecord, DeviceRole, Site
 from kiosk.core.ticket import CLOSED_STATES, TICKET_ID_PATTERN, Ticket, TicketEvent, TicketState
 from kiosk.hub.api_errors import ApiError, decode_b64, error_response, json_object
-from kiosk.hub.auth import Authenticator, AuthError, Signed, replayed
+from kiosk.hub.auth import Authenticator, AuthError, Call, Signed, replayed
 from kiosk.hub.batched import Batched
 from kiosk.hub.database import make_engine, upgrade_schema
 from kiosk.hub.duty import DutyBook, duty
@@ -91,7 +91,6 @@ _WORKER_THREADS = 16
 _ALERT_DELAYS_KEPT = 4096  # routes x duty states; cleared whole when full
 _DRAIN_LIMIT = 1024 * 1024  # a too-large body read and dropped, to answer 413 cleanly
 _RELAY_BATCH = 500  # other hubs' announcements relayed with one database trip
-_Call = tuple[dict[str, str], str, str, bytes]  # headers, method, path and query, body
 _Authenticated = tuple["Site | None", "DeviceRecord | AuthError"]
 
 
@@ -127,7 +126,7 @@ class Hub:
         # and replay protection through a table; one SQLite hub needs neither.
         self.pg: PgEvents | None = None
         self._remote: asyncio.Queue[dict[str, Any]] = asyncio.Queue()  # other hubs' events
-        self._shared_auth: Batched[_Call, _Authenticated] | None = None
+        self._shared_auth: Batched[Call, _Authenticated] | None = None
         if engine.dialect.name == "postgresql":
             from kiosk.hub.pg_events import PgEvents
 
@@ -195,7 +194,7 @@ class Hub:
 
     async def authenticate(self, request: Request, body: bytes) -> tuple[DeviceRecord, Site]:
         path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        call = ({k.lower(): v for k, v in request.headers.items()}, request.method, path, body)
+        call = Call({k.lower(): v for k, v in request.headers.items()}, request.method, path, body)
         device: DeviceRecord | AuthError
         if self._shared_auth is not None:
             site, device = await self._shared_auth(call)
@@ -213,18 +212,18 @@ class Hub:
         self.limit(self.call_limits, device.id)
         return device, site
 
-    def _authenticate_here(self, site: Site | None, call: _Call) -> DeviceRecord | AuthError:
+    def _authenticate_here(self, site: Site | None, call: Call) -> DeviceRecord | AuthError:
         try:
-            return self.auth.authenticate(site, *call)
+            return self.auth.authenticate(site, call)
         except AuthError as exc:
             return exc
 
-    def _authenticate_in_thread(self, call: _Call) -> _Authenticated:
+    def _authenticate_in_thread(self, call: Call) -> _Authenticated:
         # One trip to a worker thread for both: each trip waits for the GIL.
         site, _ = self.site_state.current()
         return site, self._authenticate_here(site, call)
 
-    def _authenticate_together(self, calls: list[_Call]) -> list[_Authenticated]:
+    def _authenticate_together(self, calls: list[Call]) -> list[_Authenticated]:
         """In a worker thread, for calls that arrived together: the newest manifest
         (read after each of them arrived, so a revocation counts from the next
         call), each signature, and their nonces in one statement."""
@@ -232,7 +231,7 @@ class Hub:
         checked: list[Signed | AuthError] = []
         for call in calls:
             try:
-                checked.append(self.auth.verify(site, *call))
+                checked.append(self.auth.verify(site, call))
             except AuthError as exc:
                 checked.append(exc)
         signed = [c for c in checked if isinstance(c, Signed)]

@@ -7,13 +7,14 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from kiosk.core.errors import BadSignature
 from kiosk.core.site import DeviceRecord, Site
 from kiosk.crypto import verify_request
 from kiosk.crypto.signing import request_message
 
-__all__ = ["AuthError", "Authenticator", "Signed", "replayed"]
+__all__ = ["AuthError", "Authenticator", "Call", "Signed", "replayed"]
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,15 @@ class AuthError(Exception):
 
 def replayed() -> AuthError:
     return AuthError("replay", "this request was already received")
+
+
+class Call(NamedTuple):
+    """What authenticating a call reads of it."""
+
+    headers: dict[str, str]  # names in lower case
+    method: str
+    path: str  # with the query, as signed
+    body: bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,16 +56,9 @@ class Authenticator:
         # nonce → expiry; bounded by the clock window, so it cannot grow without end
         self._seen: OrderedDict[tuple[str, str], float] = OrderedDict()
 
-    def authenticate(
-        self,
-        site: Site | None,
-        headers: dict[str, str],
-        method: str,
-        path: str,
-        body: bytes,
-    ) -> DeviceRecord:
+    def authenticate(self, site: Site | None, call: Call) -> DeviceRecord:
         """`verify`, and the nonce never seen by this process before."""
-        signed = self.verify(site, headers, method, path, body)
+        signed = self.verify(site, call)
         key = (signed.device.id, signed.nonce)
         with self._lock:  # on the event loop, or worker threads when it must wait
             now = time.time()
@@ -66,15 +69,9 @@ class Authenticator:
             self._seen[key] = signed.expires_at
         return signed.device
 
-    def verify(
-        self,
-        site: Site | None,
-        headers: dict[str, str],
-        method: str,
-        path: str,
-        body: bytes,
-    ) -> Signed:
+    def verify(self, site: Site | None, call: Call) -> Signed:
         """A device of `site`, a fresh timestamp and a valid signature; raises AuthError."""
+        headers, method, path, body = call
         device_id = headers.get("kiosk-device", "")
         timestamp = headers.get("kiosk-timestamp", "")
         nonce = headers.get("kiosk-nonce", "")
