@@ -22,6 +22,14 @@ def add_bench_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data", type=Path, default=None, help="site data directory, kept after")
     p.add_argument("--db", default="", help="database URL (default: SQLite in --data)")
     p.add_argument("--hubs", type=int, default=1, help="hub processes (PostgreSQL for > 1)")
+    p.add_argument(
+        "--hub-cpu",
+        type=float,
+        default=None,
+        metavar="CORES",
+        help="hold each hub to this many CPU cores, as if on a machine of its own "
+        "(a Linux cgroup; needs root)",
+    )
     p.add_argument("--marker", default=None, help="text put into every ticket (default: random)")
     p.add_argument("--hold", type=float, default=0.5, help="seconds from accept to resolve")
     p.add_argument(
@@ -55,6 +63,7 @@ def bench_main(args: argparse.Namespace) -> int:
         data=args.data,
         db_url=args.db,
         hubs=args.hubs,
+        hub_cpu=args.hub_cpu,
         hold_seconds=args.hold,
         escalate_after=args.escalate_after,
         escalate_share=args.escalate_share,

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import requests
 
+from kiosk.bench.cpu_quota import CpuQuota
 from kiosk.operator import SiteLayout
 
 __all__ = ["HubProcesses", "free_port"]
@@ -45,11 +46,14 @@ def _cpu_seconds(pid: int) -> float:
 class HubProcesses:
     """`kiosk hub` processes sharing the site's database, each logging into data/logs."""
 
-    def __init__(self, layout: SiteLayout, count: int) -> None:
+    def __init__(self, layout: SiteLayout, count: int, cpu_cores: float | None = None) -> None:
+        """`cpu_cores`: each hub held to this share of the CPU (cpu_quota.py)."""
         self.layout = layout
         self.ports = [free_port() for _ in range(count)]
         self.processes: list[subprocess.Popen[bytes]] = []
         self.log_dir = layout.root / "logs"
+        self.cpu_cores = cpu_cores
+        self.quotas: list[CpuQuota] = []
 
     @property
     def urls(self) -> list[str]:
@@ -57,6 +61,9 @@ class HubProcesses:
 
     def start(self) -> None:
         self.log_dir.mkdir(parents=True, exist_ok=True)
+        if self.cpu_cores is not None:  # before any hub starts: a refusal stops the run
+            for n in range(len(self.ports)):
+                self.quotas.append(CpuQuota(f"kiosk-bench-hub-{n}", self.cpu_cores))
         for n, port in enumerate(self.ports):
             extra = ["--db", self.layout.database_url] if self.layout.database_url else []
             with (self.log_dir / f"hub-{n}.log").open("ab") as log:
@@ -77,6 +84,8 @@ class HubProcesses:
                         stderr=subprocess.STDOUT,
                     )
                 )
+            if self.cpu_cores is not None:
+                self.quotas[n].add(self.processes[-1].pid)
         for url, process in zip(self.urls, self.processes, strict=True):
             self._wait_healthy(url, process)
 
@@ -116,3 +125,5 @@ class HubProcesses:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(5)
+        for quota in self.quotas:
+            quota.remove()

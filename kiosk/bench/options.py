@@ -23,6 +23,8 @@ class BenchOptions:
     data: Path | None = None  # kept after the run; a temporary directory otherwise
     db_url: str = ""  # empty: SQLite in data/hub
     hubs: int = 1
+    # Each hub held to this many cores, as on a machine of its own (cpu_quota.py).
+    hub_cpu: float | None = None
     marker: str = field(default_factory=_random_marker)
     # How long a simulated staff member takes between accepting and resolving.
     hold_seconds: float = 0.5

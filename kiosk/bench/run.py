@@ -40,7 +40,7 @@ def run_bench(options: BenchOptions, progress: Any = None) -> dict[str, Any]:
     layout = SiteLayout(root, options.db_url)
     if options.db_url and layout.store().latest_manifest_version() > 0:
         raise KioskError("the database already holds a site: give the bench a scratch database")
-    hubs = HubProcesses(layout, options.hubs)
+    hubs = HubProcesses(layout, options.hubs, options.hub_cpu)
     say(f"building a site of {options.kiosks} kiosks and {options.staff} staff consoles in {root}")
     fleet = build_fleet(
         layout,
@@ -90,6 +90,7 @@ def run_bench(options: BenchOptions, progress: Any = None) -> dict[str, Any]:
         # CPU cores the hubs kept busy under load (1.0 = one core all the time).
         "hub_cpu_cores": round(hub_cpu, 2),
         "hubs": options.hubs,
+        "hub_cpu_limit": options.hub_cpu,  # cores each hub may use; None: no limit
         "processes": options.processes,  # the simulated devices' (shard.py)
         "kiosks": options.kiosks,
         "staff": options.staff,

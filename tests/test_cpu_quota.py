@@ -1,0 +1,91 @@
+"""The bench's CPU quota (kiosk/bench/cpu_quota.py): a real cgroup holding a real process."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from kiosk.bench import cpu_quota
+from kiosk.bench.cpu_quota import CpuQuota
+from kiosk.core.errors import KioskError
+
+
+def _quota_or_skip(cores: float) -> CpuQuota:
+    try:
+        return CpuQuota("kiosk-test", cores)
+    except KioskError as e:  # a developer's machine without root; CI runs as root
+        pytest.skip(str(e))
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / 100
+
+
+def test_a_spinning_process_gets_its_share_and_no_more() -> None:
+    quota = _quota_or_skip(0.2)
+    spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        quota.add(spinner.pid)
+        assert quota.pids() == [spinner.pid]
+        started, cpu_before = time.monotonic(), _cpu_seconds(spinner.pid)
+        time.sleep(1.5)
+        share = (_cpu_seconds(spinner.pid) - cpu_before) / (time.monotonic() - started)
+        # Unlimited it would take a whole core; the clock-tick accounting adds a little.
+        assert share < 0.3
+    finally:
+        spinner.kill()
+        spinner.wait()
+        quota.remove()
+    assert not quota.path.exists()
+
+
+def test_the_limit_is_written_for_the_cgroup_version_found() -> None:
+    quota = _quota_or_skip(0.35)
+    try:
+        if quota.version == 2:
+            assert (quota.path / "cpu.max").read_text().split() == ["7000", "20000"]
+        else:
+            assert (quota.path / "cpu.cfs_period_us").read_text().strip() == "20000"
+            assert (quota.path / "cpu.cfs_quota_us").read_text().strip() == "7000"
+    finally:
+        quota.remove()
+
+
+def test_no_cgroup_to_write_to_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cpu_quota, "_V2_ROOT", tmp_path / "v2")
+    monkeypatch.setattr(cpu_quota, "_V1_ROOT", tmp_path / "v1")
+    with pytest.raises(KioskError, match="cgroup CPU controller"):
+        CpuQuota("kiosk-test", 0.5)
+
+
+def test_an_impossible_share_is_refused() -> None:
+    with pytest.raises(KioskError, match="not possible"):
+        CpuQuota("kiosk-test", 0.0)
+
+
+def test_a_bench_holds_its_hub_to_the_share_and_leaves_no_cgroup(tmp_path: Path) -> None:
+    probe = _quota_or_skip(0.5)
+    probe.remove()
+    run = subprocess.run(
+        [
+            sys.executable, "-m", "kiosk", "bench", "--kiosks", "6", "--staff", "3",
+            "--tickets", "12", "--rate", "6", "--hub-cpu", "0.5", "--json",
+            "--data", str(tmp_path / "bench"),
+        ],
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    report = json.loads(run.stdout)
+    assert report["hub_cpu_limit"] == 0.5
+    assert report["tickets_closed"] == 12
+    assert report["lost"] == report["duplicated"] == 0
+    assert report["hub_cpu_cores"] <= 0.55
+    assert not [p for p in probe.path.parent.iterdir() if p.name.startswith("kiosk-bench-hub-")]
