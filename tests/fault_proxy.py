@@ -3,7 +3,8 @@
 It forwards bytes both ways and, on command, delays every chunk, resets every
 connection (RST, as a crashed NAT or a pulled cable does), refuses new ones,
 or goes silent while keeping connections open (half-open: nothing arrives,
-nothing fails).
+nothing fails). Given more than one upstream it is a load balancer that fails
+over: each new connection goes to the first upstream that accepts it.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ import time
 
 
 class FaultProxy:
-    def __init__(self, upstream_port: int) -> None:
-        self.upstream = ("127.0.0.1", upstream_port)
+    def __init__(self, upstream_port: int, *fallback_ports: int) -> None:
+        self.upstreams = [("127.0.0.1", p) for p in (upstream_port, *fallback_ports)]
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.port = int(self.listener.getsockname()[1])
         self.delay = 0.0
@@ -42,9 +43,8 @@ class FaultProxy:
             if self.refusing:
                 _reset(client)
                 continue
-            try:
-                server = socket.create_connection(self.upstream, timeout=5)
-            except OSError:
+            server = _first_answering(self.upstreams)
+            if server is None:
                 _reset(client)
                 continue
             with self._lock:
@@ -84,6 +84,15 @@ class FaultProxy:
         self._closed = True
         _close(self.listener)
         self.reset_all()
+
+
+def _first_answering(upstreams: list[tuple[str, int]]) -> socket.socket | None:
+    for upstream in upstreams:
+        try:
+            return socket.create_connection(upstream, timeout=5)
+        except OSError:
+            continue
+    return None
 
 
 def _reset(sock: socket.socket) -> None:

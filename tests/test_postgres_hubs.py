@@ -1,6 +1,7 @@
 """Two hub processes sharing one real PostgreSQL server: a staff console on hub B
-sees a ticket posted to hub A, the kiosk on A sees B's accept and resolve, and
-a request replayed to the other hub is refused.
+sees a ticket posted to hub A, the kiosk on A sees B's accept and resolve,
+a request replayed to the other hub is refused, and a hub killed behind a load
+balancer loses nothing: its devices go on with the other.
 
 .ci/run starts PostgreSQL on loopback and sets KIOSK_TEST_POSTGRES_URL."""
 
@@ -8,6 +9,8 @@ from __future__ import annotations
 
 import os
 import queue
+import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -17,7 +20,7 @@ import pytest
 import requests
 from sqlalchemy import create_engine, text
 
-from kiosk.client import HubClient
+from kiosk.client import DeviceConfig, HubClient
 from kiosk.core.body import TicketBody
 from kiosk.core.categories import Category, Urgency
 from kiosk.core.site import DeviceRole
@@ -25,7 +28,9 @@ from kiosk.core.ticket import new_ticket_id
 from kiosk.crypto import DeviceKeys, sign_request
 from kiosk.operator import SiteLayout, enrol_local_device, init_site, sample_site
 from tests.conftest import HubProcess, empty_postgres, free_port, start_hub
+from tests.fault_proxy import FaultProxy
 from tests.hub_events import listen
+from tests.resilience import Console, send_until_stored
 
 PG_URL = os.environ.get("KIOSK_TEST_POSTGRES_URL", "")
 pytestmark = pytest.mark.skipif(not PG_URL, reason="set KIOSK_TEST_POSTGRES_URL (.ci/run does)")
@@ -129,3 +134,62 @@ def test_of_one_request_sent_at_once_to_both_hubs_many_times_exactly_one_is_serv
     with ThreadPoolExecutor(max_workers=12) as pool:
         answers = list(pool.map(send, [port_a, port_b] * 6))
     assert sorted(answers) == [(200, "")] + [(401, "replay")] * 11
+
+
+def test_a_hub_killed_behind_the_load_balancer_loses_nothing_and_duplicates_nothing(
+    pg_site: SiteLayout, two_hubs: tuple[HubProcess, HubProcess, int, int]
+) -> None:
+    """Every device knows one address, the balancer's; it sends each new connection
+    to hub A while A answers, then to B. Hub A is killed (SIGKILL) mid-stream."""
+    hub_a, hub_b, port_a, port_b = two_hubs
+    balancer = FaultProxy(port_a, port_b)
+
+    def client(config: DeviceConfig) -> HubClient:
+        return HubClient(config, DeviceKeys.load(config.directory))
+
+    def enrol(role: DeviceRole, **where: str) -> DeviceConfig:
+        return enrol_local_device(pg_site, role, balancer.url, **where)
+
+    kiosks = [client(enrol(DeviceRole.KIOSK, location_id="central-p3")) for _ in range(3)]
+    staff = enrol(DeviceRole.STAFF, group_id="central-staff")
+    console = Console(client(staff))
+    assert console.connected.wait(20)
+    sent: list[str] = []
+    acknowledged: list[str] = []
+    lock = threading.Lock()
+
+    def traveller_after_traveller(kiosk: HubClient) -> None:
+        for _ in range(4):
+            ticket_id = new_ticket_id()
+            with lock:
+                sent.append(ticket_id)
+            send_until_stored(kiosk, ticket_id, TicketBody(Category.LOST, Urgency.NORMAL, "fr"), 60)
+            with lock:
+                acknowledged.append(ticket_id)
+            time.sleep(0.3)
+
+    threads = [threading.Thread(target=traveller_after_traveller, args=(k,)) for k in kiosks]
+    for t in threads:
+        t.start()
+    try:
+        while len(acknowledged) < 4:
+            time.sleep(0.05)
+        hub_a.process.kill()  # no shutdown, no flush, mid-request
+        hub_a.process.wait(10)
+        for t in threads:
+            t.join(90)
+        assert len(acknowledged) == len(sent) == 12
+        console.wait_for(set(sent))  # on hub B now: every one, each once
+        check = client(staff)  # the console's device, as its app opens a ticket
+        opened = [check.open_ticket(v) for v in console.open.values() if v.get("sealed")]
+        assert [o.body.language for o in opened] == ["fr"] * 12  # nothing half-written
+        assert hub_b.process.poll() is None
+        # Both served: A until it was killed, B after.
+        assert "event=ticket.created" in hub_a.log_text()
+        assert "event=ticket.created" in hub_b.log_text()
+        check.close()
+    finally:
+        console.close()
+        for k in kiosks:
+            k.close()
+        balancer.close()
