@@ -4,7 +4,7 @@ On one machine the simulated fleet, PostgreSQL and the hubs share the same cores
 a second hub only takes CPU from the fleet. A deployment gives each hub a machine (or
 a container with a CPU limit) of its own; a Linux cgroup with a CPU quota is that
 limit here. cgroup v2 (`cpu.max`) and v1 (`cpu.cfs_quota_us`) are both met; either
-needs the right to create a cgroup (root, or a delegated subtree).
+needs the right to create a cgroup at the hierarchy's root (root).
 """
 
 from __future__ import annotations
@@ -33,8 +33,7 @@ def _writable_root() -> tuple[Path, int]:
     elif (_V1_ROOT / "cpu.cfs_quota_us").exists() and os.access(_V1_ROOT, os.W_OK):
         return _V1_ROOT, 1
     raise KioskError(
-        "--hub-cpu needs a cgroup CPU controller this user may write to "
-        "(Linux; root, or a delegated cgroup)"
+        "--hub-cpu needs a cgroup CPU controller this user may write to (Linux, as root)"
     )
 
 
