@@ -10,6 +10,7 @@ from typing import Any
 from kiosk.client import EventStream, HubClient
 from kiosk.core.body import TicketBody
 from kiosk.core.errors import HubRefused, KioskError
+from kiosk.core.ticket import new_ticket_id
 
 
 class Console:
@@ -73,3 +74,36 @@ def send_until_stored(kiosk: HubClient, ticket_id: str, body: TicketBody, patien
         if time.monotonic() > deadline:
             raise AssertionError(f"not stored after {attempts} attempts")
         time.sleep(0.2)
+
+
+class Travellers:
+    """One thread per kiosk sending `per_kiosk` tickets one after another, each
+    retried until stored; `sent` and `acknowledged` as the kiosks saw them."""
+
+    def __init__(self, kiosks: list[HubClient], per_kiosk: int, body: TicketBody) -> None:
+        self.sent: list[str] = []
+        self.acknowledged: list[str] = []
+        self._lock = threading.Lock()
+        self._threads = [
+            threading.Thread(target=self._run, args=(k, per_kiosk, body)) for k in kiosks
+        ]
+        for t in self._threads:
+            t.start()
+
+    def _run(self, kiosk: HubClient, count: int, body: TicketBody) -> None:
+        for _ in range(count):
+            ticket_id = new_ticket_id()
+            with self._lock:
+                self.sent.append(ticket_id)
+            send_until_stored(kiosk, ticket_id, body, 60)
+            with self._lock:
+                self.acknowledged.append(ticket_id)
+            time.sleep(0.3)
+
+    def wait_for_acknowledged(self, count: int) -> None:
+        while len(self.acknowledged) < count:
+            time.sleep(0.05)
+
+    def join(self) -> None:
+        for t in self._threads:
+            t.join(90)

@@ -19,7 +19,7 @@ from kiosk.core.ticket import new_ticket_id
 from kiosk.operator import enrol_local_device
 from tests.conftest import HubProcess, Site, replace_hub_url, start_hub
 from tests.fault_proxy import FaultProxy
-from tests.resilience import Console, send_until_stored
+from tests.resilience import Console, Travellers, send_until_stored
 
 
 def _kiosks(site: Site, count: int, url: str) -> list[HubClient]:
@@ -35,35 +35,17 @@ def test_kill_9_mid_stream_loses_no_acknowledged_ticket_and_duplicates_none(site
     kiosks = _kiosks(site, 4, site.hub_url)
     console = Console(site.client(site.staff))
     assert console.connected.wait(20)
-    sent: list[str] = []
-    acknowledged: list[str] = []
-    lock = threading.Lock()
-
-    def traveller_after_traveller(kiosk: HubClient) -> None:
-        for _ in range(4):
-            ticket_id = new_ticket_id()
-            with lock:
-                sent.append(ticket_id)
-            send_until_stored(kiosk, ticket_id, TicketBody(Category.LOST, Urgency.NORMAL, "en"), 60)
-            with lock:
-                acknowledged.append(ticket_id)
-            time.sleep(0.3)
-
-    threads = [threading.Thread(target=traveller_after_traveller, args=(k,)) for k in kiosks]
-    for t in threads:
-        t.start()
-    while len(acknowledged) < 5:
-        time.sleep(0.05)
+    travellers = Travellers(kiosks, 4, TicketBody(Category.LOST, Urgency.NORMAL, "en"))
+    travellers.wait_for_acknowledged(5)
     hub.process.kill()  # SIGKILL: no shutdown, no flush, mid-request
     hub.process.wait(10)
     time.sleep(1.0)
     restarted = start_hub(site.layout, site.port)
     try:
-        for t in threads:
-            t.join(90)
-        assert len(acknowledged) == len(sent) == 16
-        console.wait_for(set(sent))  # every one, each once, after its own reconnect
-        assert len(console.open) == len(set(sent))
+        travellers.join()
+        assert len(travellers.acknowledged) == len(travellers.sent) == 16
+        console.wait_for(set(travellers.sent))  # every one, each once, after its reconnect
+        assert len(console.open) == len(set(travellers.sent))
         check = site.client(site.staff)
         rows = [check.open_ticket(v) for v in console.open.values() if v.get("sealed")]
         assert len(rows) == len(console.open)  # and readable: nothing half-written

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import os
 import queue
-import threading
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -30,7 +28,7 @@ from kiosk.operator import SiteLayout, enrol_local_device, init_site, sample_sit
 from tests.conftest import HubProcess, empty_postgres, free_port, start_hub
 from tests.fault_proxy import FaultProxy
 from tests.hub_events import listen
-from tests.resilience import Console, send_until_stored
+from tests.resilience import Console, Travellers
 
 PG_URL = os.environ.get("KIOSK_TEST_POSTGRES_URL", "")
 pytestmark = pytest.mark.skipif(not PG_URL, reason="set KIOSK_TEST_POSTGRES_URL (.ci/run does)")
@@ -154,32 +152,14 @@ def test_a_hub_killed_behind_the_load_balancer_loses_nothing_and_duplicates_noth
     staff = enrol(DeviceRole.STAFF, group_id="central-staff")
     console = Console(client(staff))
     assert console.connected.wait(20)
-    sent: list[str] = []
-    acknowledged: list[str] = []
-    lock = threading.Lock()
-
-    def traveller_after_traveller(kiosk: HubClient) -> None:
-        for _ in range(4):
-            ticket_id = new_ticket_id()
-            with lock:
-                sent.append(ticket_id)
-            send_until_stored(kiosk, ticket_id, TicketBody(Category.LOST, Urgency.NORMAL, "fr"), 60)
-            with lock:
-                acknowledged.append(ticket_id)
-            time.sleep(0.3)
-
-    threads = [threading.Thread(target=traveller_after_traveller, args=(k,)) for k in kiosks]
-    for t in threads:
-        t.start()
+    travellers = Travellers(kiosks, 4, TicketBody(Category.LOST, Urgency.NORMAL, "fr"))
     try:
-        while len(acknowledged) < 4:
-            time.sleep(0.05)
+        travellers.wait_for_acknowledged(4)
         hub_a.process.kill()  # no shutdown, no flush, mid-request
         hub_a.process.wait(10)
-        for t in threads:
-            t.join(90)
-        assert len(acknowledged) == len(sent) == 12
-        console.wait_for(set(sent))  # on hub B now: every one, each once
+        travellers.join()
+        assert len(travellers.acknowledged) == len(travellers.sent) == 12
+        console.wait_for(set(travellers.sent))  # on hub B now: every one, each once
         check = client(staff)  # the console's device, as its app opens a ticket
         opened = [check.open_ticket(v) for v in console.open.values() if v.get("sealed")]
         assert [o.body.language for o in opened] == ["fr"] * 12  # nothing half-written
