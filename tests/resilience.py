@@ -19,7 +19,6 @@ class Console:
 
     def __init__(self, client: HubClient) -> None:
         self.open: dict[str, dict[str, Any]] = {}
-        self.shown_twice = 0
         self._session: set[str] = set()
         self._fresh: dict[str, dict[str, Any]] | None = None
         self.connected = threading.Event()
@@ -78,32 +77,47 @@ def send_until_stored(kiosk: HubClient, ticket_id: str, body: TicketBody, patien
 
 class Travellers:
     """One thread per kiosk sending `per_kiosk` tickets one after another, each
-    retried until stored; `sent` and `acknowledged` as the kiosks saw them."""
+    retried until stored; `sent` and `acknowledged` as the kiosks saw them, and
+    what went wrong in a thread in `failures`."""
 
     def __init__(self, kiosks: list[HubClient], per_kiosk: int, body: TicketBody) -> None:
         self.sent: list[str] = []
         self.acknowledged: list[str] = []
+        self.failures: list[BaseException] = []
         self._lock = threading.Lock()
         self._threads = [
-            threading.Thread(target=self._run, args=(k, per_kiosk, body)) for k in kiosks
+            threading.Thread(target=self._run, args=(k, per_kiosk, body), daemon=True)
+            for k in kiosks
         ]
         for t in self._threads:
             t.start()
 
     def _run(self, kiosk: HubClient, count: int, body: TicketBody) -> None:
-        for _ in range(count):
-            ticket_id = new_ticket_id()
+        try:
+            for _ in range(count):
+                ticket_id = new_ticket_id()
+                with self._lock:
+                    self.sent.append(ticket_id)
+                send_until_stored(kiosk, ticket_id, body, 60)
+                with self._lock:
+                    self.acknowledged.append(ticket_id)
+                time.sleep(0.3)
+        except BaseException as exc:  # reported by the test, not lost in a thread
             with self._lock:
-                self.sent.append(ticket_id)
-            send_until_stored(kiosk, ticket_id, body, 60)
-            with self._lock:
-                self.acknowledged.append(ticket_id)
-            time.sleep(0.3)
+                self.failures.append(exc)
 
-    def wait_for_acknowledged(self, count: int) -> None:
+    def wait_for_acknowledged(self, count: int, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
         while len(self.acknowledged) < count:
+            if self.failures or time.monotonic() > deadline:
+                raise AssertionError(
+                    f"{len(self.acknowledged)} of {count} acknowledged; failures: {self.failures}"
+                )
             time.sleep(0.05)
 
-    def join(self) -> None:
+    def join(self, timeout: float = 90) -> None:
+        deadline = time.monotonic() + timeout
         for t in self._threads:
-            t.join(90)
+            t.join(max(0.0, deadline - time.monotonic()))
+        if self.failures or any(t.is_alive() for t in self._threads):
+            raise AssertionError(f"travellers not done; failures: {self.failures}")

@@ -159,15 +159,20 @@ def test_a_hub_killed_behind_the_load_balancer_loses_nothing_and_duplicates_noth
         hub_a.process.wait(10)
         travellers.join()
         assert len(travellers.acknowledged) == len(travellers.sent) == 12
-        console.wait_for(set(travellers.sent))  # on hub B now: every one, each once
+        console.wait_for(set(travellers.sent))  # on hub B now: every one and no other
+        store = pg_site.store()
+        assert store.count_rows()["tickets"] == 12  # each stored once
+        store.engine.dispose()
         check = client(staff)  # the console's device, as its app opens a ticket
-        opened = [check.open_ticket(v) for v in console.open.values() if v.get("sealed")]
+        try:
+            opened = [check.open_ticket(v) for v in console.open.values() if v.get("sealed")]
+        finally:
+            check.close()
         assert [o.body.language for o in opened] == ["fr"] * 12  # nothing half-written
         assert hub_b.process.poll() is None
         # Both served: A until it was killed, B after.
         assert "event=ticket.created" in hub_a.log_text()
         assert "event=ticket.created" in hub_b.log_text()
-        check.close()
     finally:
         console.close()
         for k in kiosks:

@@ -54,6 +54,8 @@ class HubProcesses:
         self.log_dir = layout.root / "logs"
         self.cpu_cores = cpu_cores
         self.quotas: list[CpuQuota] = []
+        if cpu_cores is not None:  # refused before any hub starts
+            CpuQuota.check(cpu_cores)
 
     @property
     def urls(self) -> list[str]:
@@ -61,7 +63,7 @@ class HubProcesses:
 
     def start(self) -> None:
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        if self.cpu_cores is not None:  # before any hub starts: a refusal stops the run
+        if self.cpu_cores is not None:  # before any hub starts
             for n in range(len(self.ports)):
                 self.quotas.append(CpuQuota(f"kiosk-bench-hub-{n}", self.cpu_cores))
         for n, port in enumerate(self.ports):
@@ -116,14 +118,17 @@ class HubProcesses:
         return sum(_cpu_seconds(p.pid) for p in self.processes)
 
     def stop(self) -> None:
-        for process in self.processes:
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-        for process in self.processes:
-            try:
-                process.wait(20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(5)
-        for quota in self.quotas:
-            quota.remove()
+        try:
+            for process in self.processes:
+                if process.poll() is None:
+                    process.send_signal(signal.SIGTERM)
+            for process in self.processes:
+                try:
+                    process.wait(20)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait(5)
+        finally:
+            for quota in self.quotas:
+                quota.remove()
+            self.quotas = []

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from kiosk.bench.cpu_quota import CpuQuota
 from kiosk.bench.fleet import CONTROL_GROUP, Fleet, build_fleet
 from kiosk.bench.hubs import HubProcesses
 from kiosk.bench.options import BenchOptions
@@ -34,6 +35,8 @@ def run_bench(options: BenchOptions, progress: Any = None) -> dict[str, Any]:
         raise KioskError(
             "several hubs share one PostgreSQL database: give --db postgresql+psycopg://..."
         )
+    if options.hub_cpu is not None:
+        CpuQuota.check(options.hub_cpu)  # before a temporary directory is made
     root = options.data or Path(tempfile.mkdtemp(prefix="kiosk-bench-"))
     if root.exists() and any(root.iterdir()):
         raise KioskError(f"{root} is not empty: the bench builds a new site there")
