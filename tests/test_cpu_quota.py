@@ -13,7 +13,7 @@ import pytest
 
 from kiosk.bench import cpu_quota
 from kiosk.bench.cpu_quota import CpuQuota
-from kiosk.bench.hubs import HubProcesses
+from kiosk.bench.hubs import HubProcesses, process_cpu_seconds
 from kiosk.core.errors import KioskError
 from kiosk.operator import SiteLayout, init_site, sample_site
 
@@ -24,20 +24,15 @@ def _quota_or_skip(cores: float) -> CpuQuota:
     return CpuQuota("kiosk-test", cores)
 
 
-def _cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / 100
-
-
 def test_a_spinning_process_gets_its_share_and_no_more() -> None:
     quota = _quota_or_skip(0.2)
     spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
     try:
         quota.add(spinner.pid)
         assert quota.pids() == [spinner.pid]
-        started, cpu_before = time.monotonic(), _cpu_seconds(spinner.pid)
+        started, cpu_before = time.monotonic(), process_cpu_seconds(spinner.pid)
         time.sleep(1.5)
-        share = (_cpu_seconds(spinner.pid) - cpu_before) / (time.monotonic() - started)
+        share = (process_cpu_seconds(spinner.pid) - cpu_before) / (time.monotonic() - started)
         # Unlimited it would take a whole core; the clock-tick accounting adds a little.
         assert share < 0.3
     finally:

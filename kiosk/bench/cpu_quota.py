@@ -58,19 +58,19 @@ class CpuQuota:
     """A cgroup that lets its processes use at most `cores` of the CPU together."""
 
     @staticmethod
-    def check(cores: float) -> None:
-        """Refuses what cannot be set, before anything is built or started."""
+    def check(cores: float) -> tuple[Path, int]:
+        """Refuses what cannot be set, before anything is built or started; the
+        hierarchy to use and its version."""
         smallest = _MIN_QUOTA_US / _PERIOD_US
         if not smallest <= cores <= (os.cpu_count() or 1):
             raise KioskError(
                 f"a CPU share of {cores} cores is not possible on this machine "
                 f"({smallest} to {os.cpu_count() or 1})"
             )
-        _writable_root()
+        return _writable_root()
 
     def __init__(self, name: str, cores: float) -> None:
-        self.check(cores)
-        root, self.version = _writable_root()
+        root, self.version = self.check(cores)
         self.path = root / f"{name}-{os.getpid()}"
         quota = round(cores * _PERIOD_US)
         try:
