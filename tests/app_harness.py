@@ -137,6 +137,20 @@ def main() -> None:
     def texts_on_screen() -> list[Any]:
         return [w for w in top_layer() if isinstance(w, Label) and w.text and shown(w)]
 
+    def drawn_for_other_text() -> list[str]:
+        """Texts whose drawing is not of what they hold now (drawn for an earlier
+        text, font or language): the size a fresh rendering of the label's text
+        and options has differs from the size of the texture on the screen."""
+        stale = []
+        for w in texts_on_screen():
+            probe = type(w._label)(**w._label.options)
+            probe.text, probe.usersize = w._label.text, w._label.usersize
+            probe.refresh()
+            fresh = tuple(probe.texture.size) if probe.texture is not None else (0, 0)
+            if fresh != tuple(w.texture_size):
+                stale.append(f"{w.text[:40]!r}: drawn {tuple(w.texture_size)}, is {fresh}")
+        return stale
+
     def layout_problems() -> list[str]:
         """Text that a traveller could not read: off the window (and not in a
         scrolling area), cut by its own widget, or under another text."""
@@ -270,7 +284,25 @@ def main() -> None:
             touch = UnitTestTouch(x, y)
             touch.touch_down()
             Clock.schedule_once(lambda _dt: touch.touch_up(), float(cmd["seconds"]))
-            return {}
+            # Before any frame: a button shows it is pressed only if it is already down.
+            return {"state": getattr(widget, "state", None)}
+        if op == "press_first_frame":
+            # A press, answered at the first frame drawn after it: what that frame shows.
+            run({**cmd, "op": "press"})
+
+            def drawn(*_args: Any) -> None:
+                Window.unbind(on_flip=drawn)
+                answer(
+                    {
+                        "ok": True,
+                        "screen": app.root.current,
+                        "texts": visible_texts(),
+                        "stale": drawn_for_other_text(),
+                    }
+                )
+
+            Window.bind(on_flip=drawn)
+            return {"later": True}
         if op == "positions":
             out = {}
             for name, widget in current_screen().ids.items():
@@ -338,7 +370,9 @@ def main() -> None:
 
     def execute(cmd: dict[str, Any]) -> None:
         try:
-            answer({"ok": True, **run(cmd)})
+            result = run(cmd)
+            if not result.get("later"):
+                answer({"ok": True, **result})
         except _ScrollFirst:
             retry = {**cmd, "scrolled": cmd.get("scrolled", 0) + 1}
             Clock.schedule_once(lambda _dt: execute(retry), 0.15)

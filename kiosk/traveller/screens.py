@@ -44,7 +44,11 @@ class BaseScreen(Screen):  # type: ignore[misc]
     calm = BooleanProperty(False)
     surface_color = ColorProperty((1, 1, 1, 1))
 
-    def on_enter(self, *_args: Any) -> None:
+    def on_pre_enter(self, *_args: Any) -> None:
+        # Before the screen's first frame (on_enter comes a frame later), so that
+        # no frame shows what a screen held before it was built or cleared again:
+        # the last language's category buttons in the new language's font (boxes
+        # for missing glyphs), the PIN screen's last message.
         self.on_activate()
 
     def on_leave(self, *_args: Any) -> None:
@@ -164,6 +168,10 @@ class CategoryScreen(BaseScreen):
     def setup(self, choose: Callable[[Category], None]) -> None:
         self._choose = choose
         self._build()
+        # Texts follow the language like a .kv `tr._` text: changed when it is
+        # chosen, drawn while the traveller reads the consent screen (built anew
+        # on every showing instead, the screen's first frame waited 25-200 ms).
+        tr.fbind("_", self._retext)
 
     def _build(self) -> None:
         from kivy.factory import Factory
@@ -177,11 +185,13 @@ class CategoryScreen(BaseScreen):
             button = getattr(Factory, kind)(text=tr._(message))
             button.category = category.value
             button.kind = category.value
+            button.message = message
             button.bind(on_release=lambda _b, c=category: self._choose(c))
             grid.add_widget(button)
 
-    def on_activate(self) -> None:
-        self._build()  # texts in the language chosen on the start screen
+    def _retext(self, *_args: Any) -> None:
+        for button in self.ids.categories.children:
+            button.text = tr._(button.message)
 
 
 class DetailsScreen(BaseScreen):

@@ -10,7 +10,12 @@ from kivy.lang import Builder
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 
 from kiosk.i18n import N_, load_translations, locale_info
-from kiosk.uikit import mirror_row, reachable_modal, scroll_column  # noqa: F401 - kv widgets
+from kiosk.uikit import (  # noqa: F401 - kv widgets
+    mirror_row,
+    offscreen_text,
+    reachable_modal,
+    scroll_column,
+)
 from kiosk.uikit.theme import NORMAL
 from kiosk.uikit.translator import tr
 

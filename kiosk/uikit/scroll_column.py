@@ -1,4 +1,5 @@
-"""A vertical column that scrolls when its content is taller than the room it has.
+"""A vertical column that scrolls when its content is taller than the room it has,
+and only then.
 
 Children written under it in .kv go into the inner column, so a screen's text
 never gets clipped at large text sizes: it scrolls instead (WCAG 1.4.4, 1.4.10).
@@ -29,7 +30,18 @@ class ScrollColumn(ScrollView):  # type: ignore[misc]
         self.bar_width = dp(10)
         self.scroll_type = ["bars", "content"]
         self.column.bind(minimum_height=self.column.setter("height"))
+        self.bind(height=self._scroll_if_needed)
+        self.column.bind(height=self._scroll_if_needed)
         super().add_widget(self.column)
+
+    def _scroll_if_needed(self, *_args: Any) -> None:
+        """A ScrollView holds every touch back (Kivy's scroll_timeout, 250 ms) to
+        tell a scroll from a press: a button in it showed it was pressed only then.
+        Where the content fits there is nothing to scroll, and the touch goes to
+        the button at once."""
+        self.do_scroll_y = self.column.height > self.height
+        if not self.do_scroll_y:
+            self.scroll_y = 1  # the top in view, as when it last had room
 
     def add_widget(self, widget: Any, *args: Any, **kwargs: Any) -> None:
         self.column.add_widget(widget, *args, **kwargs)

@@ -1,0 +1,109 @@
+"""Labels that draw their text only when someone can see it.
+
+Choosing a language changes every label of every screen at once, and Kivy
+re-renders each label in the next frame, shown or not: 80-odd labels, each
+shaped and measured word by word, for a kiosk whose traveller sees one screen
+(benchmarks/kiosk_latency.py: 100-150 ms from touching a language to the next
+screen, more in Arabic and Hindi). A label here on a screen that is not shown
+waits, and draws when its screen is about to be shown (`on_pre_enter`, before
+that screen's first frame). Labels elsewhere (the shown screen, a dialog)
+draw as every Kivy label does. The waiting ones are then drawn in the frames
+that follow, a few milliseconds' worth a frame, while the traveller reads: the
+next screen is usually ready before it is asked for, and no frame is held up
+long enough for a touch to wait.
+"""
+
+from __future__ import annotations
+
+import time
+import weakref
+from collections import deque
+from typing import Any
+
+from kivy.clock import Clock
+from kivy.factory import Factory
+from kivy.uix.button import Button
+from kivy.uix.label import Label
+from kivy.uix.screenmanager import Screen
+from kivy.uix.togglebutton import ToggleButton
+
+__all__ = ["OffScreenButton", "OffScreenLabel", "OffScreenToggle", "hidden_screen"]
+
+
+def hidden_screen(widget: Any) -> Any:
+    """The screen `widget` is on if that screen is in a screen manager but not
+    shown (a manager holds only the screens shown as its children); else None."""
+    node = widget.parent
+    while node is not None and node is not node.parent:
+        if isinstance(node, Screen):
+            return node if node.manager is not None and node.parent is None else None
+        node = node.parent
+    return None
+
+
+# Drawing waiting labels in idle frames: at most this long a frame (a label takes
+# 0.1-2 ms, more for a long text shaped for the first time).
+_FRAME_BUDGET_S = 0.006
+_waiting: deque[weakref.ref[_DrawnWhenShown]] = deque()
+_drawing: list[Any] = []  # the scheduled ClockEvent, if any
+
+
+def _draw_some(_dt: float) -> None:
+    _drawing.clear()
+    deadline = time.perf_counter() + _FRAME_BUDGET_S
+    while _waiting and time.perf_counter() < deadline:
+        label = _waiting.popleft()()
+        if label is not None and label._waiting_for is not None:
+            label.draw_now()
+    if _waiting:
+        _drawing.append(Clock.schedule_once(_draw_some, 0))
+
+
+class _DrawnWhenShown:
+    """Mixed into a Label class. Kivy has already given the core label the new
+    text and options when `texture_update` runs; only the drawing waits."""
+
+    _waiting_for: Any = None  # the hidden screen whose showing draws this label
+
+    def texture_update(self, *largs: Any) -> None:
+        screen = hidden_screen(self)
+        if screen is None:
+            super().texture_update(*largs)  # type: ignore[misc]
+            return
+        if self._waiting_for is not screen:
+            self._stop_waiting()
+            self._waiting_for = screen
+            screen.fbind("on_pre_enter", self._screen_shown)
+            _waiting.append(weakref.ref(self))
+            if not _drawing:  # from the next frame: the shown screen's comes first
+                _drawing.append(Clock.schedule_once(_draw_some, 0))
+
+    def draw_now(self) -> None:
+        """Draw the text it holds, shown or not."""
+        self._stop_waiting()
+        super().texture_update()  # type: ignore[misc]
+
+    def _screen_shown(self, *_args: Any) -> None:
+        self._stop_waiting()
+        self.texture_update()  # a label moved off that screen meanwhile waits again
+
+    def _stop_waiting(self) -> None:
+        if self._waiting_for is not None:
+            self._waiting_for.funbind("on_pre_enter", self._screen_shown)
+            self._waiting_for = None
+
+
+class OffScreenLabel(_DrawnWhenShown, Label):  # type: ignore[misc]
+    pass
+
+
+class OffScreenButton(_DrawnWhenShown, Button):  # type: ignore[misc]
+    pass
+
+
+class OffScreenToggle(_DrawnWhenShown, ToggleButton):  # type: ignore[misc]
+    pass
+
+
+for _cls in (OffScreenLabel, OffScreenButton, OffScreenToggle):
+    Factory.register(_cls.__name__, cls=_cls)

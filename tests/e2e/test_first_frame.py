@@ -1,0 +1,67 @@
+"""What a traveller sees in the first frame after a touch, on the real kiosk app.
+
+A screen that is not shown draws its texts when it is about to be shown, not
+when the language changes (kiosk/uikit/offscreen_text.py), and a screen is
+built before its first frame (BaseScreen.on_pre_enter). Either done a frame
+late would show, for a frame, the texts of the language before in the new
+language's font: boxes for missing glyphs, or English letters set right to left.
+Each first frame must show what the screen shows once settled, each text drawn
+for what it holds.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.app_driver import AppDriver
+from tests.conftest import HubProcess, Site
+
+pytestmark = pytest.mark.usefixtures("display")
+
+# Right to left, CJK, Indic, and back to English, which the kiosk starts in.
+_LANGUAGES = ("ar", "ja", "hi", "en")
+
+
+def test_the_first_frame_of_each_screen_shows_its_texts_in_the_chosen_language(
+    site: Site, hub: HubProcess, tmp_path: Path
+) -> None:
+    traveller = AppDriver("traveller", site.kiosk.directory, "720x1280", tmp_path / "t.log")
+    walk = (
+        ({"language": None}, "consent"),
+        ({"id": "agree"}, "category"),
+        ({"category": "unwell"}, "details"),
+        ({"id": "details_continue"}, "urgency"),
+        ({"id": "cancel"}, "start"),
+    )
+    try:
+        for code in _LANGUAGES:
+            traveller.wait_until(lambda s: s["screen"] == "start", "start")
+            for target, screen in walk:
+                touch = {k: v if v is not None else code for k, v in target.items()}
+                frame = traveller.call("press_first_frame", **touch)
+                assert (code, frame["screen"], frame["stale"]) == (code, screen, [])
+                time.sleep(0.3)  # frames later, the screen settled
+                settled = traveller.wait_until(lambda s, n=screen: s["screen"] == n, screen)
+                if screen != "start":  # whose title cycles through the languages
+                    assert (code, screen, frame["texts"]) == (code, screen, settled["texts"])
+    finally:
+        traveller.close()
+
+
+def test_a_language_shows_it_is_pressed_at_once_and_opens_on_release(
+    site: Site, hub: HubProcess, tmp_path: Path
+) -> None:
+    """The list of languages fits the kiosk's screen, so nothing holds the touch
+    back to see whether it becomes a scroll (Kivy's ScrollView waits 250 ms)."""
+    traveller = AppDriver("traveller", site.kiosk.directory, "1080x1920", tmp_path / "t.log")
+    try:
+        traveller.wait_until(lambda s: s["screen"] == "start", "start")
+        assert traveller.call("hold", language="de", seconds=0.3)["state"] == "down"
+        traveller.wait_until(
+            lambda s: s["screen"] == "consent" and s["language"] == "de", "consent in German"
+        )
+    finally:
+        traveller.close()
