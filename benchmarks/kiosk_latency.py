@@ -6,11 +6,14 @@ frame, and touch to visible feedback.
 
 Cold start: from launching `python` (a fresh process, as systemd does) to the first
 frame drawn after the start screen is up. Touch: a touch is dispatched through the
-window's input path (as the test harness does) and the clock stops at the first
-frame swapped after it ("feedback": the pressed button drawn) and at the frame
-that shows the next screen ("next screen"). The OS input path (kernel, X, SDL)
-is not included; on a real panel add its latency. Times come from
-CLOCK_MONOTONIC, which parent and child processes share.
+window's input path (as the test harness does): from touch down to the first
+frame swapped after it ("feedback": the pressed button drawn), then the finger
+lifts, and from touch up to the first frame swapped after it, which shows the
+next screen ("next screen"), for English, Arabic, Japanese and Hindi in turn
+(LANGUAGES), each after a reset to English; then the request's next screens
+(category, details, urgency) from the app's step to their first frame. The OS
+input path (kernel, X, SDL) is not included; on a real panel add its latency.
+Times come from CLOCK_MONOTONIC, which parent and child processes share.
 """
 
 from __future__ import annotations
@@ -26,6 +29,17 @@ from pathlib import Path
 from typing import Any
 
 SIZE = "1080x1920"
+# After the language: the app's own steps of a request, each to the screen it
+# shows (as its buttons call them), with a short pause to read each screen.
+_WALK = (
+    ("agree", "category"),
+    ("choose_category", "details"),
+    ("continue_details", "urgency"),
+)
+_READING_S = 0.6
+# Touched in turn after each reset to the first language (English): English itself,
+# then right-to-left, CJK and Indic text, which must be shaped and measured anew.
+LANGUAGES = ("en", "ar", "ja", "hi")
 
 
 def _child(device_dir: Path, touches: int) -> None:
@@ -38,6 +52,7 @@ def _child(device_dir: Path, touches: int) -> None:
     from kivy.core.window import Window
     from kivy.tests.common import UnitTestTouch
 
+    from kiosk.core.categories import Category
     from kiosk.traveller.app import build_kiosk_app
     from kiosk.traveller.settings import TravellerSettings
 
@@ -59,6 +74,25 @@ def _child(device_dir: Path, touches: int) -> None:
 
         Clock.schedule_once(after, 0)
 
+    def walk_on(n: int, steps: list[tuple[str, str]]) -> None:
+        """The rest of a request, screen by screen: each step to its first frame."""
+        if not steps:
+            Clock.schedule_once(lambda _dt: touch(n + 1), 0.2)
+            return
+        (method, screen), rest = steps[0], steps[1:]
+        called = time.monotonic()
+        getattr(app, method)(*([Category.UNWELL] if method == "choose_category" else []))
+
+        def drawn(_dt: float) -> None:
+            shown = next((f for f in flips if f > called), None)
+            if shown is None:
+                Clock.schedule_once(drawn, 0)
+                return
+            result.setdefault(f"step_ms_{screen}", []).append((shown - called) * 1000)
+            Clock.schedule_once(lambda _dt: walk_on(n, rest), _READING_S)
+
+        Clock.schedule_once(drawn, 0)
+
     def touch(n: int) -> None:
         if n >= touches:
             print("LATENCY " + json.dumps(result), flush=True)
@@ -69,32 +103,37 @@ def _child(device_dir: Path, touches: int) -> None:
 
     def press(n: int) -> None:
         start = app.root.get_screen("start")
-        button = next(b for b in start.ids.languages.children if b.text == "English")
+        code = LANGUAGES[n % len(LANGUAGES)]
+        button = next(b for b in start.ids.languages.children if b.language_code == code)
         x, y = button.to_window(*button.center)
-        mark = len(flips)
-        t0 = time.monotonic()
         t = UnitTestTouch(x, y)
-        t.touch_down()
-        t.touch_up()
+        down = time.monotonic()
+        t.touch_down()  # a finger rests on the button: the pressed state is drawn
 
-        def watch(_dt: float) -> None:
-            shown = [f for f in flips[mark:] if f > t0]
-            if shown and "feedback" not in locals_:
-                locals_["feedback"] = shown[0]
-            if app.root.current == "consent" and not app.root.transition.is_active:
-                after_switch = [f for f in flips if f > locals_.get("switched", 0)]
-                if "switched" not in locals_:
-                    locals_["switched"] = time.monotonic()
-                elif after_switch:
-                    result["feedback_ms"].append((locals_["feedback"] - t0) * 1000)
-                    result["next_screen_ms"].append((after_switch[0] - t0) * 1000)
-                    locals_.clear()
-                    Clock.schedule_once(lambda _dt: touch(n + 1), 0.2)
+        def first_flip_after(since: float) -> float | None:
+            return next((f for f in flips if f > since), None)
+
+        def pressed_drawn(_dt: float) -> None:
+            shown = first_flip_after(down)
+            if shown is None:
+                Clock.schedule_once(pressed_drawn, 0)
+                return
+            result["feedback_ms"].append((shown - down) * 1000)
+            up = time.monotonic()
+            t.touch_up()  # ...and lifts: the language is chosen, the next screen due
+
+            def next_drawn(_dt: float) -> None:
+                shown = first_flip_after(up)
+                if shown is None or app.root.current != "consent":
+                    Clock.schedule_once(next_drawn, 0)
                     return
-            Clock.schedule_once(watch, 0)
+                for key in ("next_screen_ms", f"next_screen_ms_{code}"):
+                    result.setdefault(key, []).append((shown - up) * 1000)
+                Clock.schedule_once(lambda _dt: walk_on(n, list(_WALK)), _READING_S)
 
-        locals_: dict[str, float] = {}
-        Clock.schedule_once(watch, 0)
+            Clock.schedule_once(next_drawn, 0)
+
+        Clock.schedule_once(pressed_drawn, 0)
 
     Clock.schedule_once(first_frame, 0)
     app.run()
@@ -146,6 +185,19 @@ def main() -> int:
         "touch_feedback_ms_max": round(max(touches["feedback_ms"]), 1),
         "next_screen_ms_median": round(statistics.median(touches["next_screen_ms"]), 1),
         "next_screen_ms_max": round(max(touches["next_screen_ms"]), 1),
+        **{
+            f"next_screen_ms_median_{code}": round(
+                statistics.median(touches[f"next_screen_ms_{code}"]), 1
+            )
+            for code in LANGUAGES
+            if touches.get(f"next_screen_ms_{code}")
+        },
+        **{
+            f"{screen}_screen_ms_{stat}": round(fn(touches[f"step_ms_{screen}"]), 1)
+            for _method, screen in _WALK
+            for stat, fn in (("median", statistics.median), ("max", max))
+            if touches.get(f"step_ms_{screen}")
+        },
         "runs": args.runs,
         "touches": len(touches["feedback_ms"]),
         "window": SIZE,
