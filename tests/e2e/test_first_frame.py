@@ -1,4 +1,4 @@
-"""What a traveller sees in the first frame after a touch, on the real kiosk app.
+"""What the first frame after a touch shows, on the real kiosk and staff apps.
 
 A screen that is not shown draws its texts when it is about to be shown, not
 when the language changes (kiosk/uikit/offscreen_text.py), and a screen is
@@ -6,7 +6,8 @@ built before its first frame (BaseScreen.on_pre_enter). Either done a frame
 late would show, for a frame, the texts of the language before in the new
 language's font: boxes for missing glyphs, or English letters set right to left.
 Each first frame must show what the screen shows once settled, each text drawn
-for what it holds.
+for what it holds. And a button in a list that fits shows it is pressed at the
+touch: a Kivy ScrollView holds touches back 250 ms where it can scroll.
 """
 
 from __future__ import annotations
@@ -65,3 +66,23 @@ def test_a_language_shows_it_is_pressed_at_once_and_opens_on_release(
         )
     finally:
         traveller.close()
+
+
+def test_accept_on_a_staff_console_shows_it_is_pressed_at_once(
+    site: Site, hub: HubProcess, tmp_path: Path
+) -> None:
+    from kiosk.core.body import TicketBody
+    from kiosk.core.categories import Category, Urgency
+    from kiosk.core.ticket import new_ticket_id
+
+    kiosk = site.client(site.kiosk)
+    kiosk.submit_ticket(
+        kiosk.site(), new_ticket_id(), TicketBody(Category.UNWELL, Urgency.URGENT, "en")
+    )
+    staff = AppDriver("staff", site.staff.directory, "900x1000", tmp_path / "s.log")
+    try:
+        staff.wait_until(lambda s: len(s["cards"]) == 1, "the request on the console")
+        assert staff.call("hold", card=0, id="accept", seconds=0.3)["state"] == "down"
+        staff.wait_until(lambda s: s["cards"][0]["accepted"], "accepted")
+    finally:
+        staff.close()
