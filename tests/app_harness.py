@@ -46,6 +46,24 @@ def main() -> None:
     from kivy.uix.modalview import ModalView
     from kivy.uix.scrollview import ScrollView
 
+    # What each label was last drawn with (drawn_for_other_text compares).
+    def _holds(w: Any) -> tuple[Any, ...]:
+        core = w._label
+        return (core.text, repr(sorted(core.options.items())), repr(core.usersize))
+
+    drawing = Label.texture_update
+
+    def texture_update(self: Any, *largs: Any) -> None:
+        drawing(self, *largs)
+        self.drawn_as = _holds(self)
+
+    texture_update.__name__ = "texture_update"  # Kivy's triggers look methods up by name
+    Label.texture_update = texture_update
+    if os.environ.get("KIOSK_TEST_NO_IDLE_DRAWING"):
+        from kiosk.uikit import offscreen_text
+
+        offscreen_text.idle_budget_s = 0.0  # a screen's first frame draws by itself
+
     if kind == "traveller":
         from kiosk.traveller.app import build_kiosk_app
         from kiosk.traveller.settings import TravellerSettings
@@ -138,18 +156,13 @@ def main() -> None:
         return [w for w in top_layer() if isinstance(w, Label) and w.text and shown(w)]
 
     def drawn_for_other_text() -> list[str]:
-        """Texts whose drawing is not of what they hold now (drawn for an earlier
-        text, font or language): the size a fresh rendering of the label's text
-        and options has differs from the size of the texture on the screen."""
-        stale = []
-        for w in texts_on_screen():
-            probe = type(w._label)(**w._label.options)
-            probe.text, probe.usersize = w._label.text, w._label.usersize
-            probe.refresh()
-            fresh = tuple(probe.texture.size) if probe.texture is not None else (0, 0)
-            if fresh != tuple(w.texture_size):
-                stale.append(f"{w.text[:40]!r}: drawn {tuple(w.texture_size)}, is {fresh}")
-        return stale
+        """Texts on the screen whose drawing is not of what they hold now (drawn
+        for an earlier text, font or language, or not drawn at all)."""
+        return [
+            f"{w.text[:40]!r}"
+            for w in top_layer()
+            if isinstance(w, Label) and shown(w) and getattr(w, "drawn_as", None) != _holds(w)
+        ]
 
     def layout_problems() -> list[str]:
         """Text that a traveller could not read: off the window (and not in a
@@ -292,14 +305,16 @@ def main() -> None:
 
             def drawn(*_args: Any) -> None:
                 Window.unbind(on_flip=drawn)
-                answer(
-                    {
-                        "ok": True,
+                try:
+                    frame = {
                         "screen": app.root.current,
                         "texts": visible_texts(),
                         "stale": drawn_for_other_text(),
                     }
-                )
+                except Exception as exc:  # answered, or the test would wait for ever
+                    answer({"ok": False, "error": f"{type(exc).__name__}: {exc}"})
+                else:
+                    answer({"ok": True, **frame})
 
             Window.bind(on_flip=drawn)
             return {"later": True}

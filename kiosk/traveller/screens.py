@@ -48,7 +48,8 @@ class BaseScreen(Screen):  # type: ignore[misc]
         # Before the screen's first frame (on_enter comes a frame later), so that
         # no frame shows what a screen held before it was built or cleared again:
         # the last language's category buttons in the new language's font (boxes
-        # for missing glyphs), the PIN screen's last message.
+        # for missing glyphs), the PIN screen's last message. The switch to this
+        # screen is still under way: an on_activate must not switch screens.
         self.on_activate()
 
     def on_leave(self, *_args: Any) -> None:
@@ -165,13 +166,17 @@ class ConsentScreen(BaseScreen):
 
 
 class CategoryScreen(BaseScreen):
+    _following_language = False
+
     def setup(self, choose: Callable[[Category], None]) -> None:
         self._choose = choose
         self._build()
-        # Texts follow the language like a .kv `tr._` text: changed when it is
-        # chosen, drawn while the traveller reads the consent screen (built anew
-        # on every showing instead, the screen's first frame waited 25-200 ms).
-        tr.fbind("_", self._retext)
+        if not self._following_language:
+            # Texts follow the language like a .kv `tr._` text: changed when it is
+            # chosen, drawn while the traveller reads the consent screen (built anew
+            # on every showing instead, the screen's first frame waited 25-200 ms).
+            tr.fbind("_", self._retext)
+            self._following_language = True
 
     def _build(self) -> None:
         from kivy.factory import Factory

@@ -18,6 +18,7 @@ from __future__ import annotations
 import time
 import weakref
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 from kivy.clock import Clock
@@ -42,21 +43,27 @@ def hidden_screen(widget: Any) -> Any:
 
 
 # Drawing waiting labels in idle frames: at most this long a frame (a label takes
-# 0.1-2 ms, more for a long text shaped for the first time).
-_FRAME_BUDGET_S = 0.006
+# 0.1-2 ms, more for a long text shaped for the first time). 0 turns it off, so
+# that a test sees what a screen's first frame draws by itself.
+idle_budget_s = 0.006
 _waiting: deque[weakref.ref[_DrawnWhenShown]] = deque()
 _drawing: list[Any] = []  # the scheduled ClockEvent, if any
 
 
+def _draw_later() -> None:
+    if not _drawing and idle_budget_s > 0:  # from the next frame: the shown screen's first
+        _drawing.append(Clock.schedule_once(_draw_some, 0))
+
+
 def _draw_some(_dt: float) -> None:
     _drawing.clear()
-    deadline = time.perf_counter() + _FRAME_BUDGET_S
+    deadline = time.perf_counter() + idle_budget_s
     while _waiting and time.perf_counter() < deadline:
         label = _waiting.popleft()()
         if label is not None and label._waiting_for is not None:
             label.draw_now()
     if _waiting:
-        _drawing.append(Clock.schedule_once(_draw_some, 0))
+        _draw_later()
 
 
 class _DrawnWhenShown:
@@ -64,24 +71,36 @@ class _DrawnWhenShown:
     text and options when `texture_update` runs; only the drawing waits."""
 
     _waiting_for: Any = None  # the hidden screen whose showing draws this label
+    _stale = False  # what it holds has not been drawn
+    _trigger_texture: Callable[[], None]  # Label's: draw in the next frame
 
     def texture_update(self, *largs: Any) -> None:
         screen = hidden_screen(self)
         if screen is None:
-            super().texture_update(*largs)  # type: ignore[misc]
+            self.draw_now()
             return
+        self._stale = True
         if self._waiting_for is not screen:
             self._stop_waiting()
             self._waiting_for = screen
             screen.fbind("on_pre_enter", self._screen_shown)
             _waiting.append(weakref.ref(self))
-            if not _drawing:  # from the next frame: the shown screen's comes first
-                _drawing.append(Clock.schedule_once(_draw_some, 0))
+            _draw_later()
 
     def draw_now(self) -> None:
         """Draw the text it holds, shown or not."""
         self._stop_waiting()
+        self._stale = False
         super().texture_update()  # type: ignore[misc]
+
+    def on_parent(self, _widget: Any, parent: Any) -> None:
+        # Kivy draws a label again only when what it holds changes, not when it
+        # moves: one still to draw looks again where it is now. One removed waits
+        # for no screen (which would keep it alive, and draw it for nothing).
+        if self._stale:
+            self._stop_waiting()
+            if parent is not None:
+                self._trigger_texture()
 
     def _screen_shown(self, *_args: Any) -> None:
         self._stop_waiting()

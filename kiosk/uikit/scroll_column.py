@@ -15,10 +15,38 @@ from kivy.properties import NumericProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.scrollview import ScrollView
 
-__all__ = ["ScrollColumn"]
+__all__ = ["FitScrollView", "ScrollColumn"]
 
 
-class ScrollColumn(ScrollView):  # type: ignore[misc]
+class FitScrollView(ScrollView):  # type: ignore[misc]
+    """A vertical ScrollView that scrolls only when its content is taller than it.
+
+    A ScrollView holds every touch back (Kivy's scroll_timeout, 250 ms) to tell a
+    scroll from a press, so a button in it showed it was pressed only then. Where
+    the content fits there is nothing to scroll, and the touch goes to the button
+    at once."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.do_scroll_x = False
+        self.bind(height=self._scroll_if_needed)
+
+    def add_widget(self, widget: Any, *args: Any, **kwargs: Any) -> None:
+        super().add_widget(widget, *args, **kwargs)
+        widget.bind(height=self._scroll_if_needed)
+        self._scroll_if_needed()
+
+    def _scroll_if_needed(self, *_args: Any) -> None:
+        content = self.children[0] if self.children else None
+        self.do_scroll_y = content is not None and content.height > self.height
+        if not self.do_scroll_y:
+            # The top in view: Kivy springs a list back only while it may scroll.
+            self.scroll_y = 1
+
+
+class ScrollColumn(FitScrollView):
+    """A FitScrollView around a vertical column that the .kv children go into."""
+
     spacing = NumericProperty(0)  # between the children, as in a BoxLayout
 
     def __init__(self, **kwargs: Any) -> None:
@@ -26,25 +54,16 @@ class ScrollColumn(ScrollView):  # type: ignore[misc]
         super().__init__(**kwargs)
         self.bind(spacing=self.column.setter("spacing"))
         self.column.spacing = self.spacing
-        self.do_scroll_x = False
         self.bar_width = dp(10)
         self.scroll_type = ["bars", "content"]
         self.column.bind(minimum_height=self.column.setter("height"))
-        self.bind(height=self._scroll_if_needed)
-        self.column.bind(height=self._scroll_if_needed)
         super().add_widget(self.column)
 
-    def _scroll_if_needed(self, *_args: Any) -> None:
-        """A ScrollView holds every touch back (Kivy's scroll_timeout, 250 ms) to
-        tell a scroll from a press: a button in it showed it was pressed only then.
-        Where the content fits there is nothing to scroll, and the touch goes to
-        the button at once."""
-        self.do_scroll_y = self.column.height > self.height
-        if not self.do_scroll_y:
-            self.scroll_y = 1  # the top in view, as when it last had room
-
     def add_widget(self, widget: Any, *args: Any, **kwargs: Any) -> None:
-        self.column.add_widget(widget, *args, **kwargs)
+        if widget is self.column:
+            super().add_widget(widget, *args, **kwargs)
+        else:
+            self.column.add_widget(widget, *args, **kwargs)
 
     def remove_widget(self, widget: Any, *args: Any, **kwargs: Any) -> None:
         if widget is self.column:
@@ -53,4 +72,5 @@ class ScrollColumn(ScrollView):  # type: ignore[misc]
             self.column.remove_widget(widget, *args, **kwargs)
 
 
+Factory.register("FitScrollView", cls=FitScrollView)
 Factory.register("ScrollColumn", cls=ScrollColumn)
