@@ -299,10 +299,9 @@ def main() -> None:
             Clock.schedule_once(lambda _dt: touch.touch_up(), float(cmd["seconds"]))
             # Before any frame: a button shows it is pressed only if it is already down.
             return {"state": getattr(widget, "state", None)}
-        if op == "press_first_frame":
-            # A press, answered at the first frame drawn after it: what that frame shows.
-            run({**cmd, "op": "press"})
-
+        if op in ("press_first_frame", "next_screen_first_frame"):
+            # Answered at the first frame drawn after a press, or after the next
+            # change of screen (one that a timer makes): what that frame shows.
             def drawn(*_args: Any) -> None:
                 Window.unbind(on_flip=drawn)
                 try:
@@ -316,7 +315,15 @@ def main() -> None:
                 else:
                     answer({"ok": True, **frame})
 
-            Window.bind(on_flip=drawn)
+            def changed(*_args: Any) -> None:
+                app.root.unbind(current=changed)
+                Window.bind(on_flip=drawn)
+
+            if op == "press_first_frame":
+                run({**cmd, "op": "press"})
+                Window.bind(on_flip=drawn)
+            else:
+                app.root.bind(current=changed)
             return {"later": True}
         if op == "positions":
             out = {}

@@ -59,6 +59,32 @@ def test_the_first_frame_of_each_screen_shows_its_texts_in_the_chosen_language(
         traveller.close()
 
 
+def test_the_pin_pad_opens_without_the_last_message(
+    site: Site, hub: HubProcess, tmp_path: Path
+) -> None:
+    """A screen cleared when it is shown is cleared before its first frame: the
+    next person at the pad does not see, even for a frame, how the last one did."""
+    from kiosk.client.maintenance_pin import set_pin
+
+    set_pin(site.kiosk.directory, "246810")
+    traveller = AppDriver("traveller", site.kiosk.directory, "720x1280", tmp_path / "t.log")
+    try:
+        for visit in range(2):
+            traveller.wait_until(lambda s: s["screen"] == "start", "start")
+            traveller.send("next_screen_first_frame")
+            traveller.call("hold", id="hold_corner", seconds=3.5)
+            frame = traveller.receive()
+            assert (frame["screen"], frame["stale"]) == ("pin", [])
+            assert not any("Wrong PIN" in t for t in frame["texts"]), visit
+            for digit in "111111":
+                traveller.press(text=digit)
+            traveller.press(id="ok")
+            assert any("Wrong PIN" in t for t in traveller.state()["texts"])
+            traveller.press(id="cancel")
+    finally:
+        traveller.close()
+
+
 def test_a_language_shows_it_is_pressed_at_once_and_opens_on_release(
     site: Site, hub: HubProcess, tmp_path: Path
 ) -> None:
