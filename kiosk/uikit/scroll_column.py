@@ -59,6 +59,12 @@ class ScrollColumn(FitScrollView):
         self.column.bind(minimum_height=self.column.setter("height"))
         super().add_widget(self.column)
 
+    def _scroll_if_needed(self, *_args: Any) -> None:
+        super()._scroll_if_needed()
+        # Room for the scroll bar, drawn over the right edge while it can scroll:
+        # the ends of lines (the starts, right to left) went under it.
+        self.column.padding = [0, 0, self.bar_width + dp(6) if self.do_scroll_y else 0, 0]
+
     def add_widget(self, widget: Any, *args: Any, **kwargs: Any) -> None:
         if widget is self.column:
             super().add_widget(widget, *args, **kwargs)
