@@ -14,11 +14,12 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
 from kiosk.client import HubClient
-from kiosk.core.errors import HubUnreachable
+from kiosk.core.errors import HubRefused, HubUnreachable
 from kiosk.crypto import DeviceKeys
 from kiosk.crypto.tls import PemPair, create_site_ca, issue_server_certificate
 from tests.conftest import HubProcess, Site
@@ -38,12 +39,14 @@ class _Answer(BaseHTTPRequestHandler):
         pass
 
 
-def _serve(tmp_path: Path, pair: PemPair) -> Iterator[int]:
+def _serve(
+    tmp_path: Path, pair: PemPair, handler: type[BaseHTTPRequestHandler] = _Answer
+) -> Iterator[int]:
     (tmp_path / "cert.pem").write_bytes(pair.certificate)
     (tmp_path / "key.pem").write_bytes(pair.private_key)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(tmp_path / "cert.pem", tmp_path / "key.pem")
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Answer)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.socket = context.wrap_socket(server.socket, server_side=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -103,3 +106,50 @@ def test_the_site_hub_is_trusted_over_one_kept_connection(site: Site, hub: HubPr
             client.heartbeat("test")
     finally:
         client.close()
+
+
+class _Counter(BaseHTTPRequestHandler):
+    """Plain HTTP: where a redirect points. Counts what reaches it."""
+
+    seen: ClassVar[list[str]] = []
+
+    def do_POST(self) -> None:
+        self.seen.append(self.path)
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *_args: object) -> None:
+        pass
+
+
+def test_a_redirect_is_refused_not_followed(site: Site, tmp_path: Path) -> None:
+    """A signed call sent on to wherever a redirect points (here plain HTTP) could
+    be read and replayed to the hub: the device refuses it and sends nothing there."""
+    elsewhere = ThreadingHTTPServer(("127.0.0.1", 0), _Counter)
+    threading.Thread(target=elsewhere.serve_forever, daemon=True).start()
+    target = f"http://127.0.0.1:{elsewhere.server_address[1]}/v1/heartbeat"
+
+    class _Redirect(_Answer):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("content-length", "0")))
+            self.send_response(307)  # 307 keeps the method and the body
+            self.send_header("location", target)
+            self.send_header("content-length", "0")
+            self.end_headers()
+
+    ca = PemPair(
+        (site.layout.operator / "ca.pem").read_bytes(),
+        (site.layout.operator / "ca.key").read_bytes(),
+    )
+    served = _serve(tmp_path, issue_server_certificate(ca, ["127.0.0.1"]), _Redirect)
+    client = _client_for(site, next(served))
+    try:
+        with pytest.raises(HubRefused) as refused:
+            client.heartbeat("test")
+        assert (refused.value.status, refused.value.code) == (307, "redirect")
+        assert _Counter.seen == []
+    finally:
+        client.close()
+        served.close()
+        elsewhere.shutdown()
+        elsewhere.server_close()
