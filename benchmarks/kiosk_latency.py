@@ -29,13 +29,9 @@ from pathlib import Path
 from typing import Any
 
 SIZE = "1080x1920"
-# After the language: the app's own steps of a request, each to the screen it
-# shows (as its buttons call them), with a short pause to read each screen.
-_WALK = (
-    ("agree", "category"),
-    ("choose_category", "details"),
-    ("continue_details", "urgency"),
-)
+# After the language: the screens of a request that the app's own steps show (as
+# its buttons call them), with a short pause to read each screen.
+_WALK = ("category", "details", "urgency")
 _READING_S = 0.6
 # Touched in turn after each reset to the first language (English): English itself,
 # then right-to-left, CJK and Indic text, which must be shaped and measured anew.
@@ -74,22 +70,26 @@ def _child(device_dir: Path, touches: int) -> None:
 
         Clock.schedule_once(after, 0)
 
-    def walk_on(n: int, steps: list[tuple[str, str]]) -> None:
+    def first_flip_after(since: float) -> float | None:
+        return next((f for f in flips if f > since), None)
+
+    steps = (app.agree, lambda: app.choose_category(Category.UNWELL), app.continue_details)
+
+    def walk_on(n: int, step: int) -> None:
         """The rest of a request, screen by screen: each step to its first frame."""
-        if not steps:
+        if step == len(steps):
             Clock.schedule_once(lambda _dt: touch(n + 1), 0.2)
             return
-        (method, screen), rest = steps[0], steps[1:]
         called = time.monotonic()
-        getattr(app, method)(*([Category.UNWELL] if method == "choose_category" else []))
+        steps[step]()
 
         def drawn(_dt: float) -> None:
-            shown = next((f for f in flips if f > called), None)
+            shown = first_flip_after(called)
             if shown is None:
                 Clock.schedule_once(drawn, 0)
                 return
-            result.setdefault(f"step_ms_{screen}", []).append((shown - called) * 1000)
-            Clock.schedule_once(lambda _dt: walk_on(n, rest), _READING_S)
+            result.setdefault(f"step_ms_{_WALK[step]}", []).append((shown - called) * 1000)
+            Clock.schedule_once(lambda _dt: walk_on(n, step + 1), _READING_S)
 
         Clock.schedule_once(drawn, 0)
 
@@ -110,9 +110,6 @@ def _child(device_dir: Path, touches: int) -> None:
         down = time.monotonic()
         t.touch_down()  # a finger rests on the button: the pressed state is drawn
 
-        def first_flip_after(since: float) -> float | None:
-            return next((f for f in flips if f > since), None)
-
         def pressed_drawn(_dt: float) -> None:
             shown = first_flip_after(down)
             if shown is None:
@@ -129,7 +126,7 @@ def _child(device_dir: Path, touches: int) -> None:
                     return
                 for key in ("next_screen_ms", f"next_screen_ms_{code}"):
                     result.setdefault(key, []).append((shown - up) * 1000)
-                Clock.schedule_once(lambda _dt: walk_on(n, list(_WALK)), _READING_S)
+                Clock.schedule_once(lambda _dt: walk_on(n, 0), _READING_S)
 
             Clock.schedule_once(next_drawn, 0)
 
@@ -194,7 +191,7 @@ def main() -> int:
         },
         **{
             f"{screen}_screen_ms_{stat}": round(fn(touches[f"step_ms_{screen}"]), 1)
-            for _method, screen in _WALK
+            for screen in _WALK
             for stat, fn in (("median", statistics.median), ("max", max))
             if touches.get(f"step_ms_{screen}")
         },

@@ -166,17 +166,16 @@ class ConsentScreen(BaseScreen):
 
 
 class CategoryScreen(BaseScreen):
-    _following_language = False
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        # Texts follow the language like a .kv `tr._` text: changed when it is
+        # chosen, drawn while the traveller reads the consent screen (built anew
+        # on every showing instead, the screen's first frame waited 25-200 ms).
+        tr.fbind("_", self._retext)
 
     def setup(self, choose: Callable[[Category], None]) -> None:
         self._choose = choose
         self._build()
-        if not self._following_language:
-            # Texts follow the language like a .kv `tr._` text: changed when it is
-            # chosen, drawn while the traveller reads the consent screen (built anew
-            # on every showing instead, the screen's first frame waited 25-200 ms).
-            tr.fbind("_", self._retext)
-            self._following_language = True
 
     def _build(self) -> None:
         from kivy.factory import Factory

@@ -28,10 +28,10 @@ from kivy.uix.label import Label
 from kivy.uix.screenmanager import Screen
 from kivy.uix.togglebutton import ToggleButton
 
-__all__ = ["OffScreenButton", "OffScreenLabel", "OffScreenToggle", "hidden_screen"]
+__all__ = ["OffScreenButton", "OffScreenLabel", "OffScreenToggle"]
 
 
-def hidden_screen(widget: Any) -> Any:
+def _hidden_screen(widget: Any) -> Any:
     """The screen `widget` is on if that screen is in a screen manager but not
     shown (a manager holds only the screens shown as its children); else None."""
     node = widget.parent
@@ -47,16 +47,9 @@ def hidden_screen(widget: Any) -> Any:
 # that a test sees what a screen's first frame draws by itself.
 idle_budget_s = 0.006
 _waiting: deque[weakref.ref[_DrawnWhenShown]] = deque()
-_drawing: list[Any] = []  # the scheduled ClockEvent, if any
-
-
-def _draw_later() -> None:
-    if not _drawing and idle_budget_s > 0:  # from the next frame: the shown screen's first
-        _drawing.append(Clock.schedule_once(_draw_some, 0))
 
 
 def _draw_some(_dt: float) -> None:
-    _drawing.clear()
     deadline = time.perf_counter() + idle_budget_s
     while _waiting and time.perf_counter() < deadline:
         label = _waiting.popleft()()
@@ -64,6 +57,15 @@ def _draw_some(_dt: float) -> None:
             label.draw_now()
     if _waiting:
         _draw_later()
+
+
+# Once a frame however often it is asked for, from the next: the shown screen's first.
+_draw_soon = Clock.create_trigger(_draw_some, 0)
+
+
+def _draw_later() -> None:
+    if idle_budget_s > 0:
+        _draw_soon()
 
 
 class _DrawnWhenShown:
@@ -75,7 +77,7 @@ class _DrawnWhenShown:
     _trigger_texture: Callable[[], None]  # Label's: draw in the next frame
 
     def texture_update(self, *largs: Any) -> None:
-        screen = hidden_screen(self)
+        screen = _hidden_screen(self)
         if screen is None:
             self.draw_now()
             return
