@@ -12,9 +12,11 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 import requests
+import urllib3
 
 from kiosk.client.device import DeviceConfig
 from kiosk.client.epoch_keys import EpochKeyCache, EpochPublicKey, verified_epoch_keys
+from kiosk.client.sse import EventTooLarge, SseDecoder
 from kiosk.client.tls import PinnedTlsAdapter
 from kiosk.core.body import TicketBody, binding_bytes
 from kiosk.core.categories import Category, Urgency
@@ -39,6 +41,8 @@ _TIMEOUT = (5.0, 10.0)  # connect, read
 # The hub sends a keep-alive every 15 s: silence for three of them is a dead
 # connection (a half-open one would otherwise block the stream forever).
 _STREAM_READ_TIMEOUT = 45.0
+# Whatever the socket holds, up to this: most reads are one whole event.
+_STREAM_READ_SIZE = 65536
 # Longer than any open ticket lives (the hub's expiry limit is 4 h by default).
 _MAX_TICKET_AGE = 12 * 3600
 _CLOCK_SLACK = 300
@@ -349,22 +353,18 @@ class HubClient:
         # While the stream was down a console may have published a key unseen.
         self.epoch_cache.forget()
         self.site_changed()  # and perhaps a manifest
+        decoder = SseDecoder()
         try:
-            data: list[str] = []
-            for raw in response.iter_lines(decode_unicode=True):
-                line = raw or ""
-                if line.startswith("data:"):
-                    data.append(line[5:].strip())
-                elif not line and data:
-                    event = json.loads("\n".join(data))
-                    data = []
+            while chunk := response.raw.read1(_STREAM_READ_SIZE, decode_content=True):
+                for data in decoder.feed(chunk):
+                    event = json.loads(data)
                     kind = event.get("type") if isinstance(event, dict) else None
                     if kind == "epoch_keys":
                         self.epoch_cache.pushed(event.get("key"))
                     elif kind == "manifest":
                         self.site_changed()
                     yield event
-        except requests.RequestException as exc:
+        except (requests.RequestException, urllib3.exceptions.HTTPError, EventTooLarge) as exc:
             raise HubUnreachable(f"event stream ended: {type(exc).__name__}") from None
         finally:
             response.close()
