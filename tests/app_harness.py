@@ -297,8 +297,36 @@ def main() -> None:
             touch = UnitTestTouch(x, y)
             touch.touch_down()
             Clock.schedule_once(lambda _dt: touch.touch_up(), float(cmd["seconds"]))
-            # Before any frame: a button shows it is pressed only if it is already down.
-            return {"state": getattr(widget, "state", None)}
+            # Before any frame: a button shows it is pressed only if it is already down
+            # (a toggle, whose state is whether it is chosen, by its `touched` frame).
+            return {
+                "state": getattr(widget, "state", None),
+                "touched": getattr(widget, "touched", None),
+            }
+        if op == "drag":  # a finger put on a widget and moved up or down the list
+            widget = find(cmd)
+            scroller = widget.parent
+            while not isinstance(scroller, ScrollView):
+                scroller = scroller.parent
+            if clipped(widget) != window_rect(widget):
+                raise LookupError("drag a widget in full view")
+            x, y = widget.to_window(*widget.center)
+            touch = UnitTestTouch(x, y)
+            touch.touch_down()
+            seen = {"state_at_touch": widget.state, "scroll_y_before": scroller.scroll_y}
+            steps = 6  # over 120 ms, a frame or so apart, as a finger moves
+
+            def move(step: int) -> None:
+                touch.touch_move(x, y + float(cmd["dy"]) * step / steps)
+                if step < steps:
+                    Clock.schedule_once(lambda _dt: move(step + 1), 0.02)
+                    return
+                seen["state_moved"] = widget.state
+                touch.touch_up()
+                answer({"ok": True, **seen, "scroll_y_after": scroller.scroll_y})
+
+            Clock.schedule_once(lambda _dt: move(1), 0.02)
+            return {"later": True}
         if op in ("press_first_frame", "next_screen_first_frame"):
             # Answered at the first frame drawn after a press, or after the next
             # change of screen (one that a timer makes): what that frame shows.

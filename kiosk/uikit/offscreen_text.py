@@ -23,6 +23,7 @@ from typing import Any
 
 from kivy.clock import Clock
 from kivy.factory import Factory
+from kivy.properties import BooleanProperty
 from kivy.uix.button import Button
 from kivy.uix.label import Label
 from kivy.uix.screenmanager import Screen
@@ -123,7 +124,9 @@ class OffScreenButton(_DrawnWhenShown, Button):  # type: ignore[misc]
 
 
 class OffScreenToggle(_DrawnWhenShown, ToggleButton):  # type: ignore[misc]
-    pass
+    # A finger is on it but a scrolling list has not yet handed it the touch
+    # (scroll_column.py): its frame shows that, its state stays what was chosen.
+    touched = BooleanProperty(False)
 
 
 for _cls in (OffScreenLabel, OffScreenButton, OffScreenToggle):

@@ -6,8 +6,8 @@ built before its first frame (BaseScreen.on_pre_enter). Either done a frame
 late would show, for a frame, the texts of the language before in the new
 language's font: boxes for missing glyphs, or English letters set right to left.
 Each first frame must show what the screen shows once settled, each text drawn
-for what it holds. And a button in a list that fits shows it is pressed at the
-touch: a Kivy ScrollView holds touches back 250 ms where it can scroll.
+for what it holds. And a button in a list shows it is pressed at the touch,
+though a Kivy ScrollView holds touches back 250 ms where it can scroll.
 """
 
 from __future__ import annotations
@@ -119,3 +119,46 @@ def test_accept_on_a_staff_console_shows_it_is_pressed_at_once(
         staff.wait_until(lambda s: s["cards"][0]["accepted"], "accepted")
     finally:
         staff.close()
+
+
+def test_in_a_list_that_scrolls_a_touch_shows_at_once_and_a_tap_acts_at_the_lift(
+    site: Site, hub: HubProcess, tmp_path: Path
+) -> None:
+    """With larger text the languages and the details no longer fit, and their
+    lists scroll: the button under a finger still shows pressed at the touch (a
+    detail, whose state is whether it is chosen, by its frame), a finger that
+    moves scrolls and presses nothing, and a tap opens the next screen in the
+    first frame after the finger lifts (Kivy: 0.2 s after)."""
+    traveller = AppDriver("traveller", site.kiosk.directory, "720x1280", tmp_path / "t.log")
+
+    def start_with_larger_text() -> None:  # the modes end with each traveller
+        traveller.wait_until(lambda s: s["screen"] == "start", "start")
+        if not traveller.state()["modes"]["large_text"]:
+            traveller.press(id="mode_large_text")
+            traveller.wait_until(lambda s: s["modes"]["large_text"], "larger text")
+
+    try:
+        start_with_larger_text()
+        assert traveller.call("hold", language="de", seconds=0.3)["state"] == "down"
+        traveller.wait_until(lambda s: s["screen"] == "consent", "consent after a held press")
+        traveller.press(id="cancel")
+        start_with_larger_text()
+        assert traveller.call("press_first_frame", language="es")["screen"] == "consent"
+        traveller.press(id="cancel")
+        start_with_larger_text()
+
+        dragged = traveller.call("drag", language="de", dy=300)
+        assert (dragged["state_at_touch"], dragged["state_moved"]) == ("down", "normal")
+        assert dragged["scroll_y_after"] < dragged["scroll_y_before"], "the list did not scroll"
+        time.sleep(2.0)  # the list comes to rest
+        assert traveller.state()["screen"] == "start"
+
+        traveller.press(language="en")
+        traveller.wait_until(lambda s: s["screen"] == "consent", "consent")
+        traveller.press(id="agree")
+        traveller.press(category="unwell")
+        traveller.wait_until(lambda s: s["screen"] == "details", "details")
+        touched = traveller.call("hold", phrase="wheelchair", seconds=0.1)
+        assert (touched["state"], touched["touched"]) == ("normal", True)
+    finally:
+        traveller.close()
