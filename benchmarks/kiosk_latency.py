@@ -2,7 +2,7 @@
 frame, and touch to visible feedback.
 
     xvfb-run -s "-screen 0 1080x1920x24" python benchmarks/kiosk_latency.py \
-        [--runs 5] [--touches 30] [--json]
+        [--runs 5] [--touches 30] [--large-text] [--json]
 
 Cold start: from launching `python` (a fresh process, as systemd does) to the first
 frame drawn after the start screen is up. Touch: a touch is dispatched through the
@@ -14,6 +14,8 @@ next screen ("next screen"), for English, Arabic, Japanese and Hindi in turn
 (category, details, urgency) from the app's step to their first frame. The OS
 input path (kernel, X, SDL) is not included; on a real panel add its latency.
 Times come from CLOCK_MONOTONIC, which parent and child processes share.
+With --large-text the traveller first turns on larger text: the languages then
+no longer fit and their list scrolls (each is scrolled into view before its touch).
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ _READING_S = 0.6
 LANGUAGES = ("en", "ar", "ja", "hi")
 
 
-def _child(device_dir: Path, touches: int) -> None:
+def _child(device_dir: Path, touches: int, large_text: bool) -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from kiosk.apps import parse_size
     from kiosk.uikit.bootstrap import prepare_kivy
@@ -99,19 +101,48 @@ def _child(device_dir: Path, touches: int) -> None:
             app.stop()
             return
         app.reset()  # back to the start screen, a fresh session
+        app.large_text = large_text  # the modes end with each session
+        Clock.schedule_once(lambda _dt: into_view(n), 0.3)
+
+    def into_view(n: int) -> None:
+        start = app.root.get_screen("start")
+        button = language_button(n)
+        scroller = start.ids.languages.parent
+        result.setdefault("list_scrolls", []).append(bool(scroller.do_scroll_y))
+        if scroller.do_scroll_y:  # as a person scrolls to their language first
+            scroller.scroll_to(button, padding=10, animate=False)
         Clock.schedule_once(lambda _dt: press(n), 0.3)
 
-    def press(n: int) -> None:
-        start = app.root.get_screen("start")
+    def language_button(n: int) -> Any:
         code = LANGUAGES[n % len(LANGUAGES)]
-        button = next(b for b in start.ids.languages.children if b.language_code == code)
+        start = app.root.get_screen("start")
+        return next(b for b in start.ids.languages.children if b.language_code == code)
+
+    def press(n: int) -> None:
+        code = LANGUAGES[n % len(LANGUAGES)]
+        button = language_button(n)
         x, y = button.to_window(*button.center)
         t = UnitTestTouch(x, y)
+        # Feedback is the first frame that shows the button pressed, and the next
+        # screen the first frame that shows it: not merely the next frames drawn.
+        changed: dict[str, float] = {}
+        watched = (
+            (
+                button,
+                "state",
+                button.fbind("state", lambda _b, v: changed.setdefault(v, time.monotonic())),
+            ),
+            (
+                app.root,
+                "current",
+                app.root.fbind("current", lambda _m, v: changed.setdefault(v, time.monotonic())),
+            ),
+        )
         down = time.monotonic()
         t.touch_down()  # a finger rests on the button: the pressed state is drawn
 
         def pressed_drawn(_dt: float) -> None:
-            shown = first_flip_after(down)
+            shown = first_flip_after(changed["down"]) if "down" in changed else None
             if shown is None:
                 Clock.schedule_once(pressed_drawn, 0)
                 return
@@ -120,12 +151,14 @@ def _child(device_dir: Path, touches: int) -> None:
             t.touch_up()  # ...and lifts: the language is chosen, the next screen due
 
             def next_drawn(_dt: float) -> None:
-                shown = first_flip_after(up)
-                if shown is None or app.root.current != "consent":
+                shown = first_flip_after(changed["consent"]) if "consent" in changed else None
+                if shown is None:
                     Clock.schedule_once(next_drawn, 0)
                     return
                 for key in ("next_screen_ms", f"next_screen_ms_{code}"):
                     result.setdefault(key, []).append((shown - up) * 1000)
+                for widget, name, uid in watched:
+                    widget.unbind_uid(name, uid)
                 Clock.schedule_once(lambda _dt: walk_on(n, 0), _READING_S)
 
             Clock.schedule_once(next_drawn, 0)
@@ -152,11 +185,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=5, help="cold starts")
     parser.add_argument("--touches", type=int, default=30, help="touches in the last run")
+    parser.add_argument("--large-text", action="store_true", help="a list that scrolls")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        _child(args.child, args.touches)
+        _child(args.child, args.touches, args.large_text)
         return 0
     with tempfile.TemporaryDirectory() as tmp:
         device = _make_device(Path(tmp))
@@ -166,7 +200,8 @@ def main() -> int:
             t0 = time.monotonic()
             out = subprocess.run(
                 [sys.executable, __file__, "--child", str(device), "--touches",
-                 str(args.touches if run == args.runs - 1 else 0)],
+                 str(args.touches if run == args.runs - 1 else 0),
+                 *(["--large-text"] if args.large_text else [])],
                 capture_output=True, text=True, timeout=300,
             ).stdout  # fmt: skip
             line = next(x for x in out.splitlines() if x.startswith("LATENCY "))
@@ -195,6 +230,7 @@ def main() -> int:
             for stat, fn in (("median", statistics.median), ("max", max))
             if touches.get(f"step_ms_{screen}")
         },
+        "language_list_scrolls": all(touches["list_scrolls"]),
         "runs": args.runs,
         "touches": len(touches["feedback_ms"]),
         "window": SIZE,
