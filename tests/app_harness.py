@@ -320,12 +320,19 @@ def main() -> None:
                 touch.touch_move(x, y + float(cmd["dy"]) * step / steps)
                 if step < steps:
                     Clock.schedule_once(lambda _dt: move(step + 1), 0.02)
-                    return
+                else:  # the finger rests before it lifts: the list stops, no fling
+                    Clock.schedule_once(lambda _dt: lift(), 0.2)
+
+            def lift() -> None:
+                touch.touch_move(x, y + float(cmd["dy"]))
                 seen["state_moved"] = widget.state
                 touch.touch_up()
                 answer({"ok": True, **seen, "scroll_y_after": scroller.scroll_y})
 
-            Clock.schedule_once(lambda _dt: move(1), 0.02)
+            # The first move at once, past Kivy's scroll distance: a loaded machine
+            # whose clock ran late would otherwise see a press held past the
+            # scroll timeout before the finger had moved.
+            move(1)
             return {"later": True}
         if op in ("press_first_frame", "next_screen_first_frame"):
             # Answered at the first frame drawn after a press, or after the next

@@ -4,17 +4,17 @@ and only then.
 Children written under it in .kv go into the inner column, so a screen's text
 never gets clipped at large text sizes: it scrolls instead (WCAG 1.4.4, 1.4.10).
 
-Where it scrolls, a touch shows at once on the button under the finger, and a
-tap acts when the finger lifts: Kivy's ScrollView holds a touch back for 250 ms
-to tell a scroll from a press, and hands a tap to the button 0.2 s after the
-lift (Kivy 2.3.1's scrollview.py; pinned in pyproject.toml).
+Where it scrolls, a touch shows at once on the button under the finger: Kivy's
+ScrollView holds a touch back for 250 ms to tell a scroll from a press (Kivy
+2.3.1's scrollview.py, whose touch bookkeeping this reads; pinned in
+pyproject.toml). A tap shorter than that reaches the button at the lift, as in
+Kivy.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from kivy.clock import Clock
 from kivy.factory import Factory
 from kivy.metrics import dp
 from kivy.properties import NumericProperty
@@ -33,7 +33,7 @@ class FitScrollView(ScrollView):  # type: ignore[misc]
     the content fits there is nothing to scroll, and the touch goes to the button
     at once. Where it does not, the button under the finger is shown pressed at
     once (a toggle by its frame: its state is whether it is chosen) until the
-    touch turns out to be a scroll, and a tap reaches the button at the lift."""
+    touch turns out to be a scroll or the button takes it."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -42,7 +42,7 @@ class FitScrollView(ScrollView):  # type: ignore[misc]
         self._shown_pressed: Any = None  # the button shown pressed before Kivy hands it the touch
         self._shown_for: Any = None  # ... and the touch it is shown for
 
-    # -- a press shown at once, and a tap acted on at the lift --------------------
+    # -- a press shown at once --------------------------------------------------
     def on_touch_down(self, touch: Any) -> bool:
         taken = bool(super().on_touch_down(touch))
         mode = touch.ud.get(self._get_uid())
@@ -57,27 +57,6 @@ class FitScrollView(ScrollView):  # type: ignore[misc]
         if touch is self._shown_for and mode and mode["mode"] == "scroll":
             self._show_pressed(None, None)  # a scroll after all
         return moved
-
-    def on_scroll_stop(self, touch: Any, check_children: bool = True) -> Any:
-        mode = touch.ud.get(self._get_uid())
-        tap = (
-            mode is not None
-            and self._touch is touch
-            and mode["mode"] == "unknown"
-            and not mode["user_stopped"]
-            and self._get_uid("svavoid") not in touch.ud
-        )
-        if tap:
-            mode["mode"] = "tap"  # Kivy's own tap (down now, up 0.2 s later) is skipped
-        answer = super().on_scroll_stop(touch, check_children)
-        self._show_pressed(None, None)
-        if tap:
-            self.simulate_touch_down(touch)  # as Kivy does: the button takes the touch
-            # The lift before this frame is drawn (Kivy: 0.2 s later), once this
-            # dispatch is over: the touch is then in window coordinates again, as
-            # _do_touch_up expects.
-            Clock.schedule_once(lambda _dt: self._do_touch_up(touch), -1)
-        return answer
 
     def on_touch_up(self, touch: Any) -> bool:
         if touch is self._shown_for:
