@@ -207,6 +207,13 @@ def main() -> None:
             parent = parent.parent
         return None
 
+    def scroller_of(widget: Any) -> Any:
+        """The scrolling list a widget is in."""
+        scroller = widget.parent
+        while not isinstance(scroller, ScrollView):
+            scroller = scroller.parent
+        return scroller
+
     def find(cmd: dict[str, Any]) -> Any:
         screen = current_screen()
         if "card" in cmd:
@@ -244,10 +251,7 @@ def main() -> None:
             if in_list and clipped(widget) != window_rect(widget) and cmd.get("scrolled", 0) < 5:
                 # Out of view in a scrolling list: scroll to it as a person
                 # would, and press once the list has moved.
-                scroller = widget.parent
-                while not isinstance(scroller, ScrollView):
-                    scroller = scroller.parent
-                scroller.scroll_to(widget, padding=10, animate=False)
+                scroller_of(widget).scroll_to(widget, padding=10, animate=False)
                 raise _ScrollFirst
             x, y = widget.to_window(*widget.center)
             touch = UnitTestTouch(x, y)
@@ -305,9 +309,7 @@ def main() -> None:
             }
         if op == "drag":  # a finger put on a widget and moved up or down the list
             widget = find(cmd)
-            scroller = widget.parent
-            while not isinstance(scroller, ScrollView):
-                scroller = scroller.parent
+            scroller = scroller_of(widget)
             if clipped(widget) != window_rect(widget):
                 raise LookupError("drag a widget in full view")
             x, y = widget.to_window(*widget.center)
