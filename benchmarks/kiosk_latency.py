@@ -2,7 +2,7 @@
 frame, and touch to visible feedback.
 
     xvfb-run -s "-screen 0 1080x1920x24" python benchmarks/kiosk_latency.py \
-        [--runs 5] [--touches 30] [--large-text] [--json]
+        [--runs 5] [--touches 30] [--large-text] [--languages en,ar,ja,hi|all] [--json]
 
 Cold start: from launching `python` (a fresh process, as systemd does) to the first
 frame drawn after the start screen is up. Touch: a touch is dispatched through the
@@ -10,7 +10,8 @@ window's input path (as the test harness does): from touch down to the first
 frame swapped after it ("feedback": the pressed button drawn), then the finger
 lifts, and from touch up to the first frame swapped after it, which shows the
 next screen ("next screen"), for English, Arabic, Japanese and Hindi in turn
-(LANGUAGES), each after a reset to English; then the request's next screens
+(LANGUAGES; --languages all: every language offered, each once with --touches
+40: its first time, the slowest), each after a reset to English; then the request's next screens
 (category, details, urgency) from the app's step to their first frame. The OS
 input path (kernel, X, SDL) is not included; on a real panel add its latency.
 Times come from CLOCK_MONOTONIC, which parent and child processes share.
@@ -40,7 +41,7 @@ _READING_S = 0.6
 LANGUAGES = ("en", "ar", "ja", "hi")
 
 
-def _child(device_dir: Path, touches: int, large_text: bool) -> None:
+def _child(device_dir: Path, touches: int, large_text: bool, languages: tuple[str, ...]) -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from kiosk.apps import parse_size
     from kiosk.uikit.bootstrap import prepare_kivy
@@ -90,7 +91,9 @@ def _child(device_dir: Path, touches: int, large_text: bool) -> None:
             if shown is None:
                 Clock.schedule_once(drawn, 0)
                 return
-            result.setdefault(f"step_ms_{_WALK[step]}", []).append((shown - called) * 1000)
+            spent = (shown - called) * 1000
+            result.setdefault(f"step_ms_{_WALK[step]}", []).append(spent)
+            result.setdefault(f"step_ms_{_WALK[step]}_{code_of(n)}", []).append(spent)
             Clock.schedule_once(lambda _dt: walk_on(n, step + 1), _READING_S)
 
         Clock.schedule_once(drawn, 0)
@@ -113,13 +116,16 @@ def _child(device_dir: Path, touches: int, large_text: bool) -> None:
             scroller.scroll_to(button, padding=10, animate=False)
         Clock.schedule_once(lambda _dt: press(n), 0.3)
 
+    def code_of(n: int) -> str:
+        return languages[n % len(languages)]
+
     def language_button(n: int) -> Any:
-        code = LANGUAGES[n % len(LANGUAGES)]
+        code = code_of(n)
         start = app.root.get_screen("start")
         return next(b for b in start.ids.languages.children if b.language_code == code)
 
     def press(n: int) -> None:
-        code = LANGUAGES[n % len(LANGUAGES)]
+        code = code_of(n)
         button = language_button(n)
         x, y = button.to_window(*button.center)
         t = UnitTestTouch(x, y)
@@ -186,11 +192,17 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5, help="cold starts")
     parser.add_argument("--touches", type=int, default=30, help="touches in the last run")
     parser.add_argument("--large-text", action="store_true", help="a list that scrolls")
+    parser.add_argument(
+        "--languages",
+        default=",".join(LANGUAGES),
+        help="codes touched in turn, comma-separated, or 'all' (every language offered)",
+    )
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    languages = _languages(args.languages)
     if args.child:
-        _child(args.child, args.touches, args.large_text)
+        _child(args.child, args.touches, args.large_text, languages)
         return 0
     with tempfile.TemporaryDirectory() as tmp:
         device = _make_device(Path(tmp))
@@ -201,7 +213,8 @@ def main() -> int:
             out = subprocess.run(
                 [sys.executable, __file__, "--child", str(device), "--touches",
                  str(args.touches if run == args.runs - 1 else 0),
-                 *(["--large-text"] if args.large_text else [])],
+                 *(["--large-text"] if args.large_text else []),
+                 "--languages", ",".join(languages)],
                 capture_output=True, text=True, timeout=300,
             ).stdout  # fmt: skip
             line = next(x for x in out.splitlines() if x.startswith("LATENCY "))
@@ -221,9 +234,10 @@ def main() -> int:
             f"next_screen_ms_median_{code}": round(
                 statistics.median(touches[f"next_screen_ms_{code}"]), 1
             )
-            for code in LANGUAGES
+            for code in languages
             if touches.get(f"next_screen_ms_{code}")
         },
+        **_slowest(touches, languages),
         **{
             f"{screen}_screen_ms_{stat}": round(fn(touches[f"step_ms_{screen}"]), 1)
             for screen in _WALK
@@ -241,6 +255,27 @@ def main() -> int:
         else "\n".join(f"{k:<26} {v}" for k, v in report.items())
     )
     return 0
+
+
+def _languages(chosen: str) -> tuple[str, ...]:
+    if chosen != "all":
+        return tuple(code.strip() for code in chosen.split(",") if code.strip())
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from kiosk.i18n.locales import SUPPORTED_LOCALES
+
+    return SUPPORTED_LOCALES
+
+
+def _slowest(touches: dict[str, Any], languages: tuple[str, ...]) -> dict[str, Any]:
+    """Each screen's slowest first frame and the language it was in: a language's
+    first time shapes its text anew, and the slowest scripts are not the common ones."""
+    out: dict[str, Any] = {}
+    for screen, key in (("consent", "next_screen_ms"), *((w, f"step_ms_{w}") for w in _WALK)):
+        times = {c: max(touches[f"{key}_{c}"]) for c in languages if touches.get(f"{key}_{c}")}
+        if times:
+            worst = max(times, key=lambda c: times[c])
+            out[f"{screen}_screen_slowest"] = {"language": worst, "ms": round(times[worst], 1)}
+    return out
 
 
 def _p95(values: list[float]) -> float:

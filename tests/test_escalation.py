@@ -133,7 +133,7 @@ def test_an_alert_whose_copies_could_not_be_read_goes_out_on_the_next_tick(
         await hub.escalator.run_once()  # sent once: nothing again
 
     asyncio.run(three_ticks())
-    sent = [alerts.queue.get_nowait() for _ in range(alerts.queue.qsize())]
+    sent = list(alerts.pending)
     assert [a["ticket"]["id"] for a in sent] == [ticket.id]
     assert sent[0]["escalate_group"] == "central-control"
     assert sent[0]["sealed"] == {"staff-anna": base64.b64encode(b"sealed copy").decode()}

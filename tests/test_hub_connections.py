@@ -10,6 +10,7 @@ import ssl
 import time
 from collections.abc import Iterator
 
+from kiosk.client import HubClient
 from tests.conftest import HubProcess, Site
 
 _HEALTH = b"GET /v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
@@ -79,3 +80,21 @@ def test_an_idle_connection_is_closed_and_a_beating_one_kept(site: Site, hub: Hu
     finally:
         idle.close()
         beating.close()
+
+
+def test_a_stream_whose_device_left_is_ended(
+    site: Site, hub: HubProcess, kiosk_client: HubClient
+) -> None:
+    # granian tells the hub of a device gone only through the request's `receive`,
+    # and takes later writes to it silently: a stream that missed that would hold its
+    # subscription for ever. The device comes back with a new stream, served as before.
+    closed = f"event=stream.closed device={site.kiosk.device_id}"
+    for round_ in (1, 2):
+        stream = kiosk_client.events()
+        assert next(e for e in stream if e["type"] == "synced")
+        assert hub.log_text().count(closed) == round_ - 1
+        stream.close()  # the connection closed, as a device does that leaves
+        deadline = time.monotonic() + 5  # under a keep-alive's 7.5 s: not found by a write
+        while hub.log_text().count(closed) < round_:
+            assert time.monotonic() < deadline, "the hub kept the stream of a device gone"
+            time.sleep(0.05)

@@ -29,7 +29,7 @@ import contextlib
 import json
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -38,7 +38,7 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from kiosk import __version__
@@ -57,7 +57,8 @@ from kiosk.hub.enrolment_api import bootstrap, enrol
 from kiosk.hub.enrolment_store import EnrolmentStore
 from kiosk.hub.epoch_keys import EpochKeyStore, get_epoch_keys, post_epoch_key
 from kiosk.hub.escalator import Escalator
-from kiosk.hub.events import KEEPALIVE, Broker
+from kiosk.hub.event_stream_response import EventStreamResponse
+from kiosk.hub.events import KEEPALIVE, Broker, Subscription
 from kiosk.hub.handover import announce_handover, handover_group
 from kiosk.hub.large_response import PiecewiseResponse
 from kiosk.hub.logs import log_event, ticket_ref
@@ -640,9 +641,8 @@ class Hub:
             self.broker.unsubscribe(subscription)
             raise
         log_event("stream.opened", device=device.id)
-        return StreamingResponse(
+        return EventStreamResponse(
             self._stream(device, site, subscription, snapshot),
-            media_type="text/event-stream",
             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
         )
 
@@ -687,25 +687,24 @@ class Hub:
         self,
         device: DeviceRecord,
         site: Site,
-        subscription: Any,
+        subscription: Subscription,
         snapshot: list[dict[str, Any]],
-    ) -> AsyncIterator[bytes]:
+    ) -> AsyncGenerator[bytes, None]:
         try:
             yield b"".join(_sse(event) for event in [*snapshot, {"type": "synced"}])
-            queue = subscription.queue
             while not subscription.overflowed and not self.closing:
                 subscription.sent_at = time.monotonic()
-                events = [await queue.get()]  # Broker.keepalive wakes a quiet one
-                # What queued meanwhile goes in the same write: a busy hub then
-                # hands the server fewer, larger writes (each write is a trip
-                # into granian, the loop's largest single cost under load).
-                while not queue.empty() and len(events) < _EVENTS_PER_WRITE:
-                    events.append(queue.get_nowait())
+                # Broker.keepalive wakes a quiet one. What queued meanwhile goes in
+                # the same write: a busy hub then hands the server fewer, larger
+                # writes (each is a trip into granian, the loop's largest single
+                # cost under load).
+                events = await subscription.take(_EVENTS_PER_WRITE)
                 written = b"".join(self._sse_for(device, site, event) for event in events)
                 if written:
                     yield written
         finally:
             self.broker.unsubscribe(subscription)
+            log_event("stream.closed", device=device.id)
 
     def _sse_for(self, device: DeviceRecord, site: Site, event: dict[str, Any]) -> bytes:
         """One queued event as this device's stream writes it (b"": not for it)."""
