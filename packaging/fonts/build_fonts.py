@@ -46,8 +46,9 @@ from pathlib import Path
 from fontTools import subset
 from fontTools.merge import Merger
 from fontTools.misc.timeTools import timestampSinceEpoch
-from fontTools.ttLib import TTFont
+from fontTools.ttLib import TTFont, newTable
 from fontTools.ttLib.scaleUpem import scale_upem
+from fontTools.ttLib.tables import ttProgram
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SOURCE = Path("/usr/share/fonts/truetype/noto")
@@ -139,6 +140,8 @@ class Target:
     # GSUB/GPOS features to keep; None keeps every one.
     features: tuple[str, ...] | None = None
     extension: str = "ttf"
+    # False: FreeType is kept from auto-hinting it (see skip_autohinter).
+    autohinted: bool = True
 
     @property
     def sources(self) -> tuple[Source, ...]:
@@ -161,6 +164,7 @@ class ScriptFont:
     stem: str  # source file name without "-Regular.ttf"
     sample: str
     requirements: tuple[Requirement, ...]
+    autohinted: bool = True
 
 
 # HarfBuzz uses the newer Indic script tags (dev2, bng2, tml2) whenever a
@@ -186,6 +190,7 @@ SCRIPT_FONTS: tuple[ScriptFont, ...] = (
             ("GSUB", "arab", ("ccmp", "isol", "init", "medi", "fina", "rlig")),
             ("GPOS", "arab", ("curs", "mark", "mkmk")),
         ),
+        autohinted=False,
     ),
     ScriptFont(
         "Kiosk Devanagari",
@@ -504,8 +509,27 @@ def set_names(font: TTFont, target: Target) -> None:
                 fd.FontName = target.ps_name + fd.FontName[len(old_name) :]
 
 
+def skip_autohinter(font: TTFont) -> None:
+    """Give an unhinted TrueType font a one-instruction `prep` program.
+
+    FreeType auto-hints a TrueType font that has no instructions at all, and its
+    auto-hinter first has HarfBuzz collect every glyph each GSUB lookup can reach,
+    again for every size opened (SDL_ttf opens a font once per size). For Noto
+    Nastaliq Urdu's 183 lookups that took 26-40 ms per size, about 240 ms before a
+    traveller's first Urdu screen; with this program FreeType draws the outlines as
+    they are (its TrueType interpreter, with nothing to run), under 1 ms a size.
+    Nastaliq's sloping baseline gives the auto-hinter little to align anyway.
+    """
+    prep = newTable("prep")
+    prep.program = ttProgram.Program()
+    prep.program.fromAssembly(["SVTCA[0]"])  # sets the projection vector: changes nothing
+    font["prep"] = prep
+
+
 def finalize(font: TTFont, target: Target) -> None:
     set_names(font, target)
+    if not target.autohinted:
+        skip_autohinter(font)
     stamp = timestampSinceEpoch(int(os.environ.get("SOURCE_DATE_EPOCH", FIXED_UNIX_TIME)))
     head = font["head"]
     head.created = head.modified = stamp
@@ -644,7 +668,10 @@ def readme_text(targets: Sequence[Target], sizes: dict[str, int]) -> str:
             "  attachment) survive the merge unchanged: HarfBuzz shapes Urdu text to the",
             "  same glyphs and positions as with the original font. Nastaliq lines are",
             "  about 2.5 em tall (ascent 1904, descent 596 units), and its space is narrow",
-            "  (0.13 em), also between Latin words and digits.",
+            "  (0.13 em), also between Latin words and digits. It carries a one-instruction",
+            "  `prep` program so that FreeType does not auto-hint it: the auto-hinter's",
+            "  set-up walks every GSUB lookup again for each size opened (26-40 ms each,",
+            "  under 1 ms without it), and the outlines are drawn as they are.",
             "- `KioskSC-*`, `KioskTC-*`, `KioskJP-*`, `KioskKR-*` (`.otf`, CFF outlines):",
             "  the Simplified Chinese, Traditional Chinese, Japanese and Korean faces of",
             "  Noto Sans CJK, subset (nothing merged: these faces have their own Latin)",
@@ -719,7 +746,16 @@ def make_targets(source_dir: Path, cjk_dir: Path) -> list[Target]:
         for script in SCRIPT_FONTS:
             primary = read_source(source_dir / f"{script.stem}-{style}.ttf")
             parts = (Part(primary, None), Part(latin, SCRIPT_LATIN), arrows)
-            targets.append(Target(script.family, style, parts, script.sample, script.requirements))
+            targets.append(
+                Target(
+                    script.family,
+                    style,
+                    parts,
+                    script.sample,
+                    script.requirements,
+                    autohinted=script.autohinted,
+                )
+            )
         collection = cjk_dir / f"NotoSansCJK-{style}.ttc"
         for cjk in CJK_FONTS:
             source = read_source(collection, cjk.face_family)
