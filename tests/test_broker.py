@@ -98,3 +98,20 @@ def test_a_quiet_event_stream_writes_a_keepalive_each_heartbeat(tmp_path: Path) 
     assert written[0].startswith(b'data: {"type":"synced"')
     assert written[1] == b": keepalive\n\n"
     assert written[2].startswith(b'data: {"type":"epoch_keys"')
+
+
+def test_a_stream_takes_its_events_oldest_first_in_writes_of_at_most_so_many() -> None:
+    async def run() -> None:
+        sub = Subscription("k1", lambda e: True, kiosk=True)
+        waiting = asyncio.ensure_future(sub.take(64))
+        await asyncio.sleep(0)
+        assert not waiting.done()  # nothing queued: it waits
+        for n in range(70):
+            assert sub.put({"n": n})
+        assert [e["n"] for e in await waiting] == list(range(64))
+        assert [e["n"] for e in await sub.take(64)] == list(range(64, 70))
+        assert all(sub.put({"n": n}) for n in range(1000))
+        assert not sub.put({"n": "one too many"})  # the broker then cuts the stream off
+        assert len(sub.pending) == 1000
+
+    asyncio.run(run())
