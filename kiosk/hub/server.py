@@ -7,7 +7,6 @@ import ctypes
 import ctypes.util
 import gc
 import logging
-import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -19,6 +18,7 @@ from granian.server.embed import Server
 from kiosk.hub.app import create_hub
 from kiosk.hub.database import upgrade_schema_apart
 from kiosk.hub.settings import HubSettings
+from kiosk.hub.stop_signals import stop_on_signals
 
 __all__ = ["configure_logging", "serve"]
 
@@ -126,7 +126,5 @@ async def _serve_until_signalled(server: Server, close_streams: Callable[[], Non
         close_streams()
         server.stop()  # type: ignore[no-untyped-call]  # granian leaves it unannotated
 
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop)
-    await server.serve()
+    with stop_on_signals(asyncio.get_running_loop(), stop):
+        await server.serve()
