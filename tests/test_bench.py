@@ -72,6 +72,7 @@ def test_bench_then_audit_finds_nothing_of_the_run(tmp_path: Path) -> None:
     assert report["escalations"] > 0  # the control room was reached, and measured
     assert report["marker_missing"] == 0  # staff read the traveller's words
     assert report["hub_rss_mb_load"] >= report["hub_rss_mb_idle"] > 0
+    assert report["hubs_stopped_cleanly"]
 
     audit = _kiosk("admin", "audit", str(data), "--find", report["marker"])
     assert audit.returncode == 0, audit.stdout + audit.stderr
@@ -97,6 +98,7 @@ def test_two_hubs_on_postgresql_share_the_load_and_lose_nothing(tmp_path: Path) 
     assert run.returncode == 0, run.stderr
     report = json.loads(run.stdout)
     assert report["hubs"] == 2
+    assert report["hubs_stopped_cleanly"]
     assert report["processes"] == 2  # the devices ran in two processes of their own
     assert report["database"] == "postgresql"
     assert report["tickets_closed"] == 24

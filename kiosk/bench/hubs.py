@@ -115,17 +115,24 @@ class HubProcesses:
         """CPU time all hubs have used so far (user + system)."""
         return sum(process_cpu_seconds(p.pid) for p in self.processes)
 
-    def stop(self) -> None:
+    def stop(self) -> bool:
+        """Stop every hub as systemd does (SIGTERM, then SIGKILL after 20 s); True
+        when each stopped by itself with status 0 (a killed hub skips its last purge)."""
+        clean = True
         try:
             for process in self.processes:
                 if process.poll() is None:
                     process.send_signal(signal.SIGTERM)
+                else:
+                    clean = False  # it had stopped during the run
             for process in self.processes:
                 try:
-                    process.wait(20)
+                    clean = process.wait(20) == 0 and clean
                 except subprocess.TimeoutExpired:
+                    clean = False
                     process.kill()
                     process.wait(5)
+            return clean
         finally:
             for quota in self.quotas:
                 quota.remove()

@@ -82,7 +82,7 @@ def run_bench(options: BenchOptions, progress: Any = None) -> dict[str, Any]:
         result = recorder.summary(_open_on_hub(layout, recorder.unclosed_ids()))
     finally:
         shards.stop()
-        hubs.stop()
+        stopped_cleanly = hubs.stop()
         if options.data is None:
             shutil.rmtree(root, ignore_errors=True)
     ticket_ids = result.pop("ticket_ids")
@@ -94,6 +94,8 @@ def run_bench(options: BenchOptions, progress: Any = None) -> dict[str, Any]:
         "hub_cpu_cores": round(hub_cpu, 2),
         "hubs": options.hubs,
         "hub_cpu_limit": options.hub_cpu,  # cores each hub may use; None: no limit
+        # Each hub stopped at SIGTERM by itself, status 0 (not killed 20 s later).
+        "hubs_stopped_cleanly": stopped_cleanly,
         "processes": options.processes,  # the simulated devices' (shard.py)
         "kiosks": options.kiosks,
         "staff": options.staff,
