@@ -32,11 +32,13 @@ class EventStreamResponse(Response):
         writer = asyncio.current_task()
         assert writer is not None  # an ASGI app always runs in a task
         gone = asyncio.ensure_future(_disconnected(receive))
-        left = False
+        left = done = False
 
         def cut_off(task: asyncio.Future[None]) -> None:
             nonlocal left
-            if not task.cancelled() and task.exception() is None:
+            # A future's callbacks run a loop turn after it is done: by then the
+            # stream may have ended by itself, and the task moved on.
+            if not done and not task.cancelled() and task.exception() is None:
                 left = True
                 writer.cancel()  # wakes the stream wherever it waits, and ends it
 
@@ -51,7 +53,7 @@ class EventStreamResponse(Response):
                 raise  # not the client leaving: the server is stopping us
             writer.uncancel()  # the client left: an ordinary end of the stream
         finally:
-            gone.remove_done_callback(cut_off)
+            done = True
             gone.cancel()
             await self.chunks.aclose()  # the stream's own clean-up (unsubscribing)
 
