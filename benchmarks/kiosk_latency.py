@@ -7,13 +7,14 @@ frame, and touch to visible feedback.
 Cold start: from launching `python` (a fresh process, as systemd does) to the first
 frame drawn after the start screen is up. Touch: a touch is dispatched through the
 window's input path (as the test harness does): from touch down to the first
-frame swapped after it ("feedback": the pressed button drawn), then the finger
-lifts, and from touch up to the first frame swapped after it, which shows the
-next screen ("next screen"), for English, Arabic, Japanese and Hindi in turn
-(LANGUAGES; --languages all: every language offered, each once with --touches
-40: its first time, the slowest), each after a reset to English; then the request's next screens
-(category, details, urgency) from the app's step to their first frame. The OS
-input path (kernel, X, SDL) is not included; on a real panel add its latency.
+frame that shows the button pressed ("feedback"), then the finger lifts, and from
+touch up to the first frame that shows the next screen ("next screen"). Languages
+are touched in turn, each after a reset to English: English, Arabic, Japanese and
+Hindi (LANGUAGES), or those given with --languages; with `--languages all
+--touches 40` each language offered once, its first time, the slowest. Then the
+request's next screens (category, details, urgency), each from the app's step to
+its first frame. The OS input path (kernel, X, SDL) is not included; on a real
+panel add its latency.
 Times come from CLOCK_MONOTONIC, which parent and child processes share.
 With --large-text the traveller first turns on larger text: the languages then
 no longer fit and their list scrolls (each is scrolled into view before its touch).
