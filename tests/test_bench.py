@@ -73,6 +73,12 @@ def test_bench_then_audit_finds_nothing_of_the_run(tmp_path: Path) -> None:
     assert report["marker_missing"] == 0  # staff read the traveller's words
     assert report["hub_rss_mb_load"] >= report["hub_rss_mb_idle"] > 0
     assert report["hubs_stopped_cleanly"]
+    # Where the machine's CPU went: the bench's processes are part of the machine's time.
+    bench_cores = report["hub_cpu_cores"] + report["fleet_cpu_cores"] + report["bench_cpu_cores"]
+    assert report["fleet_cpu_cores"] > 0
+    assert report["machine_cpu_cores"] >= bench_cores - 0.1
+    assert report["other_cpu_cores"] >= 0
+    assert report["machine_steal_cores"] >= 0
 
     audit = _kiosk("admin", "audit", str(data), "--find", report["marker"])
     assert audit.returncode == 0, audit.stdout + audit.stderr

@@ -13,7 +13,8 @@ import pytest
 
 from kiosk.bench import cpu_quota
 from kiosk.bench.cpu_quota import CpuQuota
-from kiosk.bench.hubs import HubProcesses, process_cpu_seconds
+from kiosk.bench.hubs import HubProcesses
+from kiosk.bench.machine_cpu import process_cpu_seconds
 from kiosk.core.errors import KioskError
 from kiosk.operator import SiteLayout, init_site, sample_site
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -12,9 +11,10 @@ from pathlib import Path
 import requests
 
 from kiosk.bench.cpu_quota import CpuQuota
+from kiosk.bench.machine_cpu import process_cpu_seconds
 from kiosk.operator import SiteLayout
 
-__all__ = ["HubProcesses", "free_port", "process_cpu_seconds"]
+__all__ = ["HubProcesses", "free_port"]
 
 
 def free_port() -> int:
@@ -33,14 +33,6 @@ def _rss_mb(pid: int) -> float:
     except OSError:
         pass
     return 0.0
-
-
-def process_cpu_seconds(pid: int) -> float:
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, IndexError, ValueError):
-        return 0.0
 
 
 class HubProcesses:

@@ -15,6 +15,7 @@ from typing import Any
 from kiosk.bench.cpu_quota import CpuQuota
 from kiosk.bench.fleet import CONTROL_GROUP, Fleet, build_fleet
 from kiosk.bench.hubs import HubProcesses
+from kiosk.bench.machine_cpu import CpuShares, MachineTimes
 from kiosk.bench.options import BenchOptions
 from kiosk.bench.record import Plan, Recorder
 from kiosk.bench.shard import ShardSettings
@@ -72,12 +73,23 @@ def run_bench(options: BenchOptions, progress: Any = None) -> dict[str, Any]:
         rss_idle = hubs.rss_mb()
         say(f"all connected, hub memory {max(rss_idle):.0f} MB; {options.ticket_count} tickets")
         cpu_before, started = hubs.cpu_seconds(), time.monotonic()
+        fleet_before, own_before, machine_before = (
+            shards.cpu_seconds(),
+            time.process_time(),
+            MachineTimes.now(),
+        )
         with _PeakMemory(hubs) as peak:
             _send(options, fleet, shards)
             _drain(recorder, options.drain_seconds)
         if shards.failure:  # its devices' tickets would be missing from the figures
             raise KioskError(f"a bench shard failed during the run: {shards.failure}")
-        hub_cpu = (hubs.cpu_seconds() - cpu_before) / (time.monotonic() - started)
+        elapsed = time.monotonic() - started
+        hub_seconds = hubs.cpu_seconds() - cpu_before
+        fleet_seconds = shards.cpu_seconds() - fleet_before
+        own_seconds = time.process_time() - own_before
+        shares = CpuShares.between(
+            machine_before, MachineTimes.now(), hub_seconds + fleet_seconds + own_seconds, elapsed
+        )
         rss_load = peak.values
         result = recorder.summary(_open_on_hub(layout, recorder.unclosed_ids()))
     finally:
@@ -91,7 +103,17 @@ def run_bench(options: BenchOptions, progress: Any = None) -> dict[str, Any]:
         "hub_rss_mb_idle": round(max(rss_idle), 1),
         "hub_rss_mb_load": round(max(rss_load), 1),
         # CPU cores the hubs kept busy under load (1.0 = one core all the time).
-        "hub_cpu_cores": round(hub_cpu, 2),
+        "hub_cpu_cores": round(hub_seconds / elapsed, 2),
+        # The simulated devices' processes, and the bench's own (its sender, recorder).
+        "fleet_cpu_cores": round(fleet_seconds / elapsed, 2),
+        "bench_cpu_cores": round(own_seconds / elapsed, 2),
+        # The whole machine: what every process used, what the virtual machine's
+        # host gave to other guests, and what was not this bench's (a database
+        # server it did not start, or other work): a run that misses a target
+        # while other work took a core is told apart from the hub falling behind.
+        "machine_cpu_cores": round(shares.machine, 2),
+        "machine_steal_cores": round(shares.steal, 2),
+        "other_cpu_cores": round(shares.other, 2),
         "hubs": options.hubs,
         "hub_cpu_limit": options.hub_cpu,  # cores each hub may use; None: no limit
         # Each hub stopped at SIGTERM by itself, status 0 (not killed 20 s later).

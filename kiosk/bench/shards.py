@@ -20,6 +20,7 @@ from typing import Any
 
 from kiosk.bench.fleet import CONTROL_GROUP, Device, Fleet
 from kiosk.bench.free_kiosks import FreeKiosks
+from kiosk.bench.machine_cpu import process_cpu_seconds
 from kiosk.bench.record import Plan, Recorder
 from kiosk.bench.shard import CONNECT_SECONDS, ShardSettings, shard_main
 from kiosk.core.body import TicketBody
@@ -124,6 +125,10 @@ class Shards:
     def failure(self) -> str:
         """Why a shard stopped before it was told to ("" while all run)."""
         return self._failure
+
+    def cpu_seconds(self) -> float:
+        """CPU seconds the simulated devices' processes have used so far."""
+        return sum(process_cpu_seconds(p.pid) for p in self._processes if p.pid is not None)
 
     def take_kiosk(self, cursor: int) -> int | None:
         """The index of the next kiosk from `cursor` a traveller may use now."""
