@@ -114,6 +114,13 @@ def run_bench(options: BenchOptions, progress: Any = None) -> dict[str, Any]:
         "machine_cpu_cores": round(shares.machine, 2),
         "machine_steal_cores": round(shares.steal, 2),
         "other_cpu_cores": round(shares.other, 2),
+        # The bench's CPU (hubs, devices, itself) per request sent, heartbeats
+        # included: for the same code and load, a higher figure means the cores
+        # themselves ran slower (a virtual machine's host busy with other guests).
+        "cpu_ms_per_ticket": round(
+            1000 * (hub_seconds + fleet_seconds + own_seconds) / max(1, options.ticket_count),
+            1,
+        ),
         "hubs": options.hubs,
         "hub_cpu_limit": options.hub_cpu,  # cores each hub may use; None: no limit
         # Each hub stopped at SIGTERM by itself, status 0 (not killed 20 s later).
