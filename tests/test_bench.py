@@ -80,6 +80,7 @@ def test_bench_then_audit_finds_nothing_of_the_run(tmp_path: Path) -> None:
     assert report["other_cpu_cores"] >= 0
     assert report["machine_steal_cores"] >= 0
     assert report["cpu_ms_per_ticket"] > 0
+    assert 0 < report["submit_p50_ms"] <= report["submit_p99_ms"]
 
     audit = _kiosk("admin", "audit", str(data), "--find", report["marker"])
     assert audit.returncode == 0, audit.stdout + audit.stderr

@@ -162,6 +162,11 @@ class Recorder:
         notify = [
             (t.notified - t.tapped) * 1000 for t in tickets.values() if t.notified is not None
         ]
+        # Tap to the hub's answer in the kiosk's hands: with notify, it tells the
+        # way in (kiosk, hub's write) apart from the way out (push to a console).
+        submit = [
+            (t.submitted - t.tapped) * 1000 for t in tickets.values() if t.submitted is not None
+        ]
         to_kiosk = [
             (t.kiosk_saw_accept - t.accept_sent) * 1000
             for t in tickets.values()
@@ -190,6 +195,8 @@ class Recorder:
             "notify_p95_ms": round(percentile(notify, 0.95), 1),
             "notify_p99_ms": round(percentile(notify, 0.99), 1),
             "notify_max_ms": round(max(notify, default=0.0), 1),
+            "submit_p50_ms": round(percentile(submit, 0.50), 1),
+            "submit_p99_ms": round(percentile(submit, 0.99), 1),
             "accept_to_kiosk_p50_ms": round(percentile(to_kiosk, 0.50), 1),
             "accept_to_kiosk_p99_ms": round(percentile(to_kiosk, 0.99), 1),
             "accept_to_kiosk_max_ms": round(max(to_kiosk, default=0.0), 1),
