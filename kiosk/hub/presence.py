@@ -14,7 +14,9 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Float, Table, bindparam, case, select, update
+from sqlalchemy import Table, case, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from kiosk.core.site import DeviceRecord, Site
@@ -41,6 +43,7 @@ class Presence:
     def __init__(self, store: Store) -> None:
         self._store = store
         self._sessions = sessionmaker(store.engine, expire_on_commit=False)
+        self._upsert = _beats_upsert(store.engine.dialect.name)
         self._pending: dict[str, Beat] = {}
         self._lock = threading.Lock()
 
@@ -69,60 +72,54 @@ class Presence:
             ).all()
         return [PresenceChange(d, False) for d in gone] + [PresenceChange(d, True) for d in back]
 
-    @staticmethod
-    def _write(s: Session, pending: dict[str, Beat]) -> None:
-        """Two statements for any number of beats (a row at a time held the
-        writer lock for a tenth of a second at a thousand kiosks)."""
+    def _write(self, s: Session, pending: dict[str, Beat]) -> None:
+        """One upsert for any number of beats, sent as few multi-row statements.
+
+        A row at a time held the writer's lock for a tenth of a second at a
+        thousand kiosks; an UPDATE per beat in one executemany still let go of
+        Python's lock at every row, and on a busy hub each row then waited to get
+        it back: a sweep of 210 beats took 26 ms beside one busy thread, against
+        11 ms this way (4 ms either way on an idle hub)."""
         if not pending:
             return
-        known = set(
-            s.scalars(
-                select(DevicePresenceRow.device_id).where(
-                    DevicePresenceRow.device_id.in_(list(pending))
-                )
-            )
+        s.execute(
+            self._upsert,
+            [
+                {
+                    "device_id": d,
+                    "last_seen": b.at,
+                    "version": b.version,
+                    "manifest_version": b.manifest_version,
+                    "offline": False,
+                }
+                for d, b in pending.items()
+            ],
         )
-        table = DevicePresenceRow.__table__
-        assert isinstance(table, Table)
-        at = bindparam("b_at", type_=Float)
-        if known:
-            s.execute(
-                update(table)
-                .where(table.c.device_id == bindparam("b_id"))
-                # Another hub may have stored a later beat of the same device.
-                .values(
-                    last_seen=case((table.c.last_seen < at, at), else_=table.c.last_seen),
-                    version=bindparam("b_version"),
-                    manifest_version=bindparam("b_manifest"),
-                ),
-                [
-                    {
-                        "b_id": d,
-                        "b_at": b.at,
-                        "b_version": b.version,
-                        "b_manifest": b.manifest_version,
-                    }
-                    for d, b in pending.items()
-                    if d in known
-                ],
-            )
-        new = [
-            DevicePresenceRow(
-                device_id=d,
-                last_seen=b.at,
-                version=b.version,
-                manifest_version=b.manifest_version,
-                offline=False,
-            )
-            for d, b in pending.items()
-            if d not in known
-        ]
-        s.add_all(new)
-        s.flush()
 
     def rows(self) -> list[DevicePresenceRow]:
         with self._sessions() as s:
             return list(s.scalars(select(DevicePresenceRow)).all())
+
+
+def _beats_upsert(dialect: str) -> Any:
+    """A new device's row is inserted online; a known one keeps its offline flag
+    (the sweep changes it) and the later of its stored and new beat, since
+    another hub may have stored a later beat of the same device. RETURNING lets
+    SQLAlchemy send many rows in each statement ("insertmanyvalues")."""
+    table = DevicePresenceRow.__table__
+    assert isinstance(table, Table)
+    statement = (sqlite_insert if dialect == "sqlite" else postgresql_insert)(table)
+    beat = statement.excluded
+    return statement.on_conflict_do_update(
+        index_elements=[table.c.device_id],
+        set_={
+            "last_seen": case(
+                (table.c.last_seen < beat.last_seen, beat.last_seen), else_=table.c.last_seen
+            ),
+            "version": beat.version,
+            "manifest_version": beat.manifest_version,
+        },
+    ).returning(table.c.device_id)
 
 
 def presence_event(site: Site, kiosk: DeviceRecord, online: bool) -> dict[str, Any]:
