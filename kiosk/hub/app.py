@@ -69,7 +69,7 @@ from kiosk.hub.replies import post_reply, relay_reply, reply_events
 from kiosk.hub.reply_store import ReplyStore
 from kiosk.hub.settings import DEFAULT_TICKET_TTL_SECONDS, HubSettings
 from kiosk.hub.site_state import SiteState
-from kiosk.hub.store import Store, TicketConflict
+from kiosk.hub.store import CHECKPOINT_GAP, Store, TicketConflict
 
 if TYPE_CHECKING:  # psycopg (11 MB) is loaded only by hubs on PostgreSQL
     from kiosk.hub.pg_events import PgEvents
@@ -871,7 +871,7 @@ def create_hub(settings: HubSettings, *, migrated: bool = False) -> Starlette:
                 (settings.expiry_sweep_seconds, hub.expire_once, "expiry"),
                 (settings.escalation_tick_seconds, hub.escalate_once, "escalation"),
                 # WAL truncations that readers deferred (Store.after_purge).
-                (0.2, partial(run_in_threadpool, hub.store.finish_purges), "checkpoint"),
+                (CHECKPOINT_GAP, partial(run_in_threadpool, hub.store.finish_purges), "checkpoint"),
                 (settings.presence_sweep_seconds, hub.presence_once, "presence"),
                 (settings.heartbeat_seconds / 2, hub.keepalive_once, "keepalive"),
             )
@@ -888,7 +888,7 @@ def create_hub(settings: HubSettings, *, migrated: bool = False) -> Starlette:
             for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
-            await run_in_threadpool(hub.store.after_purge)  # nothing left when we stop
+            await run_in_threadpool(hub.store.truncate_wal)  # nothing left when we stop
             hub.store.close_loop_reader()
 
     async def http_error(request: Request, exc: Exception) -> Response:

@@ -24,9 +24,11 @@ from kiosk.core.ticket import Ticket, TicketEvent, TicketState
 from kiosk.hub.models import ManifestRow, ReplyRow, SealedCopyRow, SeenNonceRow, TicketRow
 from kiosk.hub.purge import purge_statement, purge_tickets
 
-__all__ = ["Store", "TicketConflict"]
+__all__ = ["CHECKPOINT_GAP", "Store", "TicketConflict"]
 
 _LOG = logging.getLogger("kiosk.hub")
+# The longest a closed request's rows stay in SQLite's WAL on a busy hub (seconds).
+CHECKPOINT_GAP = 0.2
 
 
 class TicketConflict(Exception):
@@ -129,6 +131,7 @@ class Store:
         )
         # A purge whose WAL could not be truncated yet (readers held it).
         self.checkpoint_pending = False
+        self._truncated_at = -CHECKPOINT_GAP  # none yet: the first purge truncates at once
         self._loop_reader = _loop_reader(engine) if loop_reader else None
         dialect_insert = sqlite_insert if self._sqlite else postgresql_insert
         self._insert_new_nonces = (
@@ -364,15 +367,31 @@ class Store:
         return expired
 
     def after_purge(self) -> bool:
-        """Make the deletion final in the files, not only in the database's view.
+        """Make the deletion final in the files, not only in the database's view:
+        at once, or, if the WAL was truncated less than CHECKPOINT_GAP ago, by
+        `finish_purges` within that time, once for every request closed since.
 
-        Truncating the WAL needs every reader off old snapshots. Under load some
-        reader nearly always is, and waiting in SQLite's busy handler would stall
-        every writer behind it; so try a few times without it, and otherwise
-        leave it to `finish_purges`, which the hub calls five times a second.
+        A truncation holds the writer's turn for a few milliseconds; at fifty
+        requests a second one after each close took about a fifth of the
+        writer's time, and new requests queued behind it.
         """
         if not self._sqlite:
             return True  # PostgreSQL: crypto-shredding covers dead tuples and WAL (docs/privacy.md)
+        if time.monotonic() - self._truncated_at < CHECKPOINT_GAP:
+            self.checkpoint_pending = True
+            return False
+        return self.truncate_wal()
+
+    def truncate_wal(self) -> bool:
+        """Truncate the WAL now, so no copy of a deleted row stays in it.
+
+        Truncating needs every reader off old snapshots. Under load some reader
+        nearly always is, and waiting in SQLite's busy handler would stall every
+        writer behind it; so try a few times without it, and otherwise leave it
+        to `finish_purges`, which the hub calls every CHECKPOINT_GAP.
+        """
+        if not self._sqlite:
+            return True
         for attempt in range(5):
             with self.write_lock, self.engine.connect() as conn:
                 conn.exec_driver_sql("PRAGMA busy_timeout=0")
@@ -380,15 +399,18 @@ class Store:
                     busy = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").first()
                 finally:
                     conn.exec_driver_sql("PRAGMA busy_timeout=5000")
-            if busy is not None and busy[0] == 0:
-                self.checkpoint_pending = False
-                return True
+                if busy is not None and busy[0] == 0:
+                    # Still in the writer's turn: a purge after this one marks
+                    # itself pending after this, never before.
+                    self.checkpoint_pending = False
+                    self._truncated_at = time.monotonic()
+                    return True
             time.sleep(0.002 * (attempt + 1))
         self.checkpoint_pending = True
         return False
 
     def finish_purges(self) -> None:
-        if self.checkpoint_pending and not self.after_purge():
+        if self.checkpoint_pending and not self.truncate_wal():
             _LOG.info("event=checkpoint.deferred")
 
     def count_rows(self) -> dict[str, int]:
