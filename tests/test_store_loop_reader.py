@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.core.categories import Category, Urgency
-from kiosk.core.ticket import Ticket, TicketEvent, new_ticket_id
+from kiosk.core.ticket import TicketEvent
 from kiosk.hub.database import make_engine, upgrade_schema
 from kiosk.hub.store import Store
+from tests.tickets import open_ticket
 
 
 @pytest.fixture
@@ -34,14 +34,7 @@ def test_a_new_manifest_counts_from_the_next_read(store: Store) -> None:
 
 
 def test_the_loop_reader_never_holds_back_a_purge(store: Store, tmp_path: Path) -> None:
-    ticket = Ticket(
-        id=new_ticket_id(),
-        kiosk_id="kiosk-1",
-        location_id="hall",
-        category=Category.LOST,
-        urgency=Urgency.NORMAL,
-        created_at=1.0,
-    )
+    ticket = open_ticket()
     store.insert_ticket(ticket, {"staff-1": b"sealed-bytes-of-the-ticket" * 4})
     store.manifest_version_now()  # the read is over when it returns...
     store.apply_event(ticket.id, TicketEvent.CANCEL, actor="kiosk-1")

@@ -6,34 +6,21 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kiosk.core.categories import Category, Urgency
 from kiosk.core.errors import IllegalTransition
 from kiosk.core.ticket import (
     CLOSED_STATES,
     OPEN_STATES,
     TRANSITIONS,
-    Ticket,
     TicketEvent,
     TicketState,
-    new_ticket_id,
     next_state,
     short_code,
 )
-
-
-def _ticket() -> Ticket:
-    return Ticket(
-        id=new_ticket_id(),
-        kiosk_id="kiosk-1",
-        location_id="p3",
-        category=Category.UNWELL,
-        urgency=Urgency.NORMAL,
-        created_at=1.0,
-    )
+from tests.tickets import open_ticket
 
 
 def test_the_common_path_ends_resolved() -> None:
-    t = _ticket()
+    t = open_ticket()
     t = t.apply(TicketEvent.DELIVER, at=2.0)
     t = t.apply(TicketEvent.ACCEPT, at=3.0, actor="staff-1", eta_minutes=4)
     assert (t.state, t.accepted_by, t.eta_minutes) == (TicketState.ACCEPTED, "staff-1", 4)
@@ -50,7 +37,7 @@ def test_closed_tickets_accept_no_event(closed: TicketState, event: TicketEvent)
 
 
 def test_a_second_accept_is_refused_not_overwritten() -> None:
-    t = _ticket().apply(TicketEvent.ACCEPT, at=2.0, actor="staff-1")
+    t = open_ticket().apply(TicketEvent.ACCEPT, at=2.0, actor="staff-1")
     with pytest.raises(IllegalTransition, match="already accepted by staff-1"):
         t.apply(TicketEvent.ACCEPT, at=3.0, actor="staff-2")
     assert t.accepted_by == "staff-1"
@@ -58,19 +45,19 @@ def test_a_second_accept_is_refused_not_overwritten() -> None:
 
 def test_resolve_before_anyone_saw_it_is_refused() -> None:
     with pytest.raises(IllegalTransition):
-        _ticket().apply(TicketEvent.RESOLVE, at=2.0)
+        open_ticket().apply(TicketEvent.RESOLVE, at=2.0)
 
 
 def test_accept_needs_an_actor() -> None:
     with pytest.raises(IllegalTransition):
-        _ticket().apply(TicketEvent.ACCEPT, at=2.0)
+        open_ticket().apply(TicketEvent.ACCEPT, at=2.0)
 
 
 @given(st.lists(st.sampled_from(list(TicketEvent)), max_size=12))
 def test_any_event_sequence_stays_within_the_table(events: list[TicketEvent]) -> None:
     """Whatever arrives, a ticket is only ever in a state the table allows, and
     once closed it stays closed."""
-    t = _ticket()
+    t = open_ticket()
     for event in events:
         before = t
         try:
@@ -95,7 +82,7 @@ def test_short_codes_are_three_unambiguous_characters(ticket_id: str) -> None:
 
 def _run(events: list[tuple[TicketEvent, dict[str, str]]]) -> list[TicketState]:
     """The states a ticket passes through for a sequence of (event, arguments)."""
-    t, states = _ticket(), []
+    t, states = open_ticket(), []
     for event, args in events:
         t = t.apply(event, at=float(len(states) + 2), **args)  # type: ignore[arg-type]
         states.append(t.state)
@@ -103,7 +90,7 @@ def _run(events: list[tuple[TicketEvent, dict[str, str]]]) -> list[TicketState]:
 
 
 def test_a_handover_returns_the_ticket_to_unaccepted_for_the_group() -> None:
-    t = _ticket().apply(TicketEvent.ACCEPT, at=2.0, actor="staff-1", eta_minutes=3)
+    t = open_ticket().apply(TicketEvent.ACCEPT, at=2.0, actor="staff-1", eta_minutes=3)
     assert t.accepted_at == 2.0
     t = t.apply(TicketEvent.HAND_OVER, at=3.0, actor="staff-1", group="control")
     assert (t.state, t.accepted_by, t.eta_minutes, t.accepted_at, t.handed_to) == (
@@ -118,12 +105,12 @@ def test_a_handover_returns_the_ticket_to_unaccepted_for_the_group() -> None:
 
 
 def test_only_the_accepter_hands_over_or_reports_not_found() -> None:
-    t = _ticket().apply(TicketEvent.ACCEPT, at=2.0, actor="staff-1")
+    t = open_ticket().apply(TicketEvent.ACCEPT, at=2.0, actor="staff-1")
     for event in (TicketEvent.HAND_OVER, TicketEvent.NOT_FOUND):
         with pytest.raises(IllegalTransition, match="only staff-1"):
             t.apply(event, at=3.0, actor="staff-2", group="control")
     with pytest.raises(IllegalTransition):  # nobody accepted it: nothing to hand over
-        _ticket().apply(TicketEvent.HAND_OVER, at=2.0, actor="staff-1", group="control")
+        open_ticket().apply(TicketEvent.HAND_OVER, at=2.0, actor="staff-1", group="control")
     with pytest.raises(IllegalTransition):  # a hand-over names the group
         t.apply(TicketEvent.HAND_OVER, at=3.0, actor="staff-1")
 
@@ -147,4 +134,4 @@ def test_not_found_is_its_own_closed_outcome() -> None:
     ]
     assert TicketState.NOT_FOUND in CLOSED_STATES
     with pytest.raises(IllegalTransition):  # only after someone went to look
-        _ticket().apply(TicketEvent.NOT_FOUND, at=2.0, actor="staff-1")
+        open_ticket().apply(TicketEvent.NOT_FOUND, at=2.0, actor="staff-1")

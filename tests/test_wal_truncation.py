@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.core.categories import Category, Urgency
-from kiosk.core.ticket import Ticket, TicketEvent, new_ticket_id
+from kiosk.core.ticket import TicketEvent
 from kiosk.hub.database import make_engine, upgrade_schema
 from kiosk.hub.store import CHECKPOINT_GAP, Store
+from tests.tickets import open_ticket
 
 
 @pytest.fixture
@@ -25,14 +25,7 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 
 def _closed(store: Store, words: bytes) -> str:
-    ticket = Ticket(
-        id=new_ticket_id(),
-        kiosk_id="kiosk-1",
-        location_id="hall",
-        category=Category.LOST,
-        urgency=Urgency.NORMAL,
-        created_at=time.time(),
-    )
+    ticket = open_ticket(created_at=time.time())
     store.insert_ticket(ticket, {"staff-1": words * 8})
     store.apply_event(ticket.id, TicketEvent.CANCEL, actor="kiosk-1")
     return ticket.id
