@@ -18,6 +18,7 @@ from sqlalchemy import Table, case, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql.dml import ReturningInsert
 
 from kiosk.core.site import DeviceRecord, Site
 from kiosk.hub.models import DevicePresenceRow
@@ -101,7 +102,7 @@ class Presence:
             return list(s.scalars(select(DevicePresenceRow)).all())
 
 
-def _beats_upsert(dialect: str) -> Any:
+def _beats_upsert(dialect: str) -> ReturningInsert[tuple[str]]:
     """A new device's row is inserted online; a known one keeps its offline flag
     (the sweep changes it) and the later of its stored and new beat, since
     another hub may have stored a later beat of the same device. RETURNING lets
