@@ -93,6 +93,26 @@ def test_bench_then_audit_finds_nothing_of_the_run(tmp_path: Path) -> None:
     assert (data / "logs" / "hub-0.log").stat().st_size > 0  # the scan covered real logs
 
 
+def test_a_bench_beside_other_work_says_the_machine_was_shared(tmp_path: Path) -> None:
+    # A real process keeps a core busy for the whole run: the report counts it
+    # as other work, not as the bench's, and says so.
+    spin = "import time\nend = time.monotonic() + 120\nwhile time.monotonic() < end: pass"
+    spinner = subprocess.Popen([sys.executable, "-c", spin])
+    try:
+        run = _kiosk(
+            "bench", "--kiosks", "2", "--staff", "2", "--tickets", "4", "--rate", "2",
+            "--data", str(tmp_path / "bench"), "--json",
+        )  # fmt: skip
+    finally:
+        spinner.kill()
+        spinner.wait()
+    assert run.returncode == 0, run.stderr
+    report = json.loads(run.stdout)
+    assert report["machine_cores"] == os.cpu_count()
+    assert report["other_cpu_cores"] >= 0.5
+    assert "the machine was shared" in run.stderr
+
+
 PG_URL = os.environ.get("KIOSK_TEST_POSTGRES_URL", "")
 
 
