@@ -91,9 +91,8 @@ def run_bench(options: BenchOptions, progress: Any = None) -> dict[str, Any]:
         hub_seconds = hubs.cpu_seconds() - cpu_before
         fleet_seconds = shards.cpu_seconds() - fleet_before
         own_seconds = time.process_time() - own_before
-        shares = CpuShares.between(
-            machine_before, MachineTimes.now(), hub_seconds + fleet_seconds + own_seconds, elapsed
-        )
+        bench_seconds = hub_seconds + fleet_seconds + own_seconds
+        shares = CpuShares.between(machine_before, MachineTimes.now(), bench_seconds, elapsed)
         rss_load = peak.values
         if shares.other >= _SHARED or shares.steal >= _SHARED:
             say(
@@ -128,10 +127,7 @@ def run_bench(options: BenchOptions, progress: Any = None) -> dict[str, Any]:
         # The bench's CPU (hubs, devices, itself) per request sent, heartbeats
         # included: for the same code and load, a higher figure means the cores
         # themselves ran slower (a virtual machine's host busy with other guests).
-        "cpu_ms_per_ticket": round(
-            1000 * (hub_seconds + fleet_seconds + own_seconds) / max(1, options.ticket_count),
-            1,
-        ),
+        "cpu_ms_per_ticket": round(1000 * bench_seconds / max(1, options.ticket_count), 1),
         "hubs": options.hubs,
         "hub_cpu_limit": options.hub_cpu,  # cores each hub may use; None: no limit
         # Each hub stopped at SIGTERM by itself, status 0 (not killed 20 s later).

@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Table, case, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.dml import ReturningInsert
 
@@ -44,7 +42,7 @@ class Presence:
     def __init__(self, store: Store) -> None:
         self._store = store
         self._sessions = sessionmaker(store.engine, expire_on_commit=False)
-        self._upsert = _beats_upsert(store.engine.dialect.name)
+        self._upsert = _beats_upsert(store)
         self._pending: dict[str, Beat] = {}
         self._lock = threading.Lock()
 
@@ -102,14 +100,14 @@ class Presence:
             return list(s.scalars(select(DevicePresenceRow)).all())
 
 
-def _beats_upsert(dialect: str) -> ReturningInsert[tuple[str]]:
+def _beats_upsert(store: Store) -> ReturningInsert[tuple[str]]:
     """A new device's row is inserted online; a known one keeps its offline flag
     (the sweep changes it) and the later of its stored and new beat, since
     another hub may have stored a later beat of the same device. RETURNING lets
     SQLAlchemy send many rows in each statement ("insertmanyvalues")."""
     table = DevicePresenceRow.__table__
     assert isinstance(table, Table)
-    statement = (sqlite_insert if dialect == "sqlite" else postgresql_insert)(table)
+    statement = store.dialect_insert(table)
     beat = statement.excluded
     return statement.on_conflict_do_update(
         index_elements=[table.c.device_id],

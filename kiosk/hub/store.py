@@ -133,9 +133,10 @@ class Store:
         self.checkpoint_pending = False
         self._truncated_at = -CHECKPOINT_GAP  # none yet: the first purge truncates at once
         self._loop_reader = _loop_reader(engine) if loop_reader else None
-        dialect_insert = sqlite_insert if self._sqlite else postgresql_insert
+        # INSERT with ON CONFLICT, which each dialect builds for itself.
+        self.dialect_insert = sqlite_insert if self._sqlite else postgresql_insert
         self._insert_new_nonces = (
-            dialect_insert(SeenNonceRow)
+            self.dialect_insert(SeenNonceRow)
             .on_conflict_do_nothing()
             .returning(SeenNonceRow.device_id, SeenNonceRow.nonce)
         )
