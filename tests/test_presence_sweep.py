@@ -107,3 +107,42 @@ def test_a_sweep_runs_a_few_statements_not_one_a_beat(tmp_path: Path) -> None:
     assert 3 <= len(ran) <= 8, ran[:5]  # the beats, "gone", "back", BEGIN and COMMIT
     assert {r.last_seen for r in presence.rows()} == {1010.0}
     engine.dispose()
+
+
+@pytest.mark.parametrize("bad", ["1.0\ud800", "1.0\x00", "x" * 40])
+def test_one_beat_the_database_refuses_never_loses_the_others(store: Store, bad: str) -> None:
+    # The heartbeat endpoint validates the version; should a bad one ever get past
+    # it, that device's beat alone is dropped, not every device's, sweep after sweep.
+    presence = Presence(store)
+    presence.beat("kiosk-1", Beat(100.0, "1.0", 1))
+    presence.beat("kiosk-2", Beat(100.0, "1.0", 1))
+    presence.sweep(now=100.0, offline_after=30.0)
+    presence.beat("kiosk-1", Beat(120.0, "1.1", 2))
+    presence.beat("kiosk-bad", Beat(120.0, bad, 2))
+    presence.beat("kiosk-2", Beat(120.0, "1.1", 2))
+    assert presence.sweep(now=121.0, offline_after=30.0) == []
+    rows = _rows(presence)
+    assert rows["kiosk-1"] == (120.0, "1.1", 2, False)
+    assert rows["kiosk-2"] == (120.0, "1.1", 2, False)
+    assert "kiosk-bad" not in rows
+    presence.beat("kiosk-2", Beat(130.0, "1.2", 2))  # the next sweep works as ever
+    presence.sweep(now=131.0, offline_after=30.0)
+    assert _rows(presence)["kiosk-2"] == (130.0, "1.2", 2, False)
+
+
+def test_a_row_the_database_refuses_past_validation_is_dropped_alone(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Should a value ever pass the check and still be refused by the database
+    # (SQLite cannot encode a lone surrogate; PostgreSQL refuses it and a NUL),
+    # the batch is written row by row and only the refused row is lost.
+    monkeypatch.setattr("kiosk.hub.presence.valid_beat", lambda *_args: True)
+    presence = Presence(store)
+    presence.beat("kiosk-1", Beat(120.0, "1.1", 2))
+    presence.beat("kiosk-bad", Beat(120.0, "1.0\ud800", 2))
+    presence.beat("kiosk-2", Beat(120.0, "1.1", 2))
+    assert presence.sweep(now=121.0, offline_after=30.0) == []
+    rows = _rows(presence)
+    assert rows["kiosk-1"] == (120.0, "1.1", 2, False)
+    assert rows["kiosk-2"] == (120.0, "1.1", 2, False)
+    assert "kiosk-bad" not in rows

@@ -62,8 +62,8 @@ from kiosk.hub.events import KEEPALIVE, Broker, Subscription
 from kiosk.hub.handover import announce_handover, handover_group
 from kiosk.hub.large_response import PiecewiseResponse
 from kiosk.hub.logs import log_event, ticket_ref
-from kiosk.hub.openapi import MAX_HEARTBEAT_MANIFEST_VERSION, openapi_document
-from kiosk.hub.presence import Beat, Presence, presence_event
+from kiosk.hub.openapi import openapi_document
+from kiosk.hub.presence import Beat, Presence, presence_event, valid_beat
 from kiosk.hub.replies import for_device as reply_for_device
 from kiosk.hub.replies import post_reply, relay_reply, reply_events
 from kiosk.hub.reply_store import ReplyStore
@@ -128,14 +128,16 @@ class Hub:
         # and replay protection through a table; one SQLite hub needs neither.
         self.pg: PgEvents | None = None
         self._remote: asyncio.Queue[dict[str, Any]] = asyncio.Queue()  # other hubs' events
-        self._shared_auth: Batched[Call, _Authenticated] | None = None
+        # Nonces in the table (every hub's, and kept over a restart): the calls
+        # that arrive together share one manifest read and one insert. On SQLite
+        # reads keep theirs in memory (a replayed GET changes nothing and answers
+        # only what its device may read); every other call's nonce is stored.
+        self._shared_auth: Batched[Call, _Authenticated] = Batched(self._authenticate_together)
+        self._reads_in_memory = engine.dialect.name == "sqlite"
         if engine.dialect.name == "postgresql":
             from kiosk.hub.pg_events import PgEvents
 
             self.pg = PgEvents(settings.db_url, self._on_remote, self._resync_devices)
-            # Nonces in the table every hub shares: the calls that arrive together
-            # share one manifest read and one insert.
-            self._shared_auth = Batched(self._authenticate_together)
         self.auth = Authenticator(settings.clock_skew_seconds)
         # Per device and per hub process: one device's flood never spends another's
         # allowance. Calls of any kind, and new tickets (retries of one are free).
@@ -198,7 +200,7 @@ class Hub:
         path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         call = Call({k.lower(): v for k, v in request.headers.items()}, request.method, path, body)
         device: DeviceRecord | AuthError
-        if self._shared_auth is not None:
+        if not (self._reads_in_memory and request.method == "GET"):
             site, device = await self._shared_auth(call)
         elif (site := self._site_on_loop()) is not None:
             # The common case on SQLite: no trip to a worker thread at all (a
@@ -730,20 +732,16 @@ class Hub:
         doc = json_object(body) if body else {}
         version, manifest_version = doc.get("version"), doc.get("manifest_version")
         # Both are stored by the presence sweep, in one transaction for every
-        # device: a value the database refuses (a NUL on PostgreSQL, an integer
-        # over its column) would lose every device's beats, not just this one's.
-        if (
-            not isinstance(version, str)
-            or not 0 < len(version) <= 32
-            or any(ch < " " or ch == "\x7f" for ch in version)
-        ):
-            raise ApiError(400, "bad_version", "version must be a short text")
-        if (
-            not isinstance(manifest_version, int)
-            or isinstance(manifest_version, bool)
-            or not 0 <= manifest_version <= MAX_HEARTBEAT_MANIFEST_VERSION
-        ):
-            raise ApiError(400, "bad_version", "manifest_version must be a whole number")
+        # device: a value the database refuses (a NUL or a lone surrogate, an
+        # integer over its column) must not reach it (presence.valid_beat).
+        if not valid_beat(version, manifest_version):
+            raise ApiError(
+                400,
+                "bad_version",
+                "version must be a short printable text and manifest_version a whole number",
+            )
+        assert isinstance(version, str)
+        assert isinstance(manifest_version, int)
         self.presence.beat(device.id, Beat(time.time(), version, manifest_version))
         return JSONResponse({"ok": True, "offline_after": self.settings.offline_after_seconds})
 

@@ -441,9 +441,8 @@ def _device_paths() -> dict[str, Schema]:
                 },
                 body=_object(
                     {
-                        "version": _string(
-                            minLength=1, maxLength=32, pattern="^[^\\x00-\\x1f\\x7f]*$"
-                        ),
+                        # printable ASCII (kiosk/hub/presence.py, valid_beat)
+                        "version": _string(minLength=1, maxLength=32, pattern="^[ -~]*$"),
                         "manifest_version": _integer(0, MAX_HEARTBEAT_MANIFEST_VERSION),
                     }
                 ),

@@ -10,19 +10,34 @@ several hubs sharing a database exactly one announces each change.
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Table, case, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.dml import ReturningInsert
 
 from kiosk.core.site import DeviceRecord, Site
 from kiosk.hub.models import DevicePresenceRow
+from kiosk.hub.openapi import MAX_HEARTBEAT_MANIFEST_VERSION
 from kiosk.hub.store import Store
 
-__all__ = ["Beat", "Presence", "PresenceChange", "presence_event"]
+__all__ = [
+    "MAX_MANIFEST_VERSION",
+    "MAX_VERSION_LENGTH",
+    "Beat",
+    "Presence",
+    "PresenceChange",
+    "presence_event",
+    "valid_beat",
+]
+
+_LOG = logging.getLogger("kiosk.hub")
+MAX_VERSION_LENGTH = 32  # the column's length
+MAX_MANIFEST_VERSION = MAX_HEARTBEAT_MANIFEST_VERSION  # a 32-bit column (PostgreSQL INTEGER)
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +45,22 @@ class Beat:
     at: float
     version: str
     manifest_version: int
+
+
+def valid_beat(version: object, manifest_version: object) -> bool:
+    """What a beat may carry: a short text of printable ASCII (a software version:
+    no lone surrogate, no control, format or invisible character) and a whole
+    number its column holds. Beats are stored together, and a value the database
+    refuses would otherwise lose every device's beats."""
+    if not isinstance(version, str) or not 0 < len(version) <= MAX_VERSION_LENGTH:
+        return False
+    if not (version.isascii() and version.isprintable()):
+        return False
+    return (
+        isinstance(manifest_version, int)
+        and not isinstance(manifest_version, bool)
+        and 0 <= manifest_version <= MAX_MANIFEST_VERSION
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,21 +110,32 @@ class Presence:
         Python's lock at every row, and on a busy hub each row then waited to get
         it back: a sweep of 210 beats took 26 ms beside one busy thread, against
         11 ms this way (4 ms either way on an idle hub)."""
-        if not pending:
+        rows = [
+            {
+                "device_id": d,
+                "last_seen": b.at,
+                "version": b.version,
+                "manifest_version": b.manifest_version,
+                "offline": False,
+            }
+            for d, b in pending.items()
+            if valid_beat(b.version, b.manifest_version)
+        ]
+        if not rows:
             return
-        s.execute(
-            self._upsert,
-            [
-                {
-                    "device_id": d,
-                    "last_seen": b.at,
-                    "version": b.version,
-                    "manifest_version": b.manifest_version,
-                    "offline": False,
-                }
-                for d, b in pending.items()
-            ],
-        )
+        try:
+            with s.begin_nested():
+                s.execute(self._upsert, rows)
+        except (SQLAlchemyError, ValueError):
+            # One row the database refuses never costs the others their beats:
+            # each is written on its own, and the refused ones are dropped.
+            _LOG.warning("event=presence.row_refused kind=batch")
+            for row in rows:
+                try:
+                    with s.begin_nested():
+                        s.execute(self._upsert, [row])
+                except (SQLAlchemyError, ValueError):
+                    _LOG.warning("event=presence.row_refused device=%s", row["device_id"])
 
     def rows(self) -> list[DevicePresenceRow]:
         with self._sessions() as s:
