@@ -6,10 +6,26 @@ import base64
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
+from kiosk.core.errors import SiteError
 from kiosk.core.site import DeviceRole
 
-__all__ = ["DeviceConfig"]
+__all__ = ["DeviceConfig", "require_https"]
+
+
+def require_https(url: str) -> str:
+    """`url` if it is an https:// address with a host; else SiteError. Every call
+    is signed, but over plain HTTP anyone on the way reads what a device sends
+    and learns who asks for what, when; there is no reason to allow it."""
+    parts = urlsplit(url.strip())
+    if parts.scheme.lower() != "https" or not parts.hostname:
+        shown = f"{parts.scheme}://" if parts.scheme else url[:40]
+        raise SiteError(
+            f"the hub address must start with https:// and name a host (not {shown!r}), "
+            "e.g. https://hub.example:8443"
+        )
+    return url
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +37,9 @@ class DeviceConfig:
     site_public: bytes  # pinned at enrolment: only manifests it signed are trusted
     location_id: str | None = None
     group_id: str | None = None
+
+    def __post_init__(self) -> None:
+        require_https(self.hub_url)  # a device.json edited to http:// is refused too
 
     @property
     def ca_file(self) -> Path:

@@ -20,7 +20,7 @@ from typing import Any
 import requests
 from urllib3.exceptions import InsecureRequestWarning
 
-from kiosk.client.device import DeviceConfig
+from kiosk.client.device import DeviceConfig, require_https
 from kiosk.client.hub_client import refusal
 from kiosk.core.enrolment_code import normalise_code
 from kiosk.core.errors import BadSignature, HubUnreachable, SiteError
@@ -57,6 +57,7 @@ def enrol_with_code(
 ) -> DeviceConfig:
     """Enrol this device; `rotate`: it is enrolled and replaces its keys with new
     ones, keeping its id, role and place (a code from `kiosk admin rotate-keys`)."""
+    hub_url = require_https(hub_url.strip()).rstrip("/")
     canonical = normalise_code(code)
     if not canonical:
         raise SiteError("an enrolment code has 12 letters and digits, e.g. K7M4-P9XR-2QWE")
@@ -66,7 +67,6 @@ def enrol_with_code(
     if rotate and not enrolled:
         raise SiteError(f"{directory} holds no enrolled device to give new keys")
     before = DeviceConfig.load(directory) if rotate else None
-    hub_url = hub_url.rstrip("/")
     with requests.Session() as session:
         session.trust_env = False
         # Step 1: nothing is trusted yet; everything fetched is checked below.
