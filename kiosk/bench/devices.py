@@ -23,7 +23,7 @@ from kiosk.client.delivery import report_delay_for, still_to_report
 from kiosk.core.body import TicketBody
 from kiosk.core.errors import HubRefused, HubUnreachable, KioskError
 from kiosk.core.site import Site
-from kiosk.staff.key_ring import EpochPublisher, KeyRing
+from kiosk.staff.key_ring import EpochPublisher, KeyRing, open_request
 
 __all__ = ["Later", "SimKiosk", "SimStaff"]
 
@@ -204,7 +204,7 @@ class SimStaff(_SimDevice):
     def _handle(self, view: dict[str, Any]) -> None:
         ticket_id = str(view["id"])
         try:
-            opened = self.client.open_ticket(view, self.key_ring.held())
+            opened = open_request(self.client, self.key_ring, view)
         except KioskError:
             self.recorder.count("open_failures")
             return

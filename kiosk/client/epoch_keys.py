@@ -9,19 +9,28 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
+import os
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kiosk.core.errors import BadSignature
-from kiosk.core.site import DeviceRole, Site
+from kiosk.core.site import DeviceRecord, DeviceRole, Site
 from kiosk.crypto import key_id_of, sign_epoch_key, verify_epoch_key
 
 if TYPE_CHECKING:
     from kiosk.client.hub_client import HubClient
 
-__all__ = ["EpochKeyCache", "EpochPublicKey", "publish_epoch_key", "verified_epoch_keys"]
+__all__ = [
+    "EpochKeyCache",
+    "EpochPublicKey",
+    "publish_epoch_key",
+    "sealing_keys",
+    "verified_epoch_keys",
+]
 
 _LOG = logging.getLogger("kiosk.client")
 # Clocks differ a little: a key is used from slightly before its window opens.
@@ -66,7 +75,11 @@ def publish_epoch_key(client: HubClient, key: EpochPublicKey) -> None:
 
 
 def verified_epoch_keys(
-    site: Site, doc: Any, now: float | None = None, checked: set[tuple[Any, ...]] | None = None
+    site: Site,
+    doc: Any,
+    now: float | None = None,
+    checked: set[tuple[Any, ...]] | None = None,
+    signed: set[str] | None = None,
 ) -> dict[str, EpochPublicKey]:
     """Staff device id → its current epoch key, from the hub's answer.
 
@@ -75,13 +88,15 @@ def verified_epoch_keys(
     an expired one, or one device's key as another's. Among several valid keys
     of one device, the newest. `checked` remembers signatures already verified
     (with the identity key they were verified against), so each is checked once.
+    `signed` collects the devices that signed any key in `doc`, current or not:
+    they are consoles that publish epoch keys.
     """
     now = time.time() if now is None else now
     found: dict[str, EpochPublicKey] = {}
     entries = doc.get("keys") if isinstance(doc, dict) else None
     for entry in entries if isinstance(entries, list) else []:
         try:
-            key = _checked(site, entry, now, checked)
+            key = _checked(site, entry, now, checked, signed)
         except (BadSignature, KeyError, ValueError, TypeError, binascii.Error) as exc:
             _LOG.warning("event=epoch_key.refused kind=%s", type(exc).__name__)
             continue
@@ -94,7 +109,11 @@ def verified_epoch_keys(
 
 
 def _checked(
-    site: Site, entry: Any, now: float, checked: set[tuple[Any, ...]] | None = None
+    site: Site,
+    entry: Any,
+    now: float,
+    checked: set[tuple[Any, ...]] | None = None,
+    signed: set[str] | None = None,
 ) -> EpochPublicKey | None:
     device_id = str(entry["device_id"])
     key = EpochPublicKey(
@@ -114,6 +133,8 @@ def _checked(
         verify_epoch_key(record.sign_public, *fields, signature)
         if checked is not None:
             checked.add(seen)
+    if signed is not None:
+        signed.add(device_id)
     if not key.not_before - _CLOCK_SLACK <= now < key.not_after:
         return None  # expired (or not yet valid): not an attack, just not usable
     return key
@@ -129,11 +150,20 @@ class EpochKeyCache:
     fetched one and keeps the newest per console. The whole set is fetched
     again when the stream reconnects (a push may have been missed), when the
     site changes, before a kept key expires, and every ten minutes.
+
+    It also remembers which consoles it has seen publish a signed epoch key
+    (`publishes`), in `publishers_file` so that a restart does not forget: a
+    hub that later withholds their keys does not make this kiosk seal to their
+    long-term keys (see `sealing_keys`).
     """
 
-    def __init__(self, max_age: float = _CACHE_SECONDS) -> None:
+    def __init__(
+        self, max_age: float = _CACHE_SECONDS, publishers_file: Path | None = None
+    ) -> None:
         self._max_age = max_age
         self._lock = threading.Lock()
+        self._publishers_file = publishers_file
+        self._publishers = _read_publishers(publishers_file)  # device id → identity key
         self._kept: tuple[float, int, dict[str, EpochPublicKey]] | None = None
         self._pushed: list[Any] = []
         self.checked: set[tuple[Any, ...]] = set()  # signatures verified once
@@ -149,7 +179,9 @@ class EpochKeyCache:
             return None
         if pushed:
             keys = {**keys}
-            fresh = verified_epoch_keys(site, {"keys": pushed}, checked=self.checked)
+            signed: set[str] = set()
+            fresh = verified_epoch_keys(site, {"keys": pushed}, checked=self.checked, signed=signed)
+            self.saw_publishers(site, signed)
             for device_id, key in fresh.items():
                 old = keys.get(device_id)
                 if old is None or key.not_before >= old.not_before:
@@ -178,3 +210,76 @@ class EpochKeyCache:
             self.generation += 1
             self._kept = None
             self._pushed = []
+
+    def saw_publishers(self, site: Site, device_ids: Iterable[str]) -> None:
+        """These consoles signed an epoch key: remember that they publish them."""
+        with self._lock:
+            known = dict(self._publishers)
+            for device_id in device_ids:
+                record = site.device(device_id)
+                if record is not None:
+                    known[device_id] = record.sign_public
+            if known == self._publishers:
+                return
+            self._publishers = known
+            _write_publishers(self._publishers_file, known)
+        _LOG.info("event=epoch_key.publishers count=%d", len(known))
+
+    def publishes(self, record: DeviceRecord) -> bool:
+        """Has this console (with this identity key) been seen publishing epoch keys?"""
+        with self._lock:
+            return self._publishers.get(record.id) == record.sign_public
+
+
+def sealing_keys(
+    readers: Iterable[DeviceRecord],
+    keys: dict[str, EpochPublicKey],
+    cache: EpochKeyCache,
+) -> tuple[dict[str, bytes], dict[str, bytes], int]:
+    """Whom to seal a request to, and with which key: (device id → public key,
+    device id → epoch key id, how many readers were left out).
+
+    A reader with a current signed epoch key gets its copy sealed to that key.
+    A reader this kiosk has seen publish epoch keys but that has none now
+    (switched off, restarted with the push not yet here, or a hub withholding
+    them) gets no copy: sealing to its long-term key would give up forward
+    secrecy for that copy, which is what a hostile hub withholding keys wants.
+    Only a reader never seen publishing one (an older console, or one not
+    started since this kiosk first ran) is sealed to its long-term key.
+    """
+    recipients: dict[str, bytes] = {}
+    key_ids: dict[str, bytes] = {}
+    left_out = 0
+    for reader in readers:
+        epoch = keys.get(reader.id)
+        if epoch is not None:
+            recipients[reader.id], key_ids[reader.id] = epoch.public, epoch.key_id
+        elif cache.publishes(reader):
+            left_out += 1
+        else:
+            recipients[reader.id] = reader.hpke_public
+    return recipients, key_ids, left_out
+
+
+def _read_publishers(path: Path | None) -> dict[str, bytes]:
+    try:
+        lines = path.read_text().splitlines() if path is not None else []
+    except (FileNotFoundError, UnicodeDecodeError):
+        return {}
+    known: dict[str, bytes] = {}
+    for line in lines:
+        device_id, _, sign_public = line.partition(" ")
+        try:
+            known[device_id] = bytes.fromhex(sign_public)
+        except ValueError:
+            continue
+    return known
+
+
+def _write_publishers(path: Path | None, known: dict[str, bytes]) -> None:
+    """Public facts only (device ids and identity keys): no traveller data."""
+    if path is None:
+        return
+    temporary = path.with_name(path.name + ".new")
+    temporary.write_text("".join(f"{d} {k.hex()}\n" for d, k in sorted(known.items())))
+    os.replace(temporary, path)

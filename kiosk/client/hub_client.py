@@ -15,12 +15,24 @@ import requests
 import urllib3
 
 from kiosk.client.device import DeviceConfig
-from kiosk.client.epoch_keys import EpochKeyCache, EpochPublicKey, verified_epoch_keys
+from kiosk.client.epoch_keys import (
+    EpochKeyCache,
+    EpochPublicKey,
+    sealing_keys,
+    verified_epoch_keys,
+)
 from kiosk.client.sse import EventTooLarge, SseDecoder
 from kiosk.client.tls import PinnedTlsAdapter
 from kiosk.core.body import TicketBody, binding_bytes
 from kiosk.core.categories import Category, Urgency
-from kiosk.core.errors import BadSignature, CannotOpen, HubRefused, HubUnreachable, SiteError
+from kiosk.core.errors import (
+    BadSignature,
+    CannotOpen,
+    HubRefused,
+    HubUnreachable,
+    ManifestExpired,
+    SiteError,
+)
 from kiosk.core.site import DeviceRecord, DeviceRole, Site
 from kiosk.crypto import (
     DeviceKeys,
@@ -87,7 +99,8 @@ class HubClient:
         # replies to it, and it is destroyed when the ticket closes.
         self.reply_keys: dict[str, EphemeralKey] = {}
         self._reply_lock = threading.Lock()
-        self.epoch_cache = EpochKeyCache()
+        # Which consoles publish epoch keys survives restarts too (public facts).
+        self.epoch_cache = EpochKeyCache(publishers_file=config.directory / "epoch-key-consoles")
 
     def close(self) -> None:
         self._session.close()
@@ -163,7 +176,11 @@ class HubClient:
         with self._site_lock:
             kept, fetched = self._site, self._site_fetched
         fresh = (
-            fetched is not None and max_age is not None and time.monotonic() - fetched <= max_age
+            fetched is not None
+            and max_age is not None
+            and time.monotonic() - fetched <= max_age
+            and kept is not None
+            and not kept.expired(time.time())  # an expired one: ask for its successor
         )
         if kept is not None and fresh:
             return kept
@@ -211,6 +228,10 @@ class HubClient:
         """
         # Where this kiosk is comes from the operator's signed manifest, not from
         # anything the hub said at enrolment.
+        if site.expired(time.time()):
+            # The hub may be freezing a revocation by serving an old manifest, or the
+            # operator's refresh stopped: either way its readers are not vouched for now.
+            raise ManifestExpired("the site manifest has expired: nothing is sealed to it")
         record = site.device(self.config.device_id)
         location = record.location_id if record is not None else None
         if location is None:
@@ -218,18 +239,22 @@ class HubClient:
         readers = site.recipients_for(location, body.category.value, body.urgency.value)
         if not readers:
             raise SiteError(f"no staff device is enrolled for location {location}")
-        epoch_keys = self.epoch_keys(site)
-        recipients: dict[str, bytes] = {}
-        key_ids: dict[str, bytes] = {}
-        for reader in readers:
-            epoch = epoch_keys.get(reader.id)
-            if epoch is not None:
-                recipients[reader.id], key_ids[reader.id] = epoch.public, epoch.key_id
-            else:
-                # No valid epoch key (console off, or an older version): its long-term
-                # key, so that no request is ever unreadable. Forward secrecy does not
-                # hold for this copy; docs/privacy.md says so.
-                recipients[reader.id] = reader.hpke_public
+        # Epoch keys where they are; no copy for a console that publishes them but
+        # has none now; a long-term key only for one never seen publishing any
+        # (docs/trust.md, "A console without an epoch key").
+        recipients, key_ids, left_out = sealing_keys(
+            readers, self.epoch_keys(site), self.epoch_cache
+        )
+        if not recipients:  # perhaps only the kept keys are stale: fetch them once more
+            self.epoch_cache.forget()
+            recipients, key_ids, left_out = sealing_keys(
+                readers, self.epoch_keys(site), self.epoch_cache
+            )
+        if left_out:
+            _LOG.warning("event=ticket.console_without_epoch_key devices=%d", left_out)
+        if not recipients:
+            self.epoch_cache.forget()  # a retry fetches them again
+            raise SiteError("no console of this route has a current epoch key")
         if len(key_ids) < len(recipients):
             _LOG.warning("event=ticket.sealed_long_term devices=%d", len(recipients) - len(key_ids))
         binding = binding_bytes(ticket_id, location, body.category, body.urgency)
@@ -265,7 +290,9 @@ class HubClient:
             if exc.status != 404:  # a hub too old to know epoch keys: long-term keys
                 raise
             return {}
-        keys = verified_epoch_keys(site, doc, checked=self.epoch_cache.checked)
+        signed: set[str] = set()
+        keys = verified_epoch_keys(site, doc, checked=self.epoch_cache.checked, signed=signed)
+        self.epoch_cache.saw_publishers(site, signed)
         self.epoch_cache.put(site, keys, generation)
         return keys
 

@@ -5,9 +5,11 @@ KioskError
 ├── InvalidTicketBody      a decrypted or submitted body that does not parse
 │   └── UnknownPhrase      a phrase id that is not in the catalogue
 ├── SiteError              a site manifest that is malformed or inconsistent
+│   └── ManifestExpired    past the validity the operator signed: seal nothing to it
 ├── CryptoError            sealing, opening or signature failures (kiosk.crypto)
 │   ├── BadSignature
 │   └── CannotOpen
+│       └── DowngradedSeal   sealed to a long-term key where an epoch key was due
 └── HubError               the hub refused or could not be reached (kiosk.client)
     ├── HubUnreachable
     └── HubRefused
@@ -19,12 +21,14 @@ __all__ = [
     "BadSignature",
     "CannotOpen",
     "CryptoError",
+    "DowngradedSeal",
     "HubError",
     "HubRefused",
     "HubUnreachable",
     "IllegalTransition",
     "InvalidTicketBody",
     "KioskError",
+    "ManifestExpired",
     "SiteError",
     "UnknownPhrase",
 ]
@@ -50,6 +54,11 @@ class SiteError(KioskError):
     """A site manifest that is malformed or refers to things that do not exist."""
 
 
+class ManifestExpired(SiteError):
+    """The newest manifest's signed validity has ended: its readers may be stale (a
+    hub that keeps serving an old manifest could keep a revoked reader in it)."""
+
+
 class CryptoError(KioskError):
     """Something failed in sealing, opening or signing."""
 
@@ -60,6 +69,10 @@ class BadSignature(CryptoError):
 
 class CannotOpen(CryptoError):
     """A sealed ticket could not be opened with our key (not for us, or tampered)."""
+
+
+class DowngradedSeal(CannotOpen):
+    """A copy sealed to a console's long-term key after it had published an epoch key."""
 
 
 class HubError(KioskError):

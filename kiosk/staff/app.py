@@ -29,7 +29,7 @@ from kiosk.i18n import CATEGORY_TEXTS, STAFF_URGENCY_TEXTS, STATE_TEXTS, locale_
 from kiosk.i18n.bidi_text import for_rtl_label
 from kiosk.resources import ASSETS_DIR
 from kiosk.staff.inbox import InboxItem, StaffInbox
-from kiosk.staff.key_ring import EpochPublisher, KeyRing, needed_key_ids
+from kiosk.staff.key_ring import EpochPublisher, KeyRing, needed_key_ids, open_request
 from kiosk.staff.settings import StaffSettings
 from kiosk.uikit import pictograms  # noqa: F401  (registers Pictogram for the .kv rules)
 from kiosk.uikit.background import on_ui_thread, run_in_background
@@ -266,7 +266,7 @@ class StaffApp(LocalizedApp):
     # -- hub events (called on the stream's thread) ---------------------------------------
     def _open_body(self, view: dict[str, Any]) -> TicketBody | None:
         try:
-            return self.client.open_ticket(view, self.key_ring.held()).body
+            return open_request(self.client, self.key_ring, view).body
         except KioskError as exc:
             _LOG.warning("event=ticket.unopenable kind=%s", type(exc).__name__)
             return None

@@ -6,10 +6,17 @@ ends the next key is made and published, so kiosks move on in time. A key is
 kept while its epoch lasts, plus the longest escalation delay of the
 console's group (a request sealed near the end of an epoch reaches a later
 escalation step only after that delay), and afterwards only while an open
-request in the inbox was sealed to it; then it is destroyed, and no key anywhere (this
+request in the inbox was opened with it; then it is destroyed, and no key anywhere (this
 console's long-term key included) opens any copy sealed to it: not one in the
 hub's database, its WAL or a backup. After a restart the console has a new
 key; requests sealed to the lost one are read by the route's other consoles.
+
+What the hub says cannot keep a key alive: a request it shows that did not
+open with the key does not count, and every key is destroyed once any request
+sealed to it must have expired (`KeyRing.hard_end`), open or not. Once this
+console has published a key, a copy sealed to its long-term key and sent after
+that is refused (`open_request`): a hub that withholds epoch keys from kiosks
+does not get requests it could later open with a stolen disk.
 
 Kivy-free, so it is unit-tested; the publishing runs on its own thread.
 """
@@ -24,11 +31,12 @@ import secrets
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from kiosk.client.epoch_keys import EpochPublicKey, publish_epoch_key
-from kiosk.client.hub_client import HubClient
-from kiosk.core.errors import KioskError
-from kiosk.core.site import Site
+from kiosk.client.hub_client import HubClient, OpenedTicket
+from kiosk.core.errors import DowngradedSeal, KioskError
+from kiosk.core.site import Site, SiteLimits
 from kiosk.crypto import EphemeralKey, sealed_key_id
 from kiosk.staff.inbox import StaffInbox
 
@@ -38,6 +46,7 @@ __all__ = [
     "KeyRing",
     "escalation_grace",
     "needed_key_ids",
+    "open_request",
 ]
 
 _LOG = logging.getLogger("kiosk.staff")
@@ -45,13 +54,20 @@ _LOG = logging.getLogger("kiosk.staff")
 # open; longer ones lose fewer requests when a console restarts (each restart
 # starts a new key). The long-term key opens none of them either way.
 DEFAULT_EPOCH_SECONDS = 8 * 3600.0
+# The longest a request may stay open by any site's limits (request_expiry_seconds).
+MAX_OPEN_SECONDS = 24 * 3600.0
+# Kiosks' and consoles' clocks differ, and a kiosk learns of a new key a moment late.
+CLOCK_SLACK = 300.0
+# A current key is published again this often: a hub that lost it (restored,
+# replaced) has it back soon, and kiosks seal to it rather than to nobody.
+REPUBLISH_SECONDS = 600.0
 
 
 @dataclass
 class _Epoch:
     public: EpochPublicKey
     key: EphemeralKey
-    published: bool = False
+    published_at: float | None = None  # when the hub last took it
 
 
 class KeyRing:
@@ -64,11 +80,15 @@ class KeyRing:
         self.lead_seconds = min(300.0, epoch_seconds / 4)
         # Kept this long after the epoch for requests not yet due at this console.
         self.grace_seconds = 0.0
+        # A request expires this long after it was sent (the manifest's limit).
+        self.open_seconds = float(SiteLimits().request_expiry_seconds)
+        # The start of the first key this console published (since it started).
+        self.published_since: int | None = None
         self._epochs: dict[bytes, _Epoch] = {}
         self._lock = threading.Lock()
 
     def rotate(self, now: float) -> list[EpochPublicKey]:
-        """Make the next epoch's key when due; the keys not yet published."""
+        """Make the next epoch's key when due; the keys to publish (not yet, or again)."""
         with self._lock:
             if not any(e.public.not_after - self.lead_seconds > now for e in self._epochs.values()):
                 key = EphemeralKey()
@@ -81,13 +101,33 @@ class KeyRing:
                 )
                 self._epochs[key.key_id] = _Epoch(public, key)
                 _LOG.info("event=epoch_key.made")
-            return [e.public for e in self._epochs.values() if not e.published]
+            return [
+                e.public
+                for e in self._epochs.values()
+                if e.published_at is None
+                or (e.public.not_after > now and now - e.published_at >= REPUBLISH_SECONDS)
+            ]
 
-    def mark_published(self, key_id: bytes) -> None:
+    def mark_published(self, key_id: bytes, now: float | None = None) -> None:
         with self._lock:
             epoch = self._epochs.get(key_id)
             if epoch is not None:
-                epoch.published = True
+                epoch.published_at = epoch.public.not_before if now is None else now
+                start = epoch.public.not_before
+                if self.published_since is None or start < self.published_since:
+                    self.published_since = start
+
+    def refuses_long_term(self, sent_at: float) -> bool:
+        """A copy sealed to the long-term key, sent then, is a downgrade: kiosks
+        had (or should have had) this console's epoch key by then."""
+        since = self.published_since
+        return since is not None and sent_at > since + CLOCK_SLACK
+
+    def hard_end(self, public: EpochPublicKey) -> float:
+        """When the key is destroyed whatever the inbox holds: a request sealed to
+        it was sent before its window closed, and expires after `open_seconds`."""
+        hold = min(max(self.grace_seconds, self.open_seconds), MAX_OPEN_SECONDS)
+        return public.not_after + hold + CLOCK_SLACK
 
     def held(self) -> dict[bytes, EphemeralKey]:
         """Key id → key, for opening: every key not yet destroyed."""
@@ -95,13 +135,15 @@ class KeyRing:
             return {key_id: e.key for key_id, e in self._epochs.items()}
 
     def sweep(self, now: float, needed: Iterable[bytes]) -> int:
-        """Destroy the keys whose epoch has ended and that no open request needs."""
+        """Destroy the keys whose epoch has ended and that no open request needs,
+        and every key past its hard end, needed or not."""
         keep = set(needed)
         with self._lock:
             gone = [
                 key_id
                 for key_id, e in self._epochs.items()
-                if e.public.not_after + self.grace_seconds <= now and key_id not in keep
+                if (e.public.not_after + self.grace_seconds <= now and key_id not in keep)
+                or self.hard_end(e.public) <= now
             ]
             epochs = [self._epochs.pop(key_id) for key_id in gone]
         for epoch in epochs:
@@ -126,9 +168,14 @@ def escalation_grace(site: Site, device_id: str) -> float:
 
 
 def needed_key_ids(inbox: StaffInbox) -> set[bytes]:
-    """The epoch keys that the open requests in the inbox were sealed to."""
+    """The epoch keys that the open requests in the inbox were opened with.
+
+    An item this console could not open keeps no key: a hub cannot keep an old
+    key alive by showing a made-up request that names it."""
     needed = set()
     for item in list(inbox.items.values()):
+        if item.body is None:
+            continue
         try:
             key_id = sealed_key_id(base64.b64decode(str(item.view.get("sealed") or "")))
         except (binascii.Error, ValueError):
@@ -136,6 +183,22 @@ def needed_key_ids(inbox: StaffInbox) -> set[bytes]:
         if key_id is not None:
             needed.add(key_id)
     return needed
+
+
+def open_request(client: HubClient, ring: KeyRing, view: dict[str, Any]) -> OpenedTicket:
+    """Open this console's copy of a request with its epoch keys.
+
+    DowngradedSeal if the copy was sealed to the long-term key although the
+    kiosk sent it (by its own signed clock) after this console had published
+    an epoch key: kiosks that know a console publishes keys never do that, so a
+    hub withheld the key. The staff see the request without its details.
+    """
+    opened = client.open_ticket(view, ring.held())
+    long_term = sealed_key_id(base64.b64decode(str(view["sealed"]))) is None
+    if long_term and ring.refuses_long_term(opened.body.sent_at):
+        _LOG.error("event=ticket.long_term_copy_refused")
+        raise DowngradedSeal("sealed to the long-term key while an epoch key was published")
+    return opened
 
 
 class EpochPublisher:
@@ -166,9 +229,10 @@ class EpochPublisher:
         if due:  # the manifest may have changed the escalation steps since
             site = self._client.site()
             self._ring.grace_seconds = escalation_grace(site, self._client.config.device_id)
+            self._ring.open_seconds = float(site.limits.request_expiry_seconds)
         for public in due:
             publish_epoch_key(self._client, public)
-            self._ring.mark_published(public.key_id)
+            self._ring.mark_published(public.key_id, self._clock())
             _LOG.info("event=epoch_key.published")
 
     def _run(self) -> None:
