@@ -137,6 +137,13 @@ def _parser() -> argparse.ArgumentParser:
     rotate.add_argument(
         "--here", action="store_true", help="the device's directory is on this machine"
     )
+    refresh = admin.add_parser(
+        "refresh", help="re-sign the manifest before it expires (kiosk-refresh.timer runs it)"
+    )
+    _add_data(refresh)
+    refresh.add_argument(
+        "--force", action="store_true", help="now, even if less than half of its validity passed"
+    )
     revoke = admin.add_parser("revoke", help="revoke a device: refused from its next call on")
     _add_data(revoke)
     revoke.add_argument("device_id")
@@ -397,9 +404,9 @@ def _confirm_and_publish(layout: SiteLayout, device_id: str, shown: str) -> int:
 
 
 def _admin(args: argparse.Namespace) -> int:
-    from kiosk.crypto import fingerprint
     from kiosk.operator import SiteLayout, init_site, sample_site, site_passphrase
     from kiosk.operator.enrolment import publish_enrolled, revoke_device
+    from kiosk.operator.site_admin import refresh, site_fingerprint
 
     layout = SiteLayout(args.data, getattr(args, "db", ""))
     if args.admin_command in _SITE_FILE_COMMANDS:
@@ -414,7 +421,7 @@ def _admin(args: argparse.Namespace) -> int:
             return 1
         init_site(layout, site, args.hub_host or ["127.0.0.1", "localhost"])
         print(f"site created in {layout.root}")
-        print(f"  site key fingerprint: {fingerprint((layout.hub / 'site.pub').read_bytes())}")
+        print(f"  site key fingerprint: {site_fingerprint(layout)}")
         print(f"  keep {layout.operator / 'site.key'} secret: it decides who can read tickets")
         if site_passphrase() is None:
             print(
@@ -457,7 +464,21 @@ def _admin(args: argparse.Namespace) -> int:
         print(
             json.dumps(report, indent=2, ensure_ascii=False) if args.json else format_status(report)
         )
-        return 1 if report["offline"] else 0  # a monitor's check fails while any is down
+        expired = report["manifest_expired"] or any(
+            d["manifest_expired"] for d in report["devices"]
+        )
+        # A monitor's check fails while any device is down or holds an expired manifest.
+        return 1 if report["offline"] or expired else 0
+    if args.admin_command == "refresh":
+        import time
+
+        renewed = refresh(layout, force=args.force)
+        if renewed is None:
+            print("the manifest is valid for more than half of its time; nothing to do")
+        else:
+            until = time.strftime("%Y-%m-%d %H:%M %Z", time.localtime(renewed.valid_until))
+            print(f"manifest version {renewed.version}, valid until {until}")
+        return 0
     if args.admin_command == "revoke":
         site = revoke_device(layout, args.device_id)
         print(f"revoked {args.device_id}; manifest version {site.version}")

@@ -25,7 +25,7 @@ from tests.hub_events import listen
 
 
 def _with_control_after(site: Site, seconds: int) -> None:
-    current = current_site(site.layout, site.layout.store())
+    current = current_site(site.layout)
     routes = tuple(
         dataclasses.replace(
             r,

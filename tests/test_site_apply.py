@@ -71,7 +71,7 @@ def test_devices_are_kept_and_changes_are_listed(site: Site, tmp_path: Path) -> 
         "~ kiosk north-p1: label: 'Platform 1' -> 'Platform 1, lifts'",
         "~ setting limits.inactivity_seconds: 90 -> 120",
     ]
-    after = current_site(site.layout, site.layout.store())
+    after = current_site(site.layout)
     assert {d.id for d in after.devices} == {"kiosk-p3", "staff-anna"}
     assert after.limits.inactivity_seconds == 120
     assert export_site_file(site.layout) == edited
@@ -193,7 +193,7 @@ def test_init_from_a_site_file_then_export_gives_it_back(tmp_path: Path) -> None
     assert init.returncode == 0, init.stderr
     exported = kiosk("admin", "export", "--data", str(data))
     assert exported.stdout == EXAMPLE.read_text()
-    site = current_site(SiteLayout(data), SiteLayout(data).store())
+    site = current_site(SiteLayout(data))
     assert site.version == 1
     assert site.emergency_number_at("riverside-p3-north") == "112"
     bad = _write(tmp_path, "[site]\n", "bad.toml")

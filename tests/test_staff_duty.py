@@ -24,7 +24,7 @@ from tests.hub_events import listen
 
 def _route(site: Site, **changes: Any) -> None:
     """Change the route of lost-and-found style requests at Platform 3."""
-    current = current_site(site.layout, site.layout.store())
+    current = current_site(site.layout)
     routes = tuple(
         dataclasses.replace(r, **changes) if r.id == "central-all" else r for r in current.routes
     )

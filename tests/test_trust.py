@@ -209,7 +209,7 @@ def test_the_classical_fallback_suite_seals_and_opens(
 
     publish(
         site.layout,
-        dataclasses.replace(current_site(site.layout, site.layout.store()), hpke_suite="X25519"),
+        dataclasses.replace(current_site(site.layout), hpke_suite="X25519"),
     )
     ticket_id = _submit(kiosk_client)
     view = staff_client._json("GET", f"/v1/tickets/{ticket_id}")

@@ -98,6 +98,9 @@ class SiteLimits:
     request_expiry_seconds: int = 4 * 3600  # unresolved requests expire and are purged
     enrolment_code_hours: int = 24  # an unused enrolment code is deleted after this
     outcome_seconds: int = 8  # the kiosk shows the outcome this long, then forgets it
+    # A signed manifest is valid this long; the operator re-signs it before then, so
+    # a hub that keeps serving an old one (freezing a revocation) is found out.
+    manifest_valid_hours: int = 24
 
     def to_document(self) -> dict[str, int]:
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
@@ -192,6 +195,7 @@ class Site:
     stations: tuple[Station, ...] = field(default=())
     areas: tuple[Area, ...] = field(default=())
     limits: SiteLimits = field(default=SiteLimits())
+    valid_until: int = 0  # Unix time the operator's signature stops vouching for this; 0: never set
     # Lookups the hub makes for every request and every event, indexed on first
     # use: a network's site lists thousands of devices and locations.
     _index: dict[object, Any] = field(
@@ -232,6 +236,10 @@ class Site:
                 raise SiteError(f"kiosk {d.id} is at unknown location {d.location_id}")
             if d.role is DeviceRole.STAFF and d.group_id not in group_ids:
                 raise SiteError(f"staff device {d.id} is in unknown group {d.group_id}")
+
+    def expired(self, now: float) -> bool:
+        """Past the end the operator signed: a device must not seal to its readers."""
+        return now >= self.valid_until
 
     def device(self, device_id: str) -> DeviceRecord | None:
         if "devices" not in self._index:
@@ -397,6 +405,7 @@ class Site:
                 for x in self.locations
             ],
             "limits": self.limits.to_document(),
+            "valid_until": self.valid_until,
             "hpke_suite": self.hpke_suite,
             "tls_ca_sha256": self.tls_ca_sha256,
             "groups": [{"id": g.id, "name": g.name} for g in self.groups],
@@ -465,6 +474,7 @@ class Site:
                     for x in _items(doc["locations"])
                 ),
                 limits=SiteLimits.from_document(doc.get("limits")),
+                valid_until=int(doc.get("valid_until", 0)),  # older manifests: expired
                 groups=tuple(
                     StaffGroup(id=str(g["id"]), name=str(g["name"])) for g in _items(doc["groups"])
                 ),

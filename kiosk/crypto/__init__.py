@@ -12,7 +12,7 @@
 
 from kiosk.crypto.epoch import EphemeralKey, key_id_of, sign_epoch_key, verify_epoch_key
 from kiosk.crypto.keys import DeviceKeys, SiteKey, fingerprint, write_private_file
-from kiosk.crypto.manifest import sign_manifest, verify_manifest
+from kiosk.crypto.manifest import manifest_digest, sign_manifest, verify_manifest
 from kiosk.crypto.sealing import open_reply, open_ticket, seal_reply, seal_ticket, sealed_key_id
 from kiosk.crypto.signing import (
     SignedHeaders,
@@ -38,6 +38,7 @@ __all__ = [
     "fingerprint",
     "issue_server_certificate",
     "key_id_of",
+    "manifest_digest",
     "open_reply",
     "open_ticket",
     "seal_reply",

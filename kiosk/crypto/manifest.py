@@ -8,6 +8,7 @@ a reader, nor roll back to a manifest that still lists a revoked device.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 from typing import Any
 
@@ -17,13 +18,25 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 from kiosk.core.errors import BadSignature, SiteError
 from kiosk.crypto.keys import SiteKey
 
-__all__ = ["MANIFEST_PURPOSE", "canonical_json", "sign_manifest", "verify_manifest"]
+__all__ = [
+    "MANIFEST_PURPOSE",
+    "canonical_json",
+    "manifest_digest",
+    "sign_manifest",
+    "verify_manifest",
+]
 
 MANIFEST_PURPOSE = b"kiosk/manifest/v1\x00"
 
 
 def canonical_json(doc: Any) -> bytes:
     return json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def manifest_digest(signed: Any) -> str:
+    """SHA-256 of what the operator signed: tells two manifests of one version apart."""
+    inner = signed.get("manifest") if isinstance(signed, dict) else None
+    return hashlib.sha256(canonical_json(inner)).hexdigest()
 
 
 def sign_manifest(site_key: SiteKey, manifest: dict[str, Any]) -> dict[str, Any]:

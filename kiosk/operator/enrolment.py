@@ -78,7 +78,7 @@ def create_enrolment(
 ) -> IssuedCode:
     """`hours` None: the site file's retention.enrolment_code_hours. `rotation`: for a
     device already enrolled, which keeps its id, role and place (create_rotation)."""
-    site = current_site(layout, layout.store())
+    site = current_site(layout)
     if hours is None:
         hours = float(site.limits.enrolment_code_hours)
     if not 0 < hours <= 24 * 14:
@@ -103,8 +103,7 @@ def create_enrolment(
             _intent(device_id, role.value, location, group, hashed, expires_at)
         ),
     )
-    site_public = (layout.hub / "site.pub").read_bytes()
-    return IssuedCode(code, device_id, expires_at, fingerprint(site_public))
+    return IssuedCode(code, device_id, expires_at, fingerprint(site_key.public))
 
 
 def publish_enrolled(
@@ -121,8 +120,8 @@ def publish_enrolled(
     """
     confirmed = {k: _plain(v) for k, v in (confirmed or {}).items()}
     store = _enrolments(layout)
-    site_public = (layout.hub / "site.pub").read_bytes()
-    site = current_site(layout, layout.store())
+    site_public = layout.state().site_public()
+    site = current_site(layout)
     added: list[str] = []
     waiting: list[tuple[str, str]] = []
     for e in store.all():
@@ -185,7 +184,7 @@ def _enrolled(site: Site, device_id: str) -> DeviceRecord:
 def create_rotation(layout: SiteLayout, device_id: str, hours: float | None = None) -> IssuedCode:
     """A code with which an enrolled device replaces its keys, in the same role and
     place; its old keys work until the operator publishes the new ones."""
-    site = current_site(layout, layout.store())
+    site = current_site(layout)
     record = _enrolled(site, device_id)
     _enrolments(layout).remove([device_id])  # its first enrolment's spent code, if kept
     return create_enrolment(
@@ -202,7 +201,7 @@ def create_rotation(layout: SiteLayout, device_id: str, hours: float | None = No
 def rotate_here(layout: SiteLayout, device_id: str) -> tuple[Site, str]:
     """New keys for a device whose directory is on this machine (one-box sites, the
     demo), published at once; the device's app must restart to use them."""
-    site = current_site(layout, layout.store())
+    site = current_site(layout)
     record = _enrolled(site, device_id)
     directory = layout.device(device_id)
     if not (directory / "device.json").exists():
@@ -221,7 +220,7 @@ def rotate_here(layout: SiteLayout, device_id: str) -> tuple[Site, str]:
 def revoke_device(layout: SiteLayout, device_id: str) -> Site:
     """Drop a device from the manifest: the hub refuses it from its next call on,
     and tickets sealed after this are not sealed to it."""
-    site = current_site(layout, layout.store())
+    site = current_site(layout)
     if site.device(device_id) is None:
         known = ", ".join(d.id for d in site.devices) or "none"
         raise SiteError(f"no enrolled device {device_id!r} (enrolled: {known})")

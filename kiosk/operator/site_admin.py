@@ -4,6 +4,7 @@ Layout of a data directory:
 
     operator/site.key   the site signing key (Ed25519, mode 0600)
     operator/ca.key     the private CA's key (mode 0600), operator/ca.pem its certificate
+    operator/manifest.json, manifests.jsonl   the operator's own record (operator_state.py)
     hub/                the hub's state: hub.db, site.pub, tls/hub.pem + hub.key
     devices/<id>/       one directory per enrolled device: device.json, its own keys, ca.pem
 
@@ -18,6 +19,7 @@ import os
 import re
 import secrets
 import shutil
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,14 +41,15 @@ from kiosk.crypto import (
     SiteKey,
     certificate_sha256,
     create_site_ca,
+    fingerprint,
     issue_server_certificate,
-    sign_manifest,
-    verify_manifest,
     write_private_file,
 )
 from kiosk.hub.database import make_engine, upgrade_schema
 from kiosk.hub.settings import HubSettings
 from kiosk.hub.store import Store
+from kiosk.operator.hub_admin import HubAdmin, LocalHubAdmin
+from kiosk.operator.operator_state import OperatorState, check_hub_base
 
 __all__ = [
     "SiteLayout",
@@ -56,7 +59,9 @@ __all__ = [
     "init_site",
     "new_device_id",
     "publish",
+    "refresh",
     "sample_site",
+    "site_fingerprint",
     "site_passphrase",
 ]
 
@@ -86,6 +91,13 @@ class SiteLayout:
         engine = make_engine(self.hub_settings().db_url, pooled=False)
         upgrade_schema(engine)
         return Store(engine)
+
+    def state(self) -> OperatorState:
+        """The operator's own record: the only base new manifests are built on."""
+        return OperatorState(self.operator, site_passphrase())
+
+    def hub_admin(self) -> HubAdmin:
+        return LocalHubAdmin(self.store())
 
 
 def sample_site(name: str = "Central Station (demo)", emergency_number: str = "112") -> Site:
@@ -168,25 +180,44 @@ def init_site(layout: SiteLayout, site: Site, hub_hosts: list[str]) -> Site:
     (layout.hub / "ca.pem").write_bytes(ca.certificate)
     (layout.hub / "site.pub").write_bytes(site_key.public)
     site = dataclasses.replace(site, tls_ca_sha256=certificate_sha256(ca.certificate))
-    return publish(layout, site)
-
-
-def current_site(layout: SiteLayout, store: Store) -> Site:
-    signed = store.latest_manifest()
-    if signed is None:
-        raise SiteError("no site manifest yet: run `kiosk admin init` first")
-    public = (layout.hub / "site.pub").read_bytes()
-    return Site.from_document(verify_manifest(signed, public))
-
-
-def publish(layout: SiteLayout, site: Site) -> Site:
-    """Sign `site` as the next manifest version and hand it to the hub."""
-    store = layout.store()
-    version = store.latest_manifest_version() + 1
-    site = dataclasses.replace(site, version=version)
-    site_key = SiteKey.load(layout.operator / "site.key", site_passphrase())
-    store.add_manifest(version, sign_manifest(site_key, site.to_document()))
+    site, signed = layout.state().sign_next(site)
+    layout.hub_admin().put_manifest(signed)
     return site
+
+
+def current_site(layout: SiteLayout) -> Site:
+    """The last manifest this operator signed: never what the hub holds."""
+    return layout.state().last_site()
+
+
+def site_fingerprint(layout: SiteLayout) -> str:
+    """What devices pin at enrolment, from the site key itself."""
+    return fingerprint(layout.state().site_public())
+
+
+def publish(layout: SiteLayout, site: Site, hub: HubAdmin | None = None) -> Site:
+    """Sign `site` as the version after the operator's last one and hand it to the hub.
+
+    Refused, with nothing signed, when the hub holds a manifest this operator did
+    not sign last.
+    """
+    state = layout.state()
+    hub = hub or layout.hub_admin()
+    check_hub_base(state, hub.manifest())
+    site, signed = state.sign_next(site)
+    hub.put_manifest(signed)
+    return site
+
+
+def refresh(layout: SiteLayout, *, force: bool = False, now: float | None = None) -> Site | None:
+    """Re-sign the last manifest with a new validity once half of it has passed
+    (or at once with `force`); None when it is not due yet. Run by a timer."""
+    now = time.time() if now is None else now
+    last = current_site(layout)
+    half = last.limits.manifest_valid_hours * 3600 / 2
+    if not force and last.valid_until - now > half:
+        return None
+    return publish(layout, last)
 
 
 def check_placement(
@@ -223,8 +254,7 @@ def enrol_local_device(
     Its keys are generated straight into its own directory, as the device
     itself would; for a device elsewhere use an enrolment code.
     """
-    store = layout.store()
-    site = current_site(layout, store)
+    site = current_site(layout)
     device_id = device_id or new_device_id(role)
     check_placement(site, role, device_id, location_id, group_id)
     keys = DeviceKeys.generate()
@@ -236,7 +266,7 @@ def enrol_local_device(
         device_id=device_id,
         role=role,
         hub_url=hub_url,
-        site_public=(layout.hub / "site.pub").read_bytes(),
+        site_public=layout.state().site_public(),
         location_id=location_id if role is DeviceRole.KIOSK else None,
         group_id=group_id if role is DeviceRole.STAFF else None,
     )

@@ -209,7 +209,7 @@ def plan_site_file(layout: SiteLayout, path: Path, reassign: str | None = None) 
     """
     desired = read_site_file(path)
     store = layout.store()
-    current = current_site(layout, store)
+    current = current_site(layout)
     group_ids = {g.id for g in desired.groups}
     if reassign is not None and reassign not in group_ids:
         raise SiteError(
@@ -227,6 +227,7 @@ def plan_site_file(layout: SiteLayout, path: Path, reassign: str | None = None) 
     target = dataclasses.replace(
         desired,
         version=current.version,
+        valid_until=current.valid_until,  # set anew when signed
         tls_ca_sha256=current.tls_ca_sha256,
         devices=tuple(devices),
     )
@@ -244,7 +245,7 @@ def apply_site_file(layout: SiteLayout, path: Path, reassign: str | None = None)
     plan = plan_site_file(layout, path, reassign)
     if not plan.changed:
         return plan
-    if layout.store().latest_manifest_version() != plan.current.version:
+    if current_site(layout).version != plan.current.version:
         # Someone published (e.g. an enrolment) while we checked: start again from it.
         raise SiteError(
             "the site changed while this file was checked; nothing was changed, run again"
@@ -254,4 +255,4 @@ def apply_site_file(layout: SiteLayout, path: Path, reassign: str | None = None)
 
 
 def export_site_file(layout: SiteLayout) -> str:
-    return render_site_file(current_site(layout, layout.store()))
+    return render_site_file(current_site(layout))

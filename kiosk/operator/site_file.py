@@ -57,8 +57,14 @@ LIMIT_RANGES: dict[str, tuple[int, int]] = {
     "request_expiry_seconds": (300, 86_400),
     "enrolment_code_hours": (1, 336),
     "outcome_seconds": (3, 60),
+    "manifest_valid_hours": (1, 168),  # at most 7 days: a frozen revocation ends by then
 }
-LIMIT_KEYS = ("inactivity_seconds", "more_time_seconds", "request_expiry_seconds")
+LIMIT_KEYS = (
+    "inactivity_seconds",
+    "more_time_seconds",
+    "request_expiry_seconds",
+    "manifest_valid_hours",
+)
 RETENTION_KEYS = ("enrolment_code_hours", "outcome_seconds")
 _AFTER_SECONDS = (0, 3600)
 _SCREEN_INCHES = (5.0, 110.0)

@@ -68,6 +68,8 @@ def render_site_file(site: Site) -> str:
         "# Time limits, in seconds. A kiosk left untouched for inactivity_seconds asks",
         '# "Do you need more time?" and starts over after more_time_seconds more;',
         "# a request nobody resolves expires, and is deleted, after request_expiry_seconds.",
+        "# Each signed manifest is valid for manifest_valid_hours (1 to 168) and is",
+        "# re-signed before then by kiosk admin refresh.",
         "[limits]",
     ]
     out += [f"{k} = {getattr(site.limits, k)}" for k in LIMIT_KEYS]

@@ -23,11 +23,14 @@ def fleet_status(
     now = time.time() if now is None else now
     store = layout.store()
     try:
-        site = current_site(layout, store)
+        site = current_site(layout)
         beats = {row.device_id: row for row in Presence(store).rows()}
         open_by_location = Counter(t.location_id for t in store.open_tickets())
     finally:
         store.engine.dispose()
+    # Which versions had expired by now: a device holding one seals nothing (and a hub
+    # that keeps it on one is freezing a revocation).
+    valid_until = {v.version: v.valid_until for v in layout.state().history()}
     devices = []
     for device in sorted(site.devices, key=lambda d: (d.role.value, d.id)):
         beat = beats.get(device.id)
@@ -49,6 +52,7 @@ def fleet_status(
                 "seconds_since": round(now - beat.last_seen, 1) if beat else None,
                 "version": beat.version if beat else None,
                 "manifest_version": beat.manifest_version if beat else None,
+                "manifest_expired": bool(beat and now >= valid_until.get(beat.manifest_version, 0)),
             }
         )
     stations = sorted({x.station for x in site.locations})
@@ -60,6 +64,8 @@ def fleet_status(
     return {
         "site": site.name,
         "manifest_version": site.version,
+        "manifest_valid_until": site.valid_until,
+        "manifest_expired": site.expired(now),
         "checked_at": now,
         "offline_after_seconds": offline_after,
         "devices": devices,
@@ -69,7 +75,13 @@ def fleet_status(
 
 
 def format_status(status: dict[str, Any]) -> str:
-    lines = [f"{status['site']}: manifest version {status['manifest_version']}", ""]
+    until = time.strftime("%Y-%m-%d %H:%M %Z", time.localtime(status["manifest_valid_until"]))
+    validity = "EXPIRED: run kiosk admin refresh" if status["manifest_expired"] else "valid"
+    lines = [
+        f"{status['site']}: manifest version {status['manifest_version']}, "
+        f"{validity} until {until}",
+        "",
+    ]
     rows = [("DEVICE", "ROLE", "WHERE", "STATE", "LAST HEARTBEAT", "VERSION", "MANIFEST")]
     for d in status["devices"]:
         where = (
@@ -80,6 +92,9 @@ def format_status(status: dict[str, Any]) -> str:
             d["manifest_version"] is not None and d["manifest_version"] < status["manifest_version"]
         )
         manifest = "-" if d["manifest_version"] is None else str(d["manifest_version"])
+        if d["manifest_expired"]:
+            manifest += " (EXPIRED)"
+            stale = False
         rows.append(
             (
                 d["id"],

@@ -195,7 +195,7 @@ def test_console_screens_in_other_scripts(
 def test_the_kiosk_after_a_hand_over_a_not_found_and_a_fallback(
     site: Site, hub: HubProcess, tmp_path: Path
 ) -> None:
-    current = current_site(site.layout, site.layout.store())
+    current = current_site(site.layout)
     routes = tuple(
         dataclasses.replace(
             r, steps=(EscalationStep("central-staff", 0),), fallback_after_seconds=3
@@ -251,7 +251,7 @@ def test_the_kiosk_after_a_hand_over_a_not_found_and_a_fallback(
 def test_an_accepted_request_left_open_reminds_its_accepter(
     site: Site, hub: HubProcess, tmp_path: Path
 ) -> None:
-    current = current_site(site.layout, site.layout.store())
+    current = current_site(site.layout)
     routes = tuple(
         dataclasses.replace(r, remind_after_seconds=2) if r.id == "central-all" else r
         for r in current.routes
