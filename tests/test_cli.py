@@ -31,7 +31,7 @@ def test_init_enrol_with_a_code_publish_and_revoke(tmp_path: Path) -> None:
     data = tmp_path / "site"
     init = kiosk("admin", "init", "--data", str(data))
     assert init.returncode == 0, init.stderr
-    fingerprint = re.search(r"fingerprint: ([0-9A-F-]{19})", init.stdout)
+    fingerprint = re.search(r"fingerprint: ([0-9A-F-]{39})", init.stdout)
     assert fingerprint
     assert "unencrypted" in init.stderr  # the warning without a passphrase
 
@@ -70,7 +70,7 @@ def test_init_enrol_with_a_code_publish_and_revoke(tmp_path: Path) -> None:
         )
         assert enrolled.returncode == 0, enrolled.stderr
         assert "staff-cli" in enrolled.stdout
-        shown = re.search(r"key fingerprint: ([0-9A-F-]{19})", enrolled.stdout)
+        shown = re.search(r"key fingerprint: ([0-9A-F-]{39})", enrolled.stdout)
         assert shown
         again = kiosk(
             "enrol",

@@ -14,9 +14,10 @@ import pytest
 
 from kiosk.client.device import DeviceConfig
 from kiosk.client.enrolment import enrol_with_code
-from kiosk.core.errors import SiteError
+from kiosk.core.errors import BadSignature, SiteError
 from kiosk.core.site import DeviceRole
-from kiosk.operator.enrolment import create_enrolment
+from kiosk.crypto import DeviceKeys, SiteKey, fingerprint
+from kiosk.operator.enrolment import create_enrolment, device_fingerprint
 from tests.conftest import HubProcess, Site
 
 
@@ -67,3 +68,23 @@ def test_an_https_hub_still_enrols(site: Site, hub: HubProcess, tmp_path: Path) 
     )
     assert config.hub_url == site.hub_url
     assert config.role is DeviceRole.KIOSK
+
+
+def test_fingerprints_carry_128_bits_and_a_64_bit_prefix_is_not_enough(
+    site: Site, hub: HubProcess, tmp_path: Path
+) -> None:
+    # The site key lives for years and every device trusts it through this text:
+    # a 64-bit fingerprint is within reach of a second-preimage search.
+    for shown in (
+        fingerprint(SiteKey.generate().public),
+        device_fingerprint(DeviceKeys.generate().sign_public, DeviceKeys.generate().hpke_public),
+    ):
+        digits = shown.replace("-", "")
+        assert len(digits) * 4 >= 128, shown
+        int(digits, 16)  # hex digits in groups of four: typeable
+        assert all(len(group) == 4 for group in shown.split("-"))
+    issued = create_enrolment(site.layout, DeviceRole.KIOSK, location_id="central-hall")
+    assert len(issued.site_fingerprint.replace("-", "")) == 32
+    with pytest.raises(BadSignature, match="fingerprint"):
+        enrol_with_code(site.hub_url, issued.code, issued.site_fingerprint[:19], tmp_path / "d")
+    enrol_with_code(site.hub_url, issued.code, issued.site_fingerprint, tmp_path / "d")

@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from kiosk.core.errors import CryptoError
 
 __all__ = [
+    "FINGERPRINT_BITS",
     "DeviceKeys",
     "SiteKey",
     "fingerprint",
@@ -174,7 +175,16 @@ def load_private_pem(data: bytes, passphrase: bytes | None) -> PrivateKeyTypes:
         raise CryptoError("wrong passphrase, or not a private key") from None
 
 
+FINGERPRINT_BITS = 128
+
+
 def fingerprint(public: bytes) -> str:
-    """A short, typeable fingerprint of a public key: 64 bits in four groups."""
-    digest = hashlib.sha256(public).hexdigest()[:16].upper()
-    return "-".join(digest[i : i + 4] for i in range(0, 16, 4))
+    """A typeable fingerprint of a public key: 128 bits of SHA-256 in eight groups
+    of four hex digits. The site key lives for years and every device trusts it
+    through this text, so a forger must not find a key that matches: 64 bits
+    (the former length) is within reach of a second-preimage search, 128 is not.
+    Device keys use the same function: one length to type and compare, and a
+    device key matters as long as the device is enrolled."""
+    digits = FINGERPRINT_BITS // 4
+    digest = hashlib.sha256(public).hexdigest()[:digits].upper()
+    return "-".join(digest[i : i + 4] for i in range(0, digits, 4))
