@@ -109,15 +109,17 @@ class HubProcess:
                 self.process.wait(5)
 
 
-def start_hub(layout: SiteLayout, port: int, *extra: str) -> HubProcess:
+def start_hub(
+    layout: SiteLayout, port: int, *extra: str, program: tuple[str, ...] = ("kiosk", "hub")
+) -> HubProcess:
+    """`program`: the module to run and its first arguments (a hostile hub's, say)."""
     log_path = layout.root / f"hub-{time.monotonic_ns()}.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             [
                 sys.executable,
                 "-m",
-                "kiosk",
-                "hub",
+                *program,
                 "--data",
                 str(layout.root),
                 "--port",
@@ -127,6 +129,7 @@ def start_hub(layout: SiteLayout, port: int, *extra: str) -> HubProcess:
             stdout=log,
             stderr=subprocess.STDOUT,
             cwd=layout.root,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
         )
     hub = HubProcess(process, log_path, layout.hub)
     deadline = time.monotonic() + 30

@@ -326,7 +326,9 @@ class StaffApp(LocalizedApp):
 
     def _device_notice(self, event: dict[str, Any]) -> None:
         """A kiosk this console's group answers for went silent, or came back."""
-        place = tr.bidi(f"{event.get('station', '')} · {event.get('location_label', '')}")
+        site = self.client.kept_site()
+        kiosk = site.device(str(event.get("device_id", ""))) if site else None
+        place = self._place(kiosk.location_id if kiosk else None)
         if event.get("state") == "offline":
             # Translators: staff console: a help kiosk stopped answering the hub.
             text = tr.f(
@@ -342,7 +344,7 @@ class StaffApp(LocalizedApp):
 
     def _closed_notice(self, item: InboxItem, state: str) -> None:
         """Tell staff who may be on their way that a request ended without them."""
-        place = item.view.get("location_label") or item.view.get("location_id") or ""
+        place = self._place(item.view.get("location_id"), station=False)
         if state == TicketState.EXPIRED.value:
             # Translators: staff console: an open request reached the time limit and was deleted.
             text = tr.f("The request at {place} expired without being resolved.", place=place)
@@ -356,6 +358,15 @@ class StaffApp(LocalizedApp):
         else:
             return
         self.screen.message_text = text
+
+    def _place(self, location_id: object, *, station: bool = True) -> str:
+        """Where to go, from the operator-signed manifest by the location id (the one
+        sealed with the request once it opened), never from labels the hub adds."""
+        site = self.client.kept_site()
+        location = site.location(str(location_id)) if site and location_id else None
+        if location is None:
+            return str(location_id or "")
+        return tr.bidi(f"{location.station} · {location.label}") if station else location.label
 
     def _render(self) -> None:
         cards = self.screen.ids.cards
@@ -382,7 +393,7 @@ class StaffApp(LocalizedApp):
         card.category = category.value
         card.urgent = item.urgent
         card.urgency_text = tr._(STAFF_URGENCY_TEXTS[Urgency(view["urgency"])])
-        card.location_text = tr.bidi(f"{view['station']} · {view['location_label']}")
+        card.location_text = self._place(view.get("location_id"))
         if item.body is None:
             # Translators: staff console: this console holds no key for the request.
             card.language_text = tr._("This console cannot open the request's details.")
@@ -478,7 +489,7 @@ class StaffApp(LocalizedApp):
         screen.alerting = bool(waiting)
         if waiting:
             first = waiting[0]
-            place = first.view["location_label"]
+            place = self._place(first.view.get("location_id"), station=False)
             if first.alert == "handed_over":
                 # Translators: staff alert banner: a colleague passed a request to this
                 # console's group. {place} is e.g. "Platform 3, north stairs".
