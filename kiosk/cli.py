@@ -167,8 +167,16 @@ def _parser() -> argparse.ArgumentParser:
     i18n = sub.add_parser("i18n", help="language tools").add_subparsers(
         dest="i18n_command", required=True
     )
-    report = i18n.add_parser("report", help="completeness and font coverage of every language")
+    report = i18n.add_parser(
+        "report", help="completeness, font coverage and review sign-off of every language"
+    )
     report.add_argument("--json", action="store_true")
+    review = i18n.add_parser("review", help="write an HTML review page for native speakers")
+    review.add_argument("language", help="a language code, or all")
+    review.add_argument("-o", "--out", type=Path, required=True, help="directory to write to")
+    review.add_argument(
+        "--screenshots", type=Path, action="append", default=[], help="e.g. a KIOSK_SCREENSHOTS dir"
+    )
 
     pin = sub.add_parser("maintenance-pin", help="on a kiosk: set the PIN of its technician screen")
     pin.add_argument("--device", type=Path, default=data_home() / "device")
@@ -256,6 +264,8 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     if args.command == "doctor":
         return _doctor(args)
+    if args.command == "i18n" and args.i18n_command == "review":
+        return _i18n_review(args)
     if args.command == "i18n":
         return _i18n_report(as_json=args.json)
     if args.command == "enrol":
@@ -306,9 +316,23 @@ def _i18n_report(*, as_json: bool) -> int:
             print(
                 f"{r.code:<8} {r.translated:>3}/{r.messages:<3} {r.translated_share:>6.1%}  "
                 f"placeholders:{len(r.placeholder_mismatches)} plurals:{len(r.plural_errors)} "
-                f"missing glyphs:{''.join(missing) or '-'}  {status}"
+                f"missing glyphs:{''.join(missing) or '-'}  {status}  "
+                f"review:{r.review.signed_off}/{r.review.must_review} {r.review.status}"
             )
-    return 1 if report_has_gaps(reports) else 0
+    return 1 if report_has_gaps(reports) else 0  # sign-offs are information, not gaps
+
+
+def _i18n_review(args: argparse.Namespace) -> int:
+    from kiosk.i18n.review_kit import write_review_kit
+
+    try:
+        written = write_review_kit(args.language, args.out, args.screenshots)
+    except ValueError as exc:
+        print(f"kiosk: {exc}", file=sys.stderr)
+        return 2
+    for path in written:
+        print(path)
+    return 0
 
 
 def _admin_rotate(args: argparse.Namespace, layout: SiteLayout) -> int:

@@ -3,7 +3,9 @@
 For each locale: the share of template messages translated, placeholder
 mismatches, plural-form errors (count of forms against the locale's CLDR
 plural rule), and characters its font cannot draw (Kivy has no fallback, so
-each would be a box). CI runs it and fails on any gap.
+each would be a box). CI runs it and fails on any gap. It also shows how many of the must-review
+strings a native speaker has signed off (kiosk/i18n/signoff.py): information
+for the operator, not a gap.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from babel.messages.pofile import read_po
 from fontTools.ttLib import TTFont
 
 from kiosk.i18n.locales import DEFAULT_LOCALE, SUPPORTED_LOCALES, locale_info
+from kiosk.i18n.signoff import ReviewStatus, review_status
 from kiosk.resources import LOCALES_DIR
 
 __all__ = ["LocaleReport", "build_report", "report_has_gaps"]
@@ -40,6 +43,7 @@ class LocaleReport:
     placeholder_mismatches: list[str] = field(default_factory=list)
     plural_errors: list[str] = field(default_factory=list)
     missing_glyphs: dict[str, list[str]] = field(default_factory=dict)
+    review: ReviewStatus = field(default_factory=lambda: review_status(None))
 
     @property
     def translated_share(self) -> float:
@@ -58,6 +62,7 @@ class LocaleReport:
         doc = asdict(self)
         doc["translated_share"] = round(self.translated_share, 4)
         doc["complete"] = self.complete
+        doc["review"] = self.review.to_json()
         return doc
 
 
@@ -92,6 +97,7 @@ def _locale_report(code: str, template: Catalog, locales_dir: Path) -> LocaleRep
             shown |= set("".join(_parts(message_id)))
     else:
         catalog = _read(locales_dir / code / "LC_MESSAGES" / "kiosk.po", code)
+        report.review = review_status(catalog)
         nplurals = get_plural(code).num_plurals  # CLDR's count of plural forms
         if catalog.num_plurals != nplurals:
             report.plural_errors.append(
