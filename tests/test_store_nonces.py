@@ -49,3 +49,13 @@ def test_forgotten_nonces_are_gone_only_after_their_window(store: Store) -> None
         True,
         False,
     ]
+
+
+def test_a_sqlite_connection_is_back_to_full_sync_after_storing_nonces(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'hub.db'}")
+    upgrade_schema(engine)
+    store = Store(engine)
+    store.remember_nonces([("kiosk-1", "n1", 200.0)])
+    with engine.connect() as c:  # the pool's one connection, the nonces' own
+        assert c.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+    engine.dispose()

@@ -124,8 +124,8 @@ class Hub:
         self.site_state = SiteState(self.store, settings.data_dir / "site.pub")
         self.broker = Broker()
         self.loop: asyncio.AbstractEventLoop | None = None
-        # Several hubs on one PostgreSQL database share events by LISTEN/NOTIFY
-        # and replay protection through a table; one SQLite hub needs neither.
+        # Several hubs on one PostgreSQL database share events by LISTEN/NOTIFY;
+        # one SQLite hub needs none.
         self.pg: PgEvents | None = None
         self._remote: asyncio.Queue[dict[str, Any]] = asyncio.Queue()  # other hubs' events
         # Nonces in the table (every hub's, and kept over a restart): the calls
