@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import empty_postgres
+from tests.request_words import request_words_in, site_words
 from tests.residue import residue
 
 REPORT_KEYS = {
@@ -91,6 +92,11 @@ def test_bench_then_audit_finds_nothing_of_the_run(tmp_path: Path) -> None:
         needles[f"raw id {ticket_id}"] = bytes.fromhex(ticket_id)
     assert residue(data, needles) == []
     assert (data / "logs" / "hub-0.log").stat().st_size > 0  # the scan covered real logs
+    # No log line says what a request was or where (issue 25, finding 8).
+    places, devices = site_words(data / "hub" / "hub.db")
+    logs = {str(p): p.read_text(errors="replace") for p in (data / "logs").glob("*.log")}
+    for name, text in {**logs, "stderr": run.stderr, "stdout": run.stdout}.items():
+        assert request_words_in(text, places, devices) == [], name
 
 
 def test_a_bench_beside_other_work_says_the_machine_was_shared(tmp_path: Path) -> None:

@@ -522,13 +522,9 @@ class Hub:
             self.ticket_limits.give_back(device.id)
         stored = self.ticket_or_404(found)
         if created:
-            log_event(
-                "ticket.created",
-                ref=ticket_ref(ticket_id),
-                location=device.location_id,
-                category=category.value,
-                recipients=len(sealed),
-            )
+            # The kind and the opaque ref only: a category or place beside a
+            # timestamp would outlive the purge (docs/privacy.md).
+            log_event("ticket.created", ref=ticket_ref(ticket_id), recipients=len(sealed))
             self.publish_update(
                 stored, site, {k: base64.b64encode(v).decode() for k, v in sealed.items()}
             )

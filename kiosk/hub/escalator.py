@@ -101,7 +101,7 @@ class Escalator:
             step = f"step:{group}"
             if not self._first(ticket, step):
                 continue
-            log_event("ticket.escalated", ref=ticket_ref(ticket.id), group=group)
+            log_event("ticket.escalated", ref=ticket_ref(ticket.id))  # a group names a route
             sealed_alerts.append(
                 (
                     ticket,

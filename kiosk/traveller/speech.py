@@ -68,7 +68,7 @@ class Speaker:
             assert self._process.stdin is not None
             self._process.stdin.write(text.encode())
             self._process.stdin.close()
-        _LOG.info("event=speech.started voice=%s", voice)  # the voice, never the text
+        _LOG.info("event=speech.started")  # not the voice either: it is their language
         return True
 
     def stop(self) -> None:
