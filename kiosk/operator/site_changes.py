@@ -51,6 +51,7 @@ def _records(site: Site) -> dict[str, dict[str, dict[str, Any]]]:
         "emergency_number": site.emergency_number,
         "hpke_suite": site.hpke_suite,
         **{f"limits.{k}": v for k, v in site.limits.to_document().items()},
+        "languages.require_signed_off": site.require_signed_off_languages,
     }
     return {
         "setting": {k: {"value": v} for k, v in settings.items()},
