@@ -123,14 +123,19 @@ def _parser() -> argparse.ArgumentParser:
     audit.add_argument("data", type=Path, help="the hub's data directory (or the site's)")
     audit.add_argument("--ttl", type=float, default=4 * 3600, help="expiry limit, seconds")
     audit.add_argument("--find", action="append", default=[], help="also look for this text")
+    audit.add_argument(
+        "--db", default="", help="the hubs' PostgreSQL URL: audit its tables (SQLite: in DATA)"
+    )
     status = admin.add_parser("status", help="every device's heartbeat; open requests per station")
     _add_data(status)
+    _add_hub(status)
     status.add_argument("--json", action="store_true", help="for monitoring")
     status.add_argument(
         "--offline-after", type=float, default=None, help="silent this long is offline (s)"
     )
     rotate = admin.add_parser("rotate-keys", help="give an enrolled device new keys")
     _add_data(rotate)
+    _add_hub(rotate)
     rotate.add_argument("device_id")
     rotate.add_argument("--hub-url", default="https://127.0.0.1:8443")
     rotate.add_argument("--hours", type=float, default=None, help="code lifetime")
@@ -467,14 +472,12 @@ def _admin(args: argparse.Namespace) -> int:
             )
         return 0
     if args.admin_command == "audit":
-        from kiosk.operator.audit import audit_data_dir
+        from kiosk.operator.audit import audit_site, report_lines
 
-        findings = audit_data_dir(args.data, ttl_seconds=args.ttl, find=args.find)
-        for f in findings:
-            print(f"{f.kind:<11} {f.where}: {f.detail}")
-        if not findings:
-            print(f"audit of {args.data}: nothing of a closed request remains")
-        return 1 if findings else 0
+        report = audit_site(args.data, ttl_seconds=args.ttl, find=args.find, database_url=args.db)
+        lines, code = report_lines(report, args.data)
+        print("\n".join(lines))
+        return code
     if args.admin_command == "rotate-keys":
         return _admin_rotate(args, layout)
     if args.admin_command == "status":
