@@ -10,9 +10,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
+from kiosk.core.site import Site
 from kiosk.i18n import SUPPORTED_LOCALES
 from kiosk.i18n.must_review import MUST_REVIEW, REASONS
 from kiosk.i18n.report import build_report
@@ -26,6 +28,8 @@ from kiosk.i18n.signoff import (
     sign_off_of,
     signed_off_languages,
 )
+from kiosk.operator.site_file import SiteFileInvalid, parse_site_text
+from kiosk.operator.site_file_canonical import render_site_file
 from kiosk.resources import LOCALES_DIR
 
 
@@ -136,3 +140,22 @@ def test_kiosk_offers_only_signed_off_languages_when_the_site_requires_it() -> N
     assert offered_languages(("fr", "de", "en"), shipped, frozenset({"de"})) == ("de", "en")
     assert offered_languages((), shipped, frozenset({"ar"})) == ("en", "ar")
     assert offered_languages(("fr",), shipped, frozenset()) == ("en",)  # nothing left: English
+
+
+def test_site_file_can_require_signed_off_languages() -> None:
+    example = (Path(__file__).parent.parent / "packaging" / "examples" / "site.toml").read_text()
+    assert "require_signed_off = false" in example
+    assert not parse_site_text(example).require_signed_off_languages
+    text = example.replace("require_signed_off = false", "require_signed_off = true")
+    site = parse_site_text(text)
+    assert site.require_signed_off_languages
+    assert render_site_file(site) == text  # export writes it back
+    document = site.to_document()
+    assert document["languages"] == {"require_signed_off": True}
+    assert Site.from_document(document).require_signed_off_languages
+    del document["languages"]  # a manifest signed before the option: not required
+    assert not Site.from_document(document).require_signed_off_languages
+    with pytest.raises(
+        SiteFileInvalid, match=r"languages.require_signed_off: must be true or false"
+    ):
+        parse_site_text(example.replace("require_signed_off = false", 'require_signed_off = "yes"'))

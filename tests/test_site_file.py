@@ -94,13 +94,14 @@ BAD_FILES: list[tuple[str, Mutation, str | tuple[str, int], str]] = [
         "unknown table",
         lambda t: t + "\n[extras]\nx = 1\n",
         "[extras]",
-        "extras: unknown key 'extras'; allowed here: site, limits, retention, station, group",
+        "extras: unknown key 'extras'; "
+        "allowed here: site, limits, retention, languages, station, group",
     ),
     (
         "duplicate kiosk id",
         ('id = "riverside-concourse-lifts"\n', 'id = "riverside-p3-north" # again\n'),
         "# again",
-        "duplicate id 'riverside-p3-north': line 43 already has it; every kiosk needs its own id",
+        "duplicate id 'riverside-p3-north': line 52 already has it; every kiosk needs its own id",
     ),
     (
         "duplicate group id",

@@ -196,6 +196,9 @@ class Site:
     areas: tuple[Area, ...] = field(default=())
     limits: SiteLimits = field(default=SiteLimits())
     valid_until: int = 0  # Unix time the operator's signature stops vouching for this; 0: never set
+    # Kiosks offer only languages whose must-review strings are signed off
+    # (kiosk/i18n/signoff.py), and English; False: every listed language.
+    require_signed_off_languages: bool = False
     # Lookups the hub makes for every request and every event, indexed on first
     # use: a network's site lists thousands of devices and locations.
     _index: dict[object, Any] = field(
@@ -406,6 +409,7 @@ class Site:
             ],
             "limits": self.limits.to_document(),
             "valid_until": self.valid_until,
+            "languages": {"require_signed_off": self.require_signed_off_languages},
             "hpke_suite": self.hpke_suite,
             "tls_ca_sha256": self.tls_ca_sha256,
             "groups": [{"id": g.id, "name": g.name} for g in self.groups],
@@ -475,6 +479,7 @@ class Site:
                 ),
                 limits=SiteLimits.from_document(doc.get("limits")),
                 valid_until=int(doc.get("valid_until", 0)),  # older manifests: expired
+                require_signed_off_languages=_signed_off_only(doc.get("languages")),
                 groups=tuple(
                     StaffGroup(id=str(g["id"]), name=str(g["name"])) for g in _items(doc["groups"])
                 ),
@@ -517,6 +522,14 @@ class Site:
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise SiteError(f"malformed site manifest: missing or bad field {exc}") from None
+
+
+def _signed_off_only(doc: object) -> bool:
+    if doc is None:  # signed before the option existed
+        return False
+    if not isinstance(doc, dict) or not isinstance(doc.get("require_signed_off", False), bool):
+        raise SiteError("languages must be an object with require_signed_off true or false")
+    return bool(doc.get("require_signed_off", False))
 
 
 def _list(value: object) -> list[Any]:

@@ -72,7 +72,8 @@ _SCREEN_DPI = (50, 1000)
 _CATEGORIES = tuple(c.value for c in Category)
 _URGENCIES = tuple(u.value for u in Urgency)
 
-_TOP_KEYS = ("site", "limits", "retention", "station", "group", "route")
+_TOP_KEYS = ("site", "limits", "retention", "languages", "station", "group", "route")
+_LANGUAGES_KEYS = ("require_signed_off",)
 _SITE_KEYS = ("name", "emergency_number", "hpke_suite")
 _STATION_KEYS = (
     "id",
@@ -203,6 +204,12 @@ def _choice(allowed: tuple[str, ...], what: str) -> Callable[[object], str]:
 
 
 _language = _choice(SUPPORTED_LOCALES, "a language the kiosk ships")
+
+
+def _flag(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise _Bad(f"must be true or false, not {_type_word(value)}")
+    return value
 
 
 class _Reader:
@@ -384,6 +391,10 @@ def _build(r: _Reader, doc: dict[str, Any]) -> Site | None:
             value = r.get(doc, table, (table_name,), key, _whole(lo, hi, unit), default)
             numbers[key] = default if value is None else value
     limits = SiteLimits(**numbers)
+    languages_table = r.table(doc, doc.get("languages", {}), ("languages",), _LANGUAGES_KEYS)
+    signed_off_only = r.get(
+        doc, languages_table, ("languages",), "require_signed_off", _flag, False
+    )
     if limits.more_time_seconds >= limits.request_expiry_seconds:
         r.problem(("limits", "more_time_seconds"), "must be shorter than request_expiry_seconds")
 
@@ -504,6 +515,7 @@ def _build(r: _Reader, doc: dict[str, Any]) -> Site | None:
             stations=tuple(stations),
             areas=tuple(areas),
             limits=limits,
+            require_signed_off_languages=bool(signed_off_only),
         )
     except SiteError as exc:  # the checks above should have caught it; say so plainly
         r.problem((), str(exc))

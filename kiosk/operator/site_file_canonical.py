@@ -80,6 +80,14 @@ def render_site_file(site: Site) -> str:
         "[retention]",
     ]
     out += [f"{k} = {getattr(site.limits, k)}" for k in RETENTION_KEYS]
+    out += [
+        "",
+        "# Languages: with require_signed_off = true, kiosks offer only the languages whose",
+        "# consent, urgency, deletion and emergency texts a native speaker has signed off",
+        "# (docs/languages.md), and English.",
+        "[languages]",
+        f"require_signed_off = {_toml(site.require_signed_off_languages)}",
+    ]
     for i, st in enumerate(site.stations):
         if i == 0:
             out += [

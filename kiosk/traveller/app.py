@@ -32,6 +32,7 @@ from kiosk.core.phrases import reply_text, validate_details
 from kiosk.core.ticket import TicketState
 from kiosk.crypto import DeviceKeys
 from kiosk.i18n import SUPPORTED_LOCALES
+from kiosk.i18n.signoff import offered_languages, signed_off_languages
 from kiosk.resources import ASSETS_DIR
 from kiosk.traveller.request_flow import TravellerRequest, send_request
 from kiosk.traveller.screens import (
@@ -592,7 +593,13 @@ class TravellerApp(LocalizedApp):
             location = site.location(location_id)
             number = site.emergency_number_at(location_id)
             label = location.label if location else ""
-            return number, label, site.version, site.languages_at(location_id)
+            offered = site.languages_at(location_id)
+            if site.require_signed_off_languages:  # reads the catalogs: off the UI thread
+                signed_off = signed_off_languages(SUPPORTED_LOCALES)
+                offered = offered_languages(
+                    offered or self.settings.languages, SUPPORTED_LOCALES, signed_off
+                )
+            return number, label, site.version, offered
 
         def apply(result: tuple[str, str, int, tuple[str, ...]]) -> None:
             self.emergency_number, self.location_label, self.manifest_version, offered = result
