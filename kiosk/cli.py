@@ -38,6 +38,15 @@ def _add_data(p: argparse.ArgumentParser, default: Path | None = None) -> None:
     )
 
 
+def _add_hub(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--hub",
+        default="",
+        metavar="URL",
+        help="the hub's admin API, e.g. https://hub.example:8443 (default: the URL given to init)",
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kiosk", description=__doc__)
     parser.add_argument("--version", action="version", version=f"kiosk {__version__}")
@@ -85,12 +94,18 @@ def _parser() -> argparse.ArgumentParser:
     init.add_argument("--emergency-number", default="112")
     init.add_argument("--hub-host", action="append", default=None)
     init.add_argument(
+        "--hub-url",
+        default="https://127.0.0.1:8443",
+        help="where admin commands reach the hub from this machine (default: %(default)s)",
+    )
+    init.add_argument(
         "--site-file",
         type=Path,
         help="start from this site file (default: a sample site; see docs/site-file.md)",
     )
     enrol = admin.add_parser("enrol", help="issue a one-time enrolment code for a device")
     _add_data(enrol)
+    _add_hub(enrol)
     enrol.add_argument("role", choices=["kiosk", "staff"])
     enrol.add_argument("--location", help="kiosk: location id")
     enrol.add_argument("--group", help="staff: staff group id")
@@ -112,6 +127,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     publish = admin.add_parser("publish", help="sign a manifest with newly enrolled devices")
     _add_data(publish)
+    _add_hub(publish)
     publish.add_argument(
         "--confirm",
         action="append",
@@ -146,11 +162,13 @@ def _parser() -> argparse.ArgumentParser:
         "refresh", help="re-sign the manifest before it expires (kiosk-refresh.timer runs it)"
     )
     _add_data(refresh)
+    _add_hub(refresh)
     refresh.add_argument(
         "--force", action="store_true", help="now, even if less than half of its validity passed"
     )
     revoke = admin.add_parser("revoke", help="revoke a device: refused from its next call on")
     _add_data(revoke)
+    _add_hub(revoke)
     revoke.add_argument("device_id")
     _add_site_file_commands(admin)
 
@@ -432,12 +450,27 @@ def _confirm_and_publish(layout: SiteLayout, device_id: str, shown: str) -> int:
     return 0 if device_id in added else 1
 
 
+def _admin_url(args: argparse.Namespace) -> str:
+    """The hub's admin API for commands that reach the hub; "" for those that do not
+    (init writes the first manifest before any hub runs)."""
+    if not hasattr(args, "hub"):
+        return ""
+    if args.hub:
+        return str(args.hub)
+    try:
+        return (args.data / "operator" / "hub-url").read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        raise KioskError(
+            f"{args.data} has no hub URL: give --hub https://HOST:8443 (the hub's admin API)"
+        ) from None
+
+
 def _admin(args: argparse.Namespace) -> int:
     from kiosk.operator import SiteLayout, init_site, sample_site, site_passphrase
     from kiosk.operator.enrolment import publish_enrolled, revoke_device
     from kiosk.operator.site_admin import refresh, site_fingerprint
 
-    layout = SiteLayout(args.data, getattr(args, "db", ""))
+    layout = SiteLayout(args.data, getattr(args, "db", ""), _admin_url(args))
     if args.admin_command in _SITE_FILE_COMMANDS:
         return _admin_site_file(args, layout)
     if args.admin_command == "init":
@@ -449,6 +482,7 @@ def _admin(args: argparse.Namespace) -> int:
         if site is None:
             return 1
         init_site(layout, site, args.hub_host or ["127.0.0.1", "localhost"])
+        (layout.operator / "hub-url").write_text(args.hub_url + "\n", encoding="utf-8")
         print(f"site created in {layout.root}")
         print(f"  site key fingerprint: {site_fingerprint(layout)}")
         print(f"  keep {layout.operator / 'site.key'} secret: it decides who can read tickets")
@@ -528,6 +562,7 @@ def _add_site_file_commands(admin: argparse._SubParsersAction[argparse.ArgumentP
         cmd = admin.add_parser(name, help=text)
         cmd.add_argument("site_file", type=Path, metavar="SITE.toml")
         _add_data(cmd)
+        _add_hub(cmd)
         cmd.add_argument(
             "--reassign",
             metavar="GROUP",

@@ -81,6 +81,8 @@ def site(tmp_path: Path) -> Site:
     port = free_port()
     init_site(layout, sample_site(), ["127.0.0.1", "localhost"])
     url = f"https://127.0.0.1:{port}"
+    # As `kiosk admin init --hub-url` records it: admin commands reach this hub's API.
+    (layout.operator / "hub-url").write_text(url + "\n")
     kiosk = enrol_local_device(
         layout, DeviceRole.KIOSK, url, location_id="central-p3", device_id="kiosk-p3"
     )

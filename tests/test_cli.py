@@ -29,14 +29,16 @@ def test_version() -> None:
 
 def test_init_enrol_with_a_code_publish_and_revoke(tmp_path: Path) -> None:
     data = tmp_path / "site"
-    init = kiosk("admin", "init", "--data", str(data))
+    port = free_port()
+    url = f"https://127.0.0.1:{port}"
+    init = kiosk("admin", "init", "--data", str(data), "--hub-url", url)
     assert init.returncode == 0, init.stderr
     fingerprint = re.search(r"fingerprint: ([0-9A-F-]{39})", init.stdout)
     assert fingerprint
     assert "unencrypted" in init.stderr  # the warning without a passphrase
 
-    port = free_port()
-    url = f"https://127.0.0.1:{port}"
+    # Every admin command after init reaches the hub through its admin API.
+    hub = start_hub(SiteLayout(data), port)
     issued = kiosk(
         "admin",
         "enrol",
@@ -53,8 +55,6 @@ def test_init_enrol_with_a_code_publish_and_revoke(tmp_path: Path) -> None:
     assert issued.returncode == 0, issued.stderr
     code = re.search(r"\b([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})\b", issued.stdout)
     assert code
-
-    hub = start_hub(SiteLayout(data), port)
     try:
         device = tmp_path / "device"
         enrolled = kiosk(

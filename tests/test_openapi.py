@@ -81,7 +81,13 @@ def test_ticket_actions_and_their_roles_match_the_handler() -> None:
 
 def test_signed_operations_declare_the_signature_and_open_ones_do_not() -> None:
     doc = openapi_document()
-    assert set(doc["components"]["securitySchemes"]) == set(doc["security"][0])
+    device, admin = set(doc["security"][0]), {"KioskAdminTimestamp", "KioskAdminNonce"}
+    admin.add("KioskAdminSignature")
+    assert set(doc["components"]["securitySchemes"]) == device | admin
+    for path, operations in doc["paths"].items():  # the operator's calls: the site key
+        for operation in operations.values():
+            is_admin = path.startswith("/v1/admin/")
+            assert (operation.get("security") == [dict.fromkeys(admin, [])]) == is_admin, path
     open_paths = {"/v1/health", "/v1/openapi.json", "/v1/enrol/bootstrap", "/v1/enrol"}
     for path, operations in doc["paths"].items():
         for operation in operations.values():

@@ -18,18 +18,21 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from kiosk.core.errors import BadSignature
-from kiosk.crypto.keys import DeviceKeys
+from kiosk.crypto.keys import DeviceKeys, SiteKey
 
 __all__ = [
+    "ADMIN_PURPOSE",
     "ENROLMENT_PURPOSE",
     "REQUEST_PURPOSE",
     "SIGNATURE_LENGTH",
     "SignedHeaders",
     "request_message",
+    "sign_admin_request",
     "sign_enrolment",
     "sign_reply",
     "sign_request",
     "sign_ticket",
+    "verify_admin_request",
     "verify_enrolment",
     "verify_reply",
     "verify_request",
@@ -43,10 +46,17 @@ REQUEST_PURPOSE = b"kiosk/request/v1"
 SignedHeaders = dict[str, str]
 
 
-def request_message(method: str, path: str, timestamp: str, nonce: str, body: bytes) -> bytes:
+def request_message(
+    method: str,
+    path: str,
+    timestamp: str,
+    nonce: str,
+    body: bytes,
+    purpose: bytes = REQUEST_PURPOSE,
+) -> bytes:
     return b"\n".join(
         [
-            REQUEST_PURPOSE,
+            purpose,
             method.upper().encode(),
             path.encode(),
             timestamp.encode(),
@@ -76,6 +86,33 @@ def verify_request(sign_public: bytes, message: bytes, signature_b64: str) -> No
         ed25519.Ed25519PublicKey.from_public_bytes(sign_public).verify(signature, message)
     except (InvalidSignature, ValueError):
         raise BadSignature("request signature does not verify") from None
+
+
+# The operator's calls to the hub's admin API, signed with the site key: a purpose
+# of their own, so no device request or manifest signature can pass for one.
+ADMIN_PURPOSE = b"kiosk/admin-request/v1"
+
+
+def sign_admin_request(site_key: SiteKey, method: str, path: str, body: bytes) -> SignedHeaders:
+    timestamp = str(int(time.time()))
+    nonce = secrets.token_urlsafe(16)
+    message = request_message(method, path, timestamp, nonce, body, ADMIN_PURPOSE)
+    return {
+        "Kiosk-Admin-Timestamp": timestamp,
+        "Kiosk-Admin-Nonce": nonce,
+        "Kiosk-Admin-Signature": base64.b64encode(site_key.sign(message)).decode(),
+    }
+
+
+def verify_admin_request(
+    site_public: bytes, method: str, path: str, timestamp: str, nonce: str, body: bytes, sig: str
+) -> None:
+    message = request_message(method, path, timestamp, nonce, body, ADMIN_PURPOSE)
+    try:
+        signature = base64.b64decode(sig, validate=True)
+        ed25519.Ed25519PublicKey.from_public_bytes(site_public).verify(signature, message)
+    except (InvalidSignature, ValueError):
+        raise BadSignature("admin request signature does not verify") from None
 
 
 ENROLMENT_PURPOSE = b"kiosk/enrol/v1\x00"

@@ -48,6 +48,7 @@ from kiosk.core.escalation import alert_delays
 from kiosk.core.rate_limit import RateLimiter
 from kiosk.core.site import DeviceRecord, DeviceRole, Site
 from kiosk.core.ticket import CLOSED_STATES, TICKET_ID_PATTERN, Ticket, TicketEvent, TicketState
+from kiosk.hub.admin_api import admin_routes
 from kiosk.hub.api_errors import ApiError, decode_b64, error_response, json_object
 from kiosk.hub.auth import Authenticator, AuthError, Call, Signed, replayed
 from kiosk.hub.batched import Batched
@@ -915,6 +916,7 @@ def create_hub(settings: HubSettings, *, migrated: bool = False) -> Starlette:
             _guard(_by_method(GET=partial(get_epoch_keys, hub), POST=partial(post_epoch_key, hub))),
             methods=["GET", "POST"],
         ),
+        *admin_routes(hub.store, settings),
     ]
     app = Starlette(
         routes=routes, lifespan=lifespan, exception_handlers={HTTPException: http_error}

@@ -164,7 +164,7 @@ def _components() -> Schema:
                 "name": name,
                 "description": _SIGNED_CALL if name == "Kiosk-Signature" else f"see {name}",
             }
-            for name in _AUTH_HEADERS
+            for name in (*_AUTH_HEADERS, *_ADMIN_HEADERS)
         },
     }
 
@@ -493,6 +493,12 @@ def _device_paths() -> dict[str, Schema]:
 
 def _open_paths() -> dict[str, Schema]:
     no_manifest = _error("no site applied yet", "no_manifest")
+    enrol_slowed = _error(
+        "too many enrolment calls from this address, or from all together", "slow_down"
+    )
+    enrol_slowed["headers"] = {
+        "Retry-After": {"description": "seconds", "schema": {"type": "string"}}
+    }
     return {
         "/v1/health": {
             "get": _operation(
@@ -512,8 +518,9 @@ def _open_paths() -> dict[str, Schema]:
         },
         "/v1/enrol/bootstrap": {
             "get": _operation(
-                "Before enrolment: the site key, CA certificate and signed manifest "
-                "(the device checks them against the fingerprint the operator gave it)",
+                "Before enrolment: the site key, CA certificate and signed manifest, "
+                "to a caller naming a code waiting to be used (the device checks them "
+                "against the fingerprint the operator gave it)",
                 {
                     "200": _json(
                         _object(
@@ -525,10 +532,23 @@ def _open_paths() -> dict[str, Schema]:
                         ),
                         "unverified until checked against the fingerprint",
                     ),
+                    "403": _error("no code with this hash is waiting to be used", "unknown_code"),
                     "404": no_manifest,
+                    "429": enrol_slowed,
                 },
                 roles=(),
                 signed=False,
+                headers=(
+                    {
+                        "name": "Kiosk-Enrolment",
+                        "in": "header",
+                        "required": True,
+                        "schema": _string(pattern="^[0-9a-f]{64}$"),
+                        "description": "the hash of the enrolment code (kiosk/core/"
+                        "enrolment_code.py, code_hash); the code itself is sent only "
+                        "to POST /v1/enrol, over TLS checked against the site's CA",
+                    },
+                ),
             )
         },
         "/v1/enrol": {
@@ -555,6 +575,7 @@ def _open_paths() -> dict[str, Schema]:
                         "code_used",
                         "code_expired",
                     ),
+                    "429": enrol_slowed,
                 },
                 roles=(),
                 body=_object(
@@ -571,9 +592,96 @@ def _open_paths() -> dict[str, Schema]:
     }
 
 
+_ADMIN_HEADERS = ("Kiosk-Admin-Timestamp", "Kiosk-Admin-Nonce", "Kiosk-Admin-Signature")
+
+
+def _admin(summary: str, responses: dict[str, Schema], body: Schema | None = None) -> Schema:
+    """An operator's call: signed with the site key (kiosk/hub/admin_api.py)."""
+    op = _operation(summary, responses, roles=("operator",), body=body, signed=False)
+    op["security"] = [{name.replace("-", ""): [] for name in _ADMIN_HEADERS}]
+    refused = _error(
+        "not signed with the site key, or stale or replayed",
+        "unauthenticated",
+        "bad_timestamp",
+        "clock_skew",
+        "bad_nonce",
+        "bad_signature",
+        "replay",
+    )
+    op["responses"] = _merge(
+        op["responses"],
+        {
+            "401": refused,
+            "400": _error("the body is not what this call takes", "bad_json", "refused"),
+            "413": _error("body over 64 MiB", "too_large"),
+        },
+    )
+    return op
+
+
+def _admin_paths() -> dict[str, Schema]:
+    done = _json({"type": "object"}, "done")
+    ids = _object({"device_ids": {"type": "array", "items": _string()}})
+    bad_ids = {"400": _error("device_ids must be a list of strings", "bad_device_ids")}
+    return {
+        "/v1/admin/manifest": {
+            "get": _admin(
+                "The version and digest of the manifest served",
+                {
+                    "200": _json(_object({"version": {}, "digest": _string()}), "served"),
+                    "404": _error("no site applied yet", "no_manifest"),
+                },
+            ),
+            "put": _admin(
+                "Serve a newly signed manifest",
+                {
+                    "201": _json(_object({"version": {"type": "integer"}}), "served from now"),
+                    "400": _error("not signed by this site's key", "bad_manifest"),
+                    "409": _error("not newer than the one served", "stale_manifest"),
+                },
+                body={"type": "object"},
+            ),
+        },
+        "/v1/admin/enrolments": {
+            "get": _admin(
+                "Codes issued, and the keys devices presented with them",
+                {"200": _json(_object({"enrolments": {"type": "array"}}), "all")},
+            ),
+            "post": _admin(
+                "Store a new code's hash and the operator's signed intent",
+                {
+                    "201": _json(_object({"device_id": _string()}), "stored"),
+                    "400": _error("a field is missing", "bad_enrolment"),
+                },
+                body={"type": "object"},
+            ),
+        },
+        "/v1/admin/enrolments/published": {
+            "post": _admin(
+                "Codes whose devices are now in the manifest", {"200": done, **bad_ids}, ids
+            )
+        },
+        "/v1/admin/enrolments/removed": {
+            "post": _admin("Codes to forget", {"200": done, **bad_ids}, ids)
+        },
+        "/v1/admin/presence": {
+            "get": _admin(
+                "Each device's last heartbeat",
+                {"200": _json(_object({"beats": {"type": "array"}}), "all")},
+            )
+        },
+        "/v1/admin/open-tickets": {
+            "get": _admin(
+                "Routing metadata of open requests and whom each is sealed to",
+                {"200": _json(_object({"tickets": {"type": "array"}}), "all")},
+            )
+        },
+    }
+
+
 def openapi_document() -> Schema:
     """The description as a JSON-ready dict (built afresh: callers may change it)."""
-    paths = {**_open_paths(), **_device_paths(), **_ticket_paths()}
+    paths = {**_open_paths(), **_device_paths(), **_ticket_paths(), **_admin_paths()}
     return {
         "openapi": "3.1.0",
         "info": {

@@ -15,7 +15,7 @@ from kiosk.core.enrolment_code import code_hash, new_code
 from kiosk.core.errors import BadSignature, SiteError
 from kiosk.core.site import DeviceRecord, DeviceRole, Site
 from kiosk.crypto import DeviceKeys, SiteKey, fingerprint, verify_signature
-from kiosk.hub.enrolment_store import Enrolment, EnrolmentStore
+from kiosk.hub.enrolment_store import Enrolment
 from kiosk.operator.site_admin import (
     SiteLayout,
     check_placement,
@@ -62,10 +62,6 @@ class IssuedCode:
     site_fingerprint: str
 
 
-def _enrolments(layout: SiteLayout) -> EnrolmentStore:
-    return EnrolmentStore(layout.store().engine)
-
-
 def create_enrolment(
     layout: SiteLayout,
     role: DeviceRole,
@@ -92,16 +88,21 @@ def create_enrolment(
     group = group_id if role is DeviceRole.STAFF else None
     hashed = code_hash(code)
     site_key = SiteKey.load(layout.operator / "site.key", site_passphrase())
-    _enrolments(layout).create(
-        hashed,
-        device_id,
-        role.value,
-        expires_at,
-        location_id=location,
-        group_id=group,
-        intent_signature=site_key.sign(
-            _intent(device_id, role.value, location, group, hashed, expires_at)
-        ),
+    layout.hub_admin.create_enrolment(
+        Enrolment(
+            device_id=device_id,
+            role=role.value,
+            location_id=location,
+            group_id=group,
+            expires_at=expires_at,
+            used=False,
+            sign_public=None,
+            hpke_public=None,
+            code_hash=hashed,
+            intent_signature=site_key.sign(
+                _intent(device_id, role.value, location, group, hashed, expires_at)
+            ),
+        )
     )
     return IssuedCode(code, device_id, expires_at, fingerprint(site_key.public))
 
@@ -119,12 +120,13 @@ def publish_enrolled(
     operator's signature made when the code was issued, not from the hub.
     """
     confirmed = {k: _plain(v) for k, v in (confirmed or {}).items()}
-    store = _enrolments(layout)
+    hub = layout.hub_admin
     site_public = layout.state().site_public()
     site = current_site(layout)
     added: list[str] = []
     waiting: list[tuple[str, str]] = []
-    for e in store.all():
+    enrolments = hub.enrolments()
+    for e in enrolments:
         if not (e.used and e.sign_public and e.hpke_public):
             continue
         current = site.device(e.device_id)
@@ -151,10 +153,12 @@ def publish_enrolled(
         added.append(e.device_id)
     if added:
         site = publish(layout, site)
-        store.mark_published(added)
+        hub.mark_published(added)
     # A code is kept no longer than its lifetime, spent or not.
     now = time.time()
-    store.remove([e.device_id for e in store.all() if e.expires_at < now])
+    expired = [e.device_id for e in enrolments if e.expires_at < now]
+    if expired:
+        hub.remove_enrolments(expired)
     return site, added, waiting
 
 
@@ -186,7 +190,7 @@ def create_rotation(layout: SiteLayout, device_id: str, hours: float | None = No
     place; its old keys work until the operator publishes the new ones."""
     site = current_site(layout)
     record = _enrolled(site, device_id)
-    _enrolments(layout).remove([device_id])  # its first enrolment's spent code, if kept
+    layout.hub_admin.remove_enrolments([device_id])  # its first enrolment's spent code
     return create_enrolment(
         layout,
         record.role,

@@ -21,6 +21,7 @@ import secrets
 import shutil
 import time
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from kiosk.client.device import DeviceConfig
@@ -48,7 +49,7 @@ from kiosk.crypto import (
 from kiosk.hub.database import make_engine, upgrade_schema
 from kiosk.hub.settings import HubSettings
 from kiosk.hub.store import Store
-from kiosk.operator.hub_admin import HubAdmin, LocalHubAdmin
+from kiosk.operator.hub_admin import HttpHubAdmin, HubAdmin, LocalHubAdmin
 from kiosk.operator.operator_state import OperatorState, check_hub_base
 
 __all__ = [
@@ -72,6 +73,9 @@ _DEVICE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 class SiteLayout:
     root: Path
     database_url: str = ""  # empty: the hub's SQLite file under root/hub
+    # The hub's admin API (kiosk admin commands); empty: the hub's database on this
+    # machine, for `kiosk admin init`, the demo and tests before a hub runs.
+    hub_url: str = ""
 
     @property
     def operator(self) -> Path:
@@ -96,7 +100,10 @@ class SiteLayout:
         """The operator's own record: the only base new manifests are built on."""
         return OperatorState(self.operator, site_passphrase())
 
+    @cached_property
     def hub_admin(self) -> HubAdmin:
+        if self.hub_url:
+            return HttpHubAdmin(self.hub_url, self.operator / "ca.pem", self.state().site_key())
         return LocalHubAdmin(self.store())
 
 
@@ -181,7 +188,7 @@ def init_site(layout: SiteLayout, site: Site, hub_hosts: list[str]) -> Site:
     (layout.hub / "site.pub").write_bytes(site_key.public)
     site = dataclasses.replace(site, tls_ca_sha256=certificate_sha256(ca.certificate))
     site, signed = layout.state().sign_next(site)
-    layout.hub_admin().put_manifest(signed)
+    LocalHubAdmin(layout.store()).put_manifest(signed)  # the hub runs later
     return site
 
 
@@ -202,7 +209,7 @@ def publish(layout: SiteLayout, site: Site, hub: HubAdmin | None = None) -> Site
     not sign last.
     """
     state = layout.state()
-    hub = hub or layout.hub_admin()
+    hub = hub or layout.hub_admin
     check_hub_base(state, hub.manifest())
     site, signed = state.sign_next(site)
     hub.put_manifest(signed)

@@ -16,8 +16,8 @@ from typing import Any
 
 from kiosk.core.errors import SiteError
 from kiosk.core.site import DeviceRole, Site
-from kiosk.core.ticket import Ticket
 from kiosk.i18n.locales import SUPPORTED_LOCALES
+from kiosk.operator.hub_admin import OpenTicket
 from kiosk.operator.site_admin import SiteLayout, current_site, publish
 from kiosk.operator.site_file import read_site_file
 from kiosk.operator.site_file_canonical import render_site_file
@@ -143,9 +143,7 @@ def _plural(count: int, one: str) -> str:
     return f"{count} open {one}" + ("" if count == 1 else "s")
 
 
-def _stranded(
-    current: Site, target: Site, tickets: list[Ticket], sealed_to: dict[str, set[str]]
-) -> Counter[str]:
+def _stranded(current: Site, target: Site, tickets: list[OpenTicket]) -> Counter[str]:
     """Open requests no device could read after the change, by the reason why."""
     reasons: Counter[str] = Counter()
     for t in tickets:
@@ -154,12 +152,12 @@ def _stranded(
             continue
         readers = {
             d.id
-            for d in target.recipients_for(t.location_id, t.category.value, t.urgency.value)
-            if d.id in sealed_to.get(t.id, set())
+            for d in target.recipients_for(t.location_id, t.category, t.urgency)
+            if d.id in t.sealed_to
         }
         if readers:
             continue
-        old_groups = current.groups_for(t.location_id, t.category.value, t.urgency.value)
+        old_groups = current.groups_for(t.location_id, t.category, t.urgency)
         gone = sorted(g for g in old_groups if _group_missing(target, g))
         reasons[f"group {', '.join(gone)}" if gone else "route change"] += 1
     return reasons
@@ -209,7 +207,6 @@ def plan_site_file(layout: SiteLayout, path: Path, reassign: str | None = None) 
     changes nothing either way.
     """
     desired = read_site_file(path)
-    store = layout.store()
     current = current_site(layout)
     group_ids = {g.id for g in desired.groups}
     if reassign is not None and reassign not in group_ids:
@@ -232,9 +229,7 @@ def plan_site_file(layout: SiteLayout, path: Path, reassign: str | None = None) 
         tls_ca_sha256=current.tls_ca_sha256,
         devices=tuple(devices),
     )
-    tickets = store.open_tickets()
-    sealed_to = {t.id: set(store.sealed_copies(t.id)) for t in tickets}
-    stranded = _stranded(current, target, tickets, sealed_to)
+    stranded = _stranded(current, target, layout.hub_admin.open_tickets())
     if stranded:
         raise SiteError(_refusal(stranded, reassign, current.limits.request_expiry_seconds))
     return SitePlan(current, target, describe_changes(current, target))

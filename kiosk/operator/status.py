@@ -7,7 +7,6 @@ import time
 from collections import Counter
 from typing import Any
 
-from kiosk.hub.presence import Presence
 from kiosk.hub.settings import DEFAULT_OFFLINE_AFTER_SECONDS
 from kiosk.operator.site_admin import SiteLayout, current_site
 
@@ -21,13 +20,10 @@ def fleet_status(
     now: float | None = None,
 ) -> dict[str, Any]:
     now = time.time() if now is None else now
-    store = layout.store()
-    try:
-        site = current_site(layout)
-        beats = {row.device_id: row for row in Presence(store).rows()}
-        open_by_location = Counter(t.location_id for t in store.open_tickets())
-    finally:
-        store.engine.dispose()
+    site = current_site(layout)
+    hub = layout.hub_admin
+    beats = {beat.device_id: beat for beat in hub.beats()}
+    open_by_location = Counter(t.location_id for t in hub.open_tickets())
     # Which versions had expired by now: a device holding one seals nothing (and a hub
     # that keeps it on one is freezing a revocation).
     valid_until = {v.version: v.valid_until for v in layout.state().history()}
