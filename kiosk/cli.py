@@ -519,17 +519,15 @@ def _admin(args: argparse.Namespace) -> int:
 
         from kiosk.operator.status import fleet_status, format_status
 
-        report = fleet_status(
+        fleet = fleet_status(
             layout, **({} if args.offline_after is None else {"offline_after": args.offline_after})
         )
         print(
-            json.dumps(report, indent=2, ensure_ascii=False) if args.json else format_status(report)
+            json.dumps(fleet, indent=2, ensure_ascii=False) if args.json else format_status(fleet)
         )
-        expired = report["manifest_expired"] or any(
-            d["manifest_expired"] for d in report["devices"]
-        )
+        expired = fleet["manifest_expired"] or any(d["manifest_expired"] for d in fleet["devices"])
         # A monitor's check fails while any device is down or holds an expired manifest.
-        return 1 if report["offline"] or expired else 0
+        return 1 if fleet["offline"] or expired else 0
     if args.admin_command == "refresh":
         import time
 

@@ -19,6 +19,7 @@ import requests
 from kiosk.client import DeviceConfig
 from kiosk.core.site import DeviceRole
 from kiosk.operator import SiteLayout, enrol_local_device, init_site, sample_site
+from kiosk.operator.site_admin import refresh
 
 __all__ = ["prepare_demo_site", "run_demo"]
 
@@ -27,12 +28,19 @@ KIOSK_ID, STAFF_ID = "kiosk-demo", "staff-demo"
 
 def prepare_demo_site(root: Path, port: int, *, fresh: bool = False) -> SiteLayout:
     layout = SiteLayout(root)
-    if fresh and root.exists():
+    # A demo site from before the operator kept its own record of the last manifest
+    # cannot be refreshed: the demo's data is disposable, so it starts anew.
+    outdated = (layout.operator / "site.key").exists() and not (
+        layout.operator / "manifest.json"
+    ).exists()
+    if (fresh or outdated) and root.exists():
         import shutil
 
         shutil.rmtree(root)
     url = f"https://127.0.0.1:{port}"
-    if not (layout.operator / "site.key").exists():
+    if (layout.operator / "site.key").exists():
+        refresh(layout)  # a site from another day: its manifest may be near its end
+    else:
         init_site(layout, sample_site(), ["127.0.0.1", "localhost"])
         enrol_local_device(
             layout, DeviceRole.KIOSK, url, location_id="central-p3", device_id=KIOSK_ID
@@ -40,6 +48,7 @@ def prepare_demo_site(root: Path, port: int, *, fresh: bool = False) -> SiteLayo
         enrol_local_device(
             layout, DeviceRole.STAFF, url, group_id="central-staff", device_id=STAFF_ID
         )
+    (layout.operator / "hub-url").write_text(url + "\n", encoding="utf-8")  # for kiosk admin
     for device_id in (KIOSK_ID, STAFF_ID):
         config = DeviceConfig.load(layout.device(device_id))
         if config.hub_url != url:  # the same demo site, started on another port
