@@ -458,7 +458,8 @@ def _admin_url(args: argparse.Namespace) -> str:
     if args.hub:
         return str(args.hub)
     try:
-        return (args.data / "operator" / "hub-url").read_text(encoding="utf-8").strip()
+        recorded = Path(args.data) / "operator" / "hub-url"
+        return recorded.read_text(encoding="utf-8").strip()
     except FileNotFoundError:
         raise KioskError(
             f"{args.data} has no hub URL: give --hub https://HOST:8443 (the hub's admin API)"
