@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
+import kiosk.staff.inbox as inbox_module
 from kiosk.core.body import TicketBody
 from kiosk.core.categories import Category, Urgency
 from kiosk.staff.inbox import StaffInbox
@@ -105,3 +108,86 @@ def test_a_handed_over_request_stops_alerting_once_accepted() -> None:
     _, item = inbox.apply(_event("a", state="accepted"))
     assert item is not None
     assert not item.calls_for_attention
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _counting_inbox(clock: _Clock | None = None) -> tuple[StaffInbox, list[str]]:
+    opened: list[str] = []
+
+    def open_body(view: dict[str, Any]) -> TicketBody:
+        opened.append(str(view["id"]))
+        return TicketBody(Category.UNWELL, Urgency.NORMAL, "en")
+
+    return StaffInbox(open_body, clock or _Clock()), opened
+
+
+@pytest.mark.parametrize("closed", ["resolved", "cancelled", "expired", "not_found"])
+def test_a_request_closed_here_and_served_again_as_open_is_a_replay(closed: str) -> None:
+    """A hostile hub replays a genuine ticket: kiosk signature and seal are real."""
+    inbox, opened = _counting_inbox()
+    assert inbox.apply(_event("a"))[0] == "new"
+    assert inbox.apply(_event("a", state=closed))[0] == "closed"
+    assert inbox.was_closed("a")
+    for state in ("submitted", "delivered", "accepted"):
+        assert inbox.apply(_event("a", state=state)) == ("replayed", None)
+        assert inbox.apply({**_event("a", state=state), "alert": "reminder"})[0] == "replayed"
+    inbox.apply({"type": "connecting"})  # nor as part of a snapshot after a reconnect
+    assert inbox.apply(_event("a"))[0] == "replayed"
+    inbox.apply({"type": "synced"})
+    assert inbox.items == {}
+    assert opened == ["a"]  # opened once, when it was genuinely new
+    assert not inbox.was_closed("b")
+    assert inbox.apply(_event("b"))[0] == "new"
+
+
+def test_a_request_that_only_left_the_snapshot_may_come_back() -> None:
+    """Not closed, just not this group's now (handed on, or duty changed): it
+    may come back genuinely, so it is not taken for a replay."""
+    inbox, _ = _counting_inbox()
+    inbox.apply(_event("a"))
+    inbox.apply({"type": "connecting"})
+    inbox.apply({"type": "synced"})
+    assert inbox.items == {}
+    assert inbox.apply(_event("a"))[0] == "new"
+
+
+def test_closed_requests_are_remembered_only_while_their_ticket_could_still_open() -> None:
+    clock = _Clock()
+    inbox, _ = _counting_inbox(clock)
+    inbox.remember_seconds = 3600.0
+    inbox.apply(_event("a"))
+    inbox.apply(_event("a", state="resolved"))
+    clock.now += 3599.0
+    assert inbox.apply(_event("a"))[0] == "replayed"
+    clock.now += 2.0  # past it the signed age refuses the ticket (HubClient.open_ticket)
+    assert not inbox.was_closed("a")
+    inbox.apply(_event("b"))
+    inbox.apply(_event("b", state="resolved"))  # remembering one more forgets the old
+    assert len(inbox._closed) == 1
+    inbox.clear()
+    assert not inbox.was_closed("b")
+
+
+def test_closed_requests_remembered_are_bounded_and_never_in_clear(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(inbox_module, "_CLOSED_KEPT", 3)
+    inbox, _ = _counting_inbox()
+    for ticket_id in ("a", "b", "c", "d"):
+        inbox.apply(_event(ticket_id))
+        inbox.apply(_event(ticket_id, state="cancelled"))
+    assert [inbox.was_closed(t) for t in "abcd"] == [False, True, True, True]
+    assert all(len(key) == 16 for key in inbox._closed)  # keyed digests, not the ids
+    assert not any(t.encode() in inbox._closed for t in "bcd")
+    # A closed event for a request never shown here is not remembered: a hub
+    # cannot push the genuine ones out by closing made-up ids.
+    inbox.apply(_event("zzz", state="resolved"))
+    assert not inbox.was_closed("zzz")
+    assert inbox.was_closed("b")

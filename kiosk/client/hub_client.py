@@ -55,8 +55,9 @@ _TIMEOUT = (5.0, 10.0)  # connect, read
 _STREAM_READ_TIMEOUT = 45.0
 # Whatever the socket holds, up to this: most reads are one whole event.
 _STREAM_READ_SIZE = 65536
-# Longer than any open ticket lives (the hub's expiry limit is 4 h by default).
-_MAX_TICKET_AGE = 12 * 3600
+# Until a verified manifest says how long requests live (request_expiry_seconds),
+# the longest any site may let one stay open (kiosk/operator/site_file.py).
+_MAX_TICKET_AGE = 24 * 3600
 _CLOCK_SLACK = 300
 _LOG = logging.getLogger("kiosk.client")
 _X25519_PUBLIC = 32
@@ -333,9 +334,17 @@ class HubClient:
         body = TicketBody.from_bytes(body_bytes)
         if (body.category.value, body.urgency.value) != (view["category"], view["urgency"]):
             raise SiteError("routing metadata does not match the sealed body")
-        if not -_CLOCK_SLACK <= time.time() - body.sent_at <= _MAX_TICKET_AGE:
+        if not -_CLOCK_SLACK <= time.time() - body.sent_at <= self.max_ticket_age():
             raise BadSignature("this request is too old to be genuine")
         return OpenedTicket(view, body)
+
+    def max_ticket_age(self) -> float:
+        """How old a genuine open request can be: the site's request lifetime (it
+        expires and is deleted after that) plus clock slack. Anything older is a
+        hub replaying a request that has long closed."""
+        site = self.kept_site()
+        lifetime = site.limits.request_expiry_seconds if site is not None else _MAX_TICKET_AGE
+        return float(lifetime + _CLOCK_SLACK)
 
     def _known_kiosk(self, kiosk_id: str) -> DeviceRecord:
         """The kiosk in the verified manifest (refetched once: it may be newly enrolled)."""

@@ -3,10 +3,24 @@
 It applies hub events: a snapshot after every (re)connect, then live updates.
 Tickets not in the snapshot are dropped when the `synced` marker arrives, so
 a reconnect never leaves ghosts of resolved requests.
+
+A request this console saw close (resolved, cancelled, expired, not found)
+never opens again: a hub that serves the same genuine ticket once more as
+new is replaying it, and it is ignored (docs/threat-model.md). Only a keyed
+digest of each closed id is kept, in memory, for as long as the console
+would still accept the ticket's signed age (`remember_seconds`, the site's
+request lifetime), and never more than `_CLOSED_KEPT` of them.
+
+One that merely left the snapshot is not remembered: it may come back
+genuinely (handed back to this group, or due again when duty changes).
 """
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +30,12 @@ from kiosk.core.categories import Category, Urgency
 from kiosk.core.ticket import CLOSED_STATES, TicketState
 
 __all__ = ["InboxItem", "StaffInbox"]
+
+# Closed requests remembered at most (the oldest forgotten first): far more
+# than a station closes in a request lifetime, and under a megabyte.
+_CLOSED_KEPT = 10_000
+# Until the console knows its site's request lifetime: the longest a site may set.
+_DEFAULT_REMEMBER_SECONDS = 24 * 3600.0
 
 
 @dataclass
@@ -56,16 +76,50 @@ class InboxItem:
 
 
 class StaffInbox:
-    def __init__(self, open_body: Callable[[dict[str, Any]], TicketBody | None]) -> None:
+    def __init__(
+        self,
+        open_body: Callable[[dict[str, Any]], TicketBody | None],
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._open_body = open_body
+        self._clock = clock
         self.items: dict[str, InboxItem] = {}
         self._syncing: set[str] | None = None
+        # How long a closed request is remembered: as long as its ticket would
+        # still pass the signed-age check (HubClient.max_ticket_age).
+        self.remember_seconds = _DEFAULT_REMEMBER_SECONDS
+        # Keyed digest of a closed id → when it closed (clock), oldest first.
+        self._closed: OrderedDict[bytes, float] = OrderedDict()
+        self._digest_key = secrets.token_bytes(32)  # this process only
+
+    def _digest(self, ticket_id: str) -> bytes:
+        return hashlib.blake2b(ticket_id.encode(), key=self._digest_key, digest_size=16).digest()
+
+    def _remember_closed(self, ticket_id: str) -> None:
+        self._forget_old()
+        digest = self._digest(ticket_id)
+        self._closed.pop(digest, None)
+        self._closed[digest] = self._clock()
+        while len(self._closed) > _CLOSED_KEPT:
+            self._closed.popitem(last=False)
+
+    def _forget_old(self) -> None:
+        oldest = self._clock() - self.remember_seconds
+        while self._closed and next(iter(self._closed.values())) < oldest:
+            self._closed.popitem(last=False)
+
+    def was_closed(self, ticket_id: str) -> bool:
+        """This console saw the request close: served again, it is a replay.
+        (Only reads, so the stream's thread may ask before decrypting.)"""
+        closed_at = self._closed.get(self._digest(ticket_id))
+        return closed_at is not None and closed_at >= self._clock() - self.remember_seconds
 
     def apply(
         self, event: dict[str, Any], body: TicketBody | None = None, *, known_only: bool = False
     ) -> tuple[str, InboxItem | None]:
         """Apply one hub event; what happened: new, updated, alert (the hub alerts
-        again for a request already shown), closed, reply, synced or ignored.
+        again for a request already shown), closed, reply, synced, replayed (a
+        request that closed here, served again as open) or ignored.
 
         `body`: already opened off the UI thread. `known_only`: an answer to
         this console's own action, which must not bring back a ticket closed
@@ -100,12 +154,17 @@ class StaffInbox:
             self._syncing.add(ticket_id)
         if TicketState(view["state"]) in CLOSED_STATES:
             item = self.items.pop(ticket_id, None)
-            return ("closed", item) if item else ("ignored", None)
+            if item is None:
+                return "ignored", None
+            self._remember_closed(ticket_id)  # only those shown: a hub cannot fill it
+            return "closed", item
         item = self.items.get(ticket_id)
         alert = event.get("alert")
         if item is None:
             if known_only:
                 return "ignored", None
+            if self.was_closed(ticket_id):
+                return "replayed", None  # closed here before: a hub serving it again
             if body is None and view.get("sealed"):
                 body = self._open_body(view)
             item = InboxItem(view=view, body=body, alert=alert if isinstance(alert, str) else None)
@@ -126,3 +185,4 @@ class StaffInbox:
 
     def clear(self) -> None:
         self.items.clear()
+        self._closed.clear()
