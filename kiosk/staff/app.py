@@ -41,6 +41,8 @@ __all__ = ["StaffApp", "build_staff_app"]
 _LOG = logging.getLogger("kiosk.staff")
 _KV = Path(__file__).with_name("kv")
 _URGENT_SOUND_CATEGORIES = frozenset({Category.MEDICAL_NOW, Category.UNSAFE})
+# How recently the manifest must have been confirmed newest when checking it lapsed.
+_SITE_CHECK_SECONDS = 60.0
 
 
 class TicketCard(BoxLayout):  # type: ignore[misc]
@@ -94,6 +96,7 @@ class StaffApp(LocalizedApp):
         self.heartbeat = Heartbeat(self.client)
         self.key_ring = KeyRing(self.config_device.device_id, settings.epoch_seconds)
         self.epoch_publisher = EpochPublisher(self.client, self.key_ring, time.time)
+        self._site_warning = ""  # the expired-manifest warning while it is shown
 
     # -- Kivy ----------------------------------------------------------------------
     def build(self) -> ScreenManager:
@@ -114,7 +117,7 @@ class StaffApp(LocalizedApp):
                 self._sounds[name] = sound
         Clock.schedule_interval(self._flash, 0.5)
         Clock.schedule_interval(self._repeat_alert, self.settings.alert_repeat_seconds)
-        Clock.schedule_interval(lambda _dt: self._refresh_ages(), 15.0)
+        Clock.schedule_interval(lambda _dt: self._tick(), 15.0)
         Clock.schedule_interval(
             lambda _dt: self.key_ring.sweep(time.time(), needed_key_ids(self.inbox)), 1.0
         )
@@ -283,6 +286,9 @@ class StaffApp(LocalizedApp):
             if ticket.get("id") in self.inbox.items:
                 on_ui_thread(self._apply, event)  # a snapshot repeat: opened already
                 return
+            if self.inbox.was_closed(str(ticket.get("id"))):
+                on_ui_thread(self._apply, event)  # closed here before: not opened again
+                return
             # Decrypt here, off the UI thread; the inbox keeps the result.
             on_ui_thread(self._apply, event, self._open_body(ticket))
         else:
@@ -290,6 +296,8 @@ class StaffApp(LocalizedApp):
 
     def _on_connection(self, connected: bool) -> None:
         on_ui_thread(setattr, self.screen, "connected", connected)
+        if connected:
+            on_ui_thread(self._check_site)
 
     # -- UI thread ---------------------------------------------------------------------
     def _apply(
@@ -300,6 +308,10 @@ class StaffApp(LocalizedApp):
         except (KeyError, ValueError, TypeError):
             # A malformed event (from a faulty or hostile hub) is dropped, not fatal.
             _LOG.warning("event=event.malformed")
+            return
+        if what == "replayed":
+            # A request this console saw close, served again as open: a hub replaying it.
+            _LOG.warning("event=ticket.replayed")
             return
         if what == "closed" and item is not None:
             self._closed_notice(item, str(event["ticket"]["state"]))
@@ -470,6 +482,38 @@ class StaffApp(LocalizedApp):
                 timedelta(seconds=-seconds), threshold=1.5, add_direction=True, locale=self.language
             )
         )
+
+    def _tick(self) -> None:
+        self._refresh_ages()
+        self._check_site()
+
+    def _check_site(self) -> None:
+        """Warn while this console's verified manifest has expired (the kiosks' has
+        too: they send nothing), asking the hub for its successor meanwhile."""
+        # A closed request is remembered as long as its ticket would still open.
+        self.inbox.remember_seconds = self.client.max_ticket_age()
+        site = self.client.kept_site()
+        if site is not None and not site.expired(time.time()):
+            self._site_notice(site)
+            return
+        run_in_background(
+            lambda: self.client.site(max_age=_SITE_CHECK_SECONDS),
+            self._site_notice,
+            lambda exc: _LOG.info("event=manifest.check_failed kind=%s", type(exc).__name__),
+        )
+
+    def _site_notice(self, site: Site) -> None:
+        screen = self.screen
+        if site.expired(time.time()):
+            # Translators: staff console: the operator-signed site configuration lapsed;
+            # kiosks show the help point and emergency number instead of sending requests.
+            self._site_warning = tr._(
+                "The site configuration has expired: "
+                "kiosks cannot send requests until the operator renews it."
+            )
+            screen.message_text = self._site_warning
+        elif self._site_warning and screen.message_text == self._site_warning:
+            screen.message_text = self._site_warning = ""
 
     def _refresh_ages(self) -> None:
         for item in self.inbox.items.values():
