@@ -158,9 +158,7 @@ def test_removing_a_group_with_an_open_request_needs_reassign(
     assert staff_client.act(ticket_id, "accept", 2)["state"] == "accepted"
 
 
-def test_command_line_exit_codes_and_messages(
-    site: Site, hub: HubProcess, tmp_path: Path
-) -> None:
+def test_command_line_exit_codes_and_messages(site: Site, hub: HubProcess, tmp_path: Path) -> None:
     good = kiosk("admin", "validate", str(EXAMPLE))
     assert good.returncode == 0
     assert "valid: 1 station(s), 2 kiosk(s), 2 staff group(s), 2 route(s)" in good.stdout
