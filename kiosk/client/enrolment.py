@@ -2,7 +2,8 @@
 the operator gave, generate keys here, present them with the one-time code.
 
 1. Fetch the site key, CA certificate and signed manifest over TLS that is not
-   yet verified (the device trusts nothing yet), and check the site key against
+   yet verified (the device trusts nothing yet; the hub answers only a caller
+   that names the hash of a code waiting to be used), and check the site key against
    the typed fingerprint, the manifest's signature, and the CA against the hash
    the manifest names.
 2. Open a new connection that verifies the hub against that CA, and only then
@@ -22,7 +23,7 @@ from urllib3.exceptions import InsecureRequestWarning
 
 from kiosk.client.device import DeviceConfig, require_https
 from kiosk.client.hub_client import refusal
-from kiosk.core.enrolment_code import normalise_code
+from kiosk.core.enrolment_code import code_hash, normalise_code
 from kiosk.core.errors import BadSignature, HubUnreachable, SiteError
 from kiosk.core.site import DeviceRole, Site
 from kiosk.crypto import (
@@ -73,7 +74,15 @@ def enrol_with_code(
         with warnings.catch_warnings():
             # Unverified on purpose (step 1); silence urllib3's warning for this call only.
             warnings.simplefilter("ignore", InsecureRequestWarning)
-            boot = _post_or_get(session, "GET", f"{hub_url}/v1/enrol/bootstrap", verify=False)
+            # The hub shows the manifest only to a caller naming a waiting code; its
+            # hash tells a machine in the middle nothing it could enrol with.
+            boot = _post_or_get(
+                session,
+                "GET",
+                f"{hub_url}/v1/enrol/bootstrap",
+                verify=False,
+                headers={"Kiosk-Enrolment": code_hash(canonical)},
+            )
         site_public = base64.b64decode(str(boot["site_public"]))
         if not hmac.compare_digest(
             _normalise_fingerprint(fingerprint(site_public)),

@@ -43,6 +43,9 @@ class RateLimiter:
         tokens, at = self._level.get(key, (self.bucket.capacity, 0.0))
         self._level[key] = (min(self.bucket.capacity, tokens + 1.0), at)
 
+    def __len__(self) -> int:
+        return len(self._level)
+
     def _forget_full(self, now: float) -> None:
         full = self.bucket.capacity
         self._level = {
@@ -50,3 +53,8 @@ class RateLimiter:
             for k, (t, at) in self._level.items()
             if t + (now - at) * self.bucket.per_second < full
         }
+        if len(self._level) > self._max_keys // 2:
+            # Still too many keys draining at once (a caller with endless names,
+            # such as addresses): the oldest half is forgotten, so memory stays
+            # bounded; whoever is forgotten starts with a full bucket again.
+            self._level = dict(list(self._level.items())[-(self._max_keys // 2) :])

@@ -54,7 +54,7 @@ from kiosk.hub.auth import Authenticator, AuthError, Call, Signed, replayed
 from kiosk.hub.batched import Batched
 from kiosk.hub.database import make_engine, upgrade_schema
 from kiosk.hub.duty import DutyBook, duty
-from kiosk.hub.enrolment_api import bootstrap, enrol
+from kiosk.hub.enrolment_api import EnrolmentGate, bootstrap, enrol
 from kiosk.hub.enrolment_store import EnrolmentStore
 from kiosk.hub.epoch_keys import EpochKeyStore, get_epoch_keys, post_epoch_key
 from kiosk.hub.escalator import Escalator
@@ -118,6 +118,7 @@ class Hub:
         self.store = Store(engine, loop_reader=True)
         self.replies = ReplyStore(engine)
         self.enrolments = EnrolmentStore(engine)
+        self.enrol_gate = EnrolmentGate()  # the unsigned enrolment calls' limits
         self.epoch_keys = EpochKeyStore(self.store)
         self.duty = DutyBook(engine)
         self.duty.refresh()

@@ -1,16 +1,25 @@
 """Enrolment endpoints: the only calls a device makes before it is in the manifest.
 
-GET  /v1/enrol/bootstrap   the site's public key, CA certificate and signed manifest;
-                           the device checks them against the fingerprint the
-                           operator gave it before it trusts anything here
+GET  /v1/enrol/bootstrap   the site's public key, CA certificate and signed manifest,
+                           to a caller that names a code waiting to be used (header
+                           Kiosk-Enrolment: the code's hash); the device checks them
+                           against the fingerprint the operator gave it before it
+                           trusts anything here, and the CA against the manifest
+                           before it sends the code itself
 POST /v1/enrol             a one-time code plus the device's own public keys and a
                            proof that it holds the identity key
+
+Neither is signed (the device has no key the hub knows yet), so both are rate
+limited per source address (an IPv6 address by its /64) and for all sources
+together, with memory bounded however many addresses call.
 """
 
 from __future__ import annotations
 
 import base64
+import ipaddress
 import json
+import re
 import time
 from typing import TYPE_CHECKING
 
@@ -20,6 +29,7 @@ from starlette.responses import JSONResponse, Response
 
 from kiosk.core.enrolment_code import code_hash, normalise_code
 from kiosk.core.errors import BadSignature
+from kiosk.core.rate_limit import Bucket, RateLimiter
 from kiosk.crypto import verify_enrolment
 from kiosk.hub.api_errors import ApiError, decode_b64, json_object
 from kiosk.hub.enrolment_store import EnrolmentRefused
@@ -28,12 +38,67 @@ from kiosk.hub.logs import log_event
 if TYPE_CHECKING:
     from kiosk.hub.app import Hub
 
-__all__ = ["bootstrap", "enrol"]
+__all__ = ["ENROL_BUCKET", "ENROL_TOTAL_BUCKET", "EnrolmentGate", "bootstrap", "enrol"]
 
 _KEY_LENGTHS = {"sign_public": 32, "hpke_public": 1216, "proof": 64}
+_CODE_HASH = re.compile(r"^[0-9a-f]{64}$")
+# A device enrolling makes two calls; a technician's typing mistakes a few more.
+# Thirty at once from one address, then one every two seconds: an installer
+# enrolling a batch from one laptop is never slowed, a guessing script is.
+ENROL_BUCKET = Bucket(capacity=30, per_second=0.5)
+# For every address together: each call is a database trip, some a write.
+ENROL_TOTAL_BUCKET = Bucket(capacity=200, per_second=20)
+_ADDRESSES_KEPT = 10_000
+
+
+class EnrolmentGate:
+    """The rate limits of the unsigned enrolment calls."""
+
+    def __init__(self) -> None:
+        self.by_address = RateLimiter(ENROL_BUCKET, max_keys=_ADDRESSES_KEPT)
+        self.total = RateLimiter(ENROL_TOTAL_BUCKET, max_keys=1)
+
+    def admit(self, request: Request) -> None:
+        """Raises 429 when this address, or everyone together, calls too often.
+        Behind a load balancer every call has its address: the limit is then
+        shared, which enrolments (rare, by hand) can live with."""
+        now = time.monotonic()
+        wait = max(self.by_address.take(_source(request), now), self.total.take("all", now))
+        if wait > 0:
+            log_event("enrol.slowed")
+            raise ApiError(
+                429,
+                "slow_down",
+                f"too many enrolment attempts; retry in {wait:.0f} s",
+                retry_after=wait,
+            )
+
+
+def _source(request: Request) -> str:
+    """The caller's address; an IPv6 caller by its /64 (one host holds them all)."""
+    host = request.client.host if request.client else ""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if address.version == 6:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
 
 
 async def bootstrap(hub: Hub, request: Request) -> Response:
+    hub.enrol_gate.admit(request)
+    code_hash = request.headers.get("kiosk-enrolment", "").strip().lower()
+    # Only for a code waiting to be used: the manifest (every place, group and
+    # device key of the site) is not for whoever asks.
+    if not _CODE_HASH.match(code_hash) or not await run_in_threadpool(
+        hub.enrolments.waiting, code_hash, time.time()
+    ):
+        raise ApiError(
+            403,
+            "unknown_code",
+            "name an enrolment code waiting to be used (header Kiosk-Enrolment: its hash)",
+        )
     _, signed = await run_in_threadpool(hub.site_state.current)
     if signed is None:
         raise ApiError(404, "no_manifest", "the operator has not applied a site yet")
@@ -48,6 +113,7 @@ async def bootstrap(hub: Hub, request: Request) -> Response:
 
 
 async def enrol(hub: Hub, request: Request) -> Response:
+    hub.enrol_gate.admit(request)  # before the body is read
     doc = json_object(await hub.read_body(request))
     code = normalise_code(str(doc.get("code", "")))
     if not code:

@@ -111,6 +111,12 @@ class EnrolmentStore:
             raise EnrolmentRefused("code_used", "this enrolment code was already used")
         raise EnrolmentRefused("code_expired", "this enrolment code has expired")
 
+    def waiting(self, code_hash: str, now: float) -> bool:
+        """Whether a code with this hash can still be used (issued, unused, unexpired)."""
+        with self._sessions() as s:
+            row = s.get(EnrolmentRow, code_hash)
+        return row is not None and row.used_at is None and row.expires_at >= now
+
     def all(self) -> list[Enrolment]:
         with self._sessions() as s:
             return [_to_enrolment(r) for r in s.scalars(select(EnrolmentRow))]
