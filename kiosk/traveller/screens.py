@@ -12,6 +12,7 @@ from kivy.properties import BooleanProperty, ColorProperty, NumericProperty, Str
 from kivy.uix.screenmanager import Screen
 from kivy.uix.widget import Widget
 
+from kiosk.client.maintenance_pin import PinCheck
 from kiosk.core.categories import URGENT_BY_NATURE, Category, Urgency
 from kiosk.core.phrases import DETAIL_PHRASES
 from kiosk.i18n import CATEGORY_TEXTS, N_, locale_info
@@ -295,42 +296,31 @@ Factory.register("HoldCorner", cls=HoldCorner)
 
 
 class PinScreen(BaseScreen):
-    """A number pad; three wrong PINs lock it for a minute."""
+    """A number pad; three wrong PINs lock it for a minute (kept by
+    maintenance_pin.check_pin in the device directory, so a restart does not
+    end the lockout)."""
 
     entered = StringProperty("")
     message = StringProperty("")
 
-    def setup(self, check: Callable[[str], bool], on_success: Callable[[], None]) -> None:
+    def setup(self, check: Callable[[str], PinCheck], on_success: Callable[[], None]) -> None:
         self._check = check
         self._on_success = on_success
-        self._wrong = 0
-        self._locked_until = 0.0
 
     def on_activate(self) -> None:
         self.entered = ""
         self.message = ""
 
     def key(self, key: str) -> None:
-        import time
-
-        from kiosk.client.maintenance_pin import LOCKOUT_SECONDS, MAX_TRIES
-
-        if time.monotonic() < self._locked_until:
-            # Translators: technician screen after three wrong PINs.
-            self.message = tr._("Too many wrong PINs. Try again in a minute.")
-            return
         if key == "erase":
             self.entered = self.entered[:-1]
         elif key == "ok":
             pin, self.entered = self.entered, ""
-            if self._check(pin):
-                self._wrong = 0
+            result = self._check(pin)
+            if result is PinCheck.ACCEPTED:
                 self._on_success()
-                return
-            self._wrong += 1
-            if self._wrong >= MAX_TRIES:
-                self._wrong = 0
-                self._locked_until = time.monotonic() + LOCKOUT_SECONDS
+            elif result is PinCheck.LOCKED:
+                # Translators: technician screen after three wrong PINs.
                 self.message = tr._("Too many wrong PINs. Try again in a minute.")
             else:
                 # Translators: technician screen: the PIN entered is not right.

@@ -81,7 +81,7 @@ class SetupApp(LocalizedApp):
         keys = DeviceKeys.load(config.directory)
         _LOG.info("event=kiosk.enrolled")
         # Translators: technician screen after enrolling. {fingerprint} is like
-        # 8C1D-77A0-12EF-4B9C; the operator compares it before publishing.
+        # 8C1D-77A0-12EF-4B9C-D305-6E1A-F287-40B5; the operator compares it before publishing.
         return tr.f(
             "Enrolled as {device}. Key fingerprint: {fingerprint}. Read it to the operator, "
             "then restart the kiosk app.",
