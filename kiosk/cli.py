@@ -65,6 +65,9 @@ def _parser() -> argparse.ArgumentParser:
     hub.add_argument(
         "--offline-after", type=float, default=None, help="silent kiosk is offline after (s)"
     )
+    hub.add_argument(
+        "--body-timeout", type=float, default=None, help="seconds a request body may take"
+    )
 
     for name, text in (("traveller", "run the kiosk app"), ("staff", "run the staff console")):
         app = sub.add_parser(name, help=text)
@@ -241,6 +244,8 @@ def _run(args: argparse.Namespace) -> int:
         )
         if args.ticket_ttl is not None:
             settings = dataclasses.replace(settings, ticket_ttl_seconds=args.ticket_ttl)
+        if args.body_timeout is not None:
+            settings = dataclasses.replace(settings, body_read_seconds=args.body_timeout)
         if args.offline_after is not None:
             settings = dataclasses.replace(
                 settings,

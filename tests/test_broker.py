@@ -69,6 +69,7 @@ def test_a_quiet_event_stream_writes_a_keepalive_each_heartbeat(tmp_path: Path) 
     """The hub's own stream loop with its keep-alive job: a comment, then events again."""
     from kiosk.core.site import DeviceRecord, DeviceRole
     from kiosk.hub.app import Hub
+    from kiosk.hub.events import StreamContext
     from kiosk.hub.settings import HubSettings
     from kiosk.operator import sample_site
 
@@ -77,7 +78,7 @@ def test_a_quiet_event_stream_writes_a_keepalive_each_heartbeat(tmp_path: Path) 
 
     async def run() -> list[bytes]:
         sub = hub.broker.subscribe("k1", lambda e: True, kiosk=True)
-        stream = hub._stream(kiosk, sample_site(), sub, [])
+        stream = hub._stream(StreamContext(kiosk, sample_site()), sub, [])
         written = [await anext(stream)]  # "synced"
         pending = asyncio.ensure_future(anext(stream))
         await asyncio.sleep(0.05)

@@ -59,7 +59,7 @@ from kiosk.hub.enrolment_store import EnrolmentStore
 from kiosk.hub.epoch_keys import EpochKeyStore, get_epoch_keys, post_epoch_key
 from kiosk.hub.escalator import Escalator
 from kiosk.hub.event_stream_response import EventStreamResponse
-from kiosk.hub.events import KEEPALIVE, Broker, Subscription
+from kiosk.hub.events import KEEPALIVE, Broker, StreamContext, Subscription
 from kiosk.hub.handover import announce_handover, handover_group
 from kiosk.hub.large_response import PiecewiseResponse
 from kiosk.hub.logs import log_event, ticket_ref
@@ -148,7 +148,7 @@ class Hub:
         self.presence = Presence(self.store)
         self.closing = False
         self._site_version = 0
-        self._site_devices: set[str] = set()
+        self._latest_site: Site | None = None  # the newest manifest noticed
         self._openapi = openapi_document()
         self._alert_delays: dict[tuple[int, str, frozenset[str]], dict[str, float]] = {}
 
@@ -158,7 +158,24 @@ class Hub:
         self.broker.end_all()
 
     # -- request plumbing ---------------------------------------------------
-    async def read_body(self, request: Request) -> bytes:
+    async def read_body(self, request: Request, *, signed: bool = True) -> bytes:
+        """The body, read only once the signature headers pass what can be checked
+        without it (`signed`), and within settings.body_read_seconds: a client
+        trickling a body is cut off (408), not waited for."""
+        if signed:
+            await self._check_signature_headers(request)
+        try:
+            async with asyncio.timeout(self.settings.body_read_seconds):
+                return await self._read_body(request)
+        except TimeoutError:
+            log_event("request.too_slow")
+            raise ApiError(
+                408,
+                "too_slow",
+                f"the request body did not arrive within {self.settings.body_read_seconds:g} s",
+            ) from None
+
+    async def _read_body(self, request: Request) -> bytes:
         limit = self.settings.max_body_bytes
         declared = request.headers.get("content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
@@ -174,6 +191,16 @@ class Hub:
             chunks.append(chunk)
         return b"".join(chunks)
 
+    async def _check_signature_headers(self, request: Request) -> None:
+        site = self._site_on_loop()
+        if site is None:
+            site, _ = await run_in_threadpool(self.site_state.current)
+        try:
+            self.auth.check_headers(self._noticed(site), request.headers)
+        except AuthError as exc:
+            log_event("auth.refused", reason=exc.code)
+            raise ApiError(401, exc.code, exc.message) from None
+
     async def current_site(self) -> Site | None:
         site = self._site_on_loop()
         if site is None:
@@ -188,14 +215,16 @@ class Hub:
 
     def _noticed(self, site: Site | None) -> Site | None:
         """On the event loop: what a newly loaded manifest changes for open streams."""
-        if site is not None and site.version != self._site_version:
-            # A new manifest: streams of devices it no longer lists end now.
-            if self._site_devices:
-                self.broker.revoke(self._site_devices - {d.id for d in site.devices})
+        if site is not None and site.version > self._site_version:
+            # A new manifest: streams of devices it no longer lists, or lists with
+            # another record (keys, group, role, place), end now; the others
+            # filter by the new site from here on. (Only forward: a call that
+            # read the manifest just before it changed may arrive after.)
+            self.broker.follow_manifest(site)
             if self._site_version:  # kiosks keep the manifest: tell them it changed
                 self.broker.publish({"type": "manifest", "all_kiosks": True})
             self._site_version = site.version
-            self._site_devices = {d.id for d in site.devices}
+            self._latest_site = site
         return site
 
     async def authenticate(self, request: Request, body: bytes) -> tuple[DeviceRecord, Site]:
@@ -601,6 +630,14 @@ class Hub:
     async def events(self, request: Request) -> Response:
         body = await self.read_body(request)
         device, site = await self.authenticate(request, body)
+        latest = self._latest_site
+        if latest is not None and latest.version > site.version:
+            # Signed under a manifest that has just been replaced: the stream
+            # follows the new one, if it still lists this device as it was.
+            if latest.device(device.id) != device:
+                raise ApiError(401, "unknown_device", "this device's record has changed")
+            site = latest
+        context = StreamContext(device, site)
         if device.role is DeviceRole.STAFF:
 
             def wants(event: dict[str, Any]) -> bool:
@@ -621,8 +658,8 @@ class Hub:
                     return False  # an escalation alerts one more group, not all again
                 view = event["ticket"]
                 if event.get("alert") == "reescalated":  # every step again
-                    return site.staff_may_see(device, view["location_id"], view["category"])
-                return self.due(device, site, view, time.time())
+                    return context.site.staff_may_see(device, view["location_id"], view["category"])
+                return self.due(device, context.site, view, time.time())
         else:
 
             def wants(event: dict[str, Any]) -> bool:
@@ -631,7 +668,7 @@ class Hub:
                 return event.get("kiosk_id") == device.id and not event.get("staff_only")
 
         subscription = self.broker.subscribe(
-            device.id, wants, kiosk=device.role is DeviceRole.KIOSK
+            device.id, wants, kiosk=device.role is DeviceRole.KIOSK, context=context
         )
         # Subscribe first, then snapshot: an event between the two arrives
         # twice (harmless, the client keys by id) rather than not at all.
@@ -642,7 +679,7 @@ class Hub:
             raise
         log_event("stream.opened", device=device.id)
         return EventStreamResponse(
-            self._stream(device, site, subscription, snapshot),
+            self._stream(context, subscription, snapshot),
             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
         )
 
@@ -685,11 +722,11 @@ class Hub:
 
     async def _stream(
         self,
-        device: DeviceRecord,
-        site: Site,
+        context: StreamContext,
         subscription: Subscription,
         snapshot: list[dict[str, Any]],
     ) -> AsyncGenerator[bytes, None]:
+        device = context.device  # the same while the stream lasts (Broker.follow_manifest)
         try:
             yield b"".join(_sse(event) for event in [*snapshot, {"type": "synced"}])
             while not subscription.overflowed and not self.closing:
@@ -699,6 +736,7 @@ class Hub:
                 # writes (each is a trip into granian, the loop's largest single
                 # cost under load).
                 events = await subscription.take(_EVENTS_PER_WRITE)
+                site = context.site  # a new manifest may have replaced it meanwhile
                 written = b"".join(self._sse_for(device, site, event) for event in events)
                 if written:
                     yield written

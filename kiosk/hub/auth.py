@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -15,6 +16,9 @@ from kiosk.crypto import verify_request
 from kiosk.crypto.signing import request_message
 
 __all__ = ["AuthError", "Authenticator", "Call", "Signed", "replayed"]
+
+# An Ed25519 signature is 64 bytes, 88 characters of base64: room to spare.
+_MAX_SIGNATURE_TEXT = 128
 
 
 @dataclass(frozen=True)
@@ -69,9 +73,11 @@ class Authenticator:
             self._seen[key] = signed.expires_at
         return signed.device
 
-    def verify(self, site: Site | None, call: Call) -> Signed:
-        """A device of `site`, a fresh timestamp and a valid signature; raises AuthError."""
-        headers, method, path, body = call
+    def check_headers(self, site: Site | None, headers: Mapping[str, str]) -> DeviceRecord:
+        """What can be checked before the body is read: the four headers are there
+        and of their shape, the device is in `site`, the timestamp is fresh. A
+        stranger is then refused at once, not after a body trickled in for minutes.
+        `headers` are looked up by lower-case name."""
         device_id = headers.get("kiosk-device", "")
         timestamp = headers.get("kiosk-timestamp", "")
         nonce = headers.get("kiosk-nonce", "")
@@ -81,17 +87,25 @@ class Authenticator:
         device = site.device(device_id) if site else None
         if device is None:
             raise AuthError("unknown_device", "this device is not enrolled at this site")
-        try:
-            ts = int(timestamp)
-        except ValueError:
-            raise AuthError("bad_timestamp", "timestamp must be whole seconds") from None
-        now = time.time()
-        if abs(now - ts) > self._skew:
+        if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= 12):
+            raise AuthError("bad_timestamp", "timestamp must be whole seconds")
+        if abs(time.time() - int(timestamp)) > self._skew:
             raise AuthError(
                 "clock_skew", f"device clock is more than {self._skew} s away from the hub's"
             )
         if len(nonce) > 64:
             raise AuthError("bad_nonce", "nonce too long")
+        if len(signature) > _MAX_SIGNATURE_TEXT:
+            raise AuthError("bad_signature", "request signature does not verify")
+        return device
+
+    def verify(self, site: Site | None, call: Call) -> Signed:
+        """A device of `site`, a fresh timestamp and a valid signature; raises AuthError."""
+        headers, method, path, body = call
+        device = self.check_headers(site, headers)
+        timestamp, nonce = headers["kiosk-timestamp"], headers["kiosk-nonce"]
+        signature = headers["kiosk-signature"]
+        now = time.time()
         try:
             verify_request(
                 device.sign_public,

@@ -21,11 +21,28 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["KEEPALIVE", "Broker", "Subscription"]
+from kiosk.core.site import DeviceRecord, Site
+
+__all__ = ["KEEPALIVE", "MAX_STREAMS_PER_DEVICE", "Broker", "StreamContext", "Subscription"]
 
 _QUEUE_LIMIT = 1000
+# Two, so that a device reconnecting while the hub has not yet noticed its old
+# connection is gone is never turned away; a third closes the oldest (a refusal
+# would lock out a device whose dead stream the hub still holds, for as long as
+# TCP takes to give up). A stolen key gains no more than two streams either way.
+MAX_STREAMS_PER_DEVICE = 2
 # Queued for a stream that has been quiet: it writes an SSE comment.
 KEEPALIVE: dict[str, Any] = {"type": "keepalive"}
+
+
+@dataclass(eq=False, slots=True)
+class StreamContext:
+    """What a stream's filter judges by: its device's record and the site. A new
+    manifest that keeps the record as it was replaces the site (routes, groups
+    and places as they are now); one that changes the record ends the stream."""
+
+    device: DeviceRecord
+    site: Site
 
 
 @dataclass(eq=False)
@@ -46,6 +63,7 @@ class Subscription:
     # When its stream last wrote anything (time.monotonic), set by the stream.
     sent_at: float = 0.0
     pending: list[dict[str, Any]] = field(default_factory=list)
+    context: StreamContext | None = None
     _waiter: asyncio.Future[None] | None = field(default=None, init=False, repr=False)
 
     def put(self, event: dict[str, Any]) -> bool:
@@ -78,22 +96,43 @@ class Broker:
     def __init__(self) -> None:
         self._staff: set[Subscription] = set()
         self._kiosks: dict[str, set[Subscription]] = {}
+        self._by_device: dict[str, list[Subscription]] = {}  # oldest first
 
     @property
     def _subs(self) -> list[Subscription]:
         return [*self._staff, *(s for same in self._kiosks.values() for s in same)]
 
     def subscribe(
-        self, device_id: str, wants: Callable[[dict[str, Any]], bool], *, kiosk: bool = False
+        self,
+        device_id: str,
+        wants: Callable[[dict[str, Any]], bool],
+        *,
+        kiosk: bool = False,
+        context: StreamContext | None = None,
     ) -> Subscription:
-        sub = Subscription(device_id, wants, kiosk=kiosk)
+        """A new stream for `device_id`; its oldest open one ends if it had
+        MAX_STREAMS_PER_DEVICE already."""
+        sub = Subscription(device_id, wants, kiosk=kiosk, context=context)
+        same = self._by_device.setdefault(device_id, [])
+        while len(same) >= MAX_STREAMS_PER_DEVICE:
+            _end(same.pop(0), "replaced")  # its stream unsubscribes when it wakes
+        same.append(sub)
         if kiosk:
             self._kiosks.setdefault(device_id, set()).add(sub)
         else:
             self._staff.add(sub)
         return sub
 
+    def streams_of(self, device_id: str) -> int:
+        """How many of this device's streams are open and not being ended."""
+        return len(self._by_device.get(device_id, ()))
+
     def unsubscribe(self, sub: Subscription) -> None:
+        streams = self._by_device.get(sub.device_id)
+        if streams is not None and sub in streams:
+            streams.remove(sub)
+            if not streams:
+                del self._by_device[sub.device_id]
         if not sub.kiosk:
             self._staff.discard(sub)
             return
@@ -130,12 +169,32 @@ class Broker:
         """End the streams of devices that were revoked."""
         for sub in self._subs:
             if sub.device_id in device_ids:
-                _end(sub, "revoked")
+                self._end(sub, "revoked")
+
+    def follow_manifest(self, site: Site) -> None:
+        """A new manifest: end every stream whose device it no longer lists, or
+        lists with another record (new keys, another group, role or place); the
+        others filter by the new site from their next event on."""
+        for sub in self._subs:
+            record = site.device(sub.device_id)
+            context = sub.context
+            if record is None or (context is not None and record != context.device):
+                self._end(sub, "revoked" if record is None else "changed")
+            elif context is not None:
+                context.site = site
+
+    def _end(self, sub: Subscription, reason: str) -> None:
+        same = self._by_device.get(sub.device_id)
+        if same is not None and sub in same:
+            same.remove(sub)  # no longer counted against the device's streams
+            if not same:
+                del self._by_device[sub.device_id]
+        _end(sub, reason)
 
     def end_all(self) -> None:
         """Wake every stream so it sees the hub is closing and ends."""
         for sub in self._subs:
-            _end(sub, "closing")
+            self._end(sub, "closing")
 
 
 def _end(sub: Subscription, reason: str) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 from kiosk import __version__
 from kiosk.core.categories import Category, Urgency
 from kiosk.core.ticket import TicketState
-from kiosk.hub.settings import DEFAULT_MAX_BODY_BYTES
+from kiosk.hub.settings import DEFAULT_BODY_READ_SECONDS, DEFAULT_MAX_BODY_BYTES
 
 __all__ = ["MAX_HEARTBEAT_MANIFEST_VERSION", "TICKET_ACTIONS", "openapi_document"]
 
@@ -213,6 +213,10 @@ def _refusals(*, signed: bool, body: bool, path_params: bool = False) -> dict[st
         }
     if signed or body:
         out["413"] = _error(f"body over {DEFAULT_MAX_BODY_BYTES} bytes (by default)", "too_large")
+        out["408"] = _error(
+            f"the body did not arrive within {DEFAULT_BODY_READ_SECONDS:g} s (by default)",
+            "too_slow",
+        )
     if path_params:  # a value with a slash in it matches no route
         out["404"] = _error("no such resource", "not_found")
     return out

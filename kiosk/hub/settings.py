@@ -9,6 +9,7 @@ from kiosk.core.rate_limit import Bucket
 
 __all__ = [
     "CALL_BUCKET",
+    "DEFAULT_BODY_READ_SECONDS",
     "DEFAULT_MAX_BODY_BYTES",
     "DEFAULT_OFFLINE_AFTER_SECONDS",
     "DEFAULT_TICKET_TTL_SECONDS",
@@ -20,6 +21,10 @@ __all__ = [
 # is a mistake or an attack, and is refused before it is read into memory.
 DEFAULT_MAX_BODY_BYTES = 256 * 1024
 DEFAULT_CLOCK_SKEW_SECONDS = 120
+# A request body (at most DEFAULT_MAX_BODY_BYTES) must have arrived this long
+# after the handler starts reading it: 256 kB in 10 s is 26 kB/s, a poor mobile
+# link; a client trickling a byte at a time is cut off with 408.
+DEFAULT_BODY_READ_SECONDS = 10.0
 DEFAULT_TICKET_TTL_SECONDS = 4 * 3600
 DEFAULT_EXPIRY_SWEEP_SECONDS = 30.0
 DEFAULT_HEARTBEAT_SECONDS = 15.0
@@ -40,6 +45,7 @@ class HubSettings:
     host: str = "127.0.0.1"
     port: int = 8443
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    body_read_seconds: float = DEFAULT_BODY_READ_SECONDS
     clock_skew_seconds: int = DEFAULT_CLOCK_SKEW_SECONDS
     # None: the operator's request_expiry_seconds from the signed site (the site file);
     # a number (kiosk hub --ticket-ttl) overrides it.
