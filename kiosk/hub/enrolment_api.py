@@ -91,14 +91,17 @@ async def bootstrap(hub: Hub, request: Request) -> Response:
     code_hash = request.headers.get("kiosk-enrolment", "").strip().lower()
     # Only for a code waiting to be used: the manifest (every place, group and
     # device key of the site) is not for whoever asks.
-    if not _CODE_HASH.match(code_hash) or not await run_in_threadpool(
-        hub.enrolments.waiting, code_hash, time.time()
-    ):
+    if not _CODE_HASH.match(code_hash):
         raise ApiError(
             403,
             "unknown_code",
             "name an enrolment code waiting to be used (header Kiosk-Enrolment: its hash)",
         )
+    try:
+        await run_in_threadpool(hub.enrolments.check_waiting, code_hash, time.time())
+    except EnrolmentRefused as exc:
+        log_event("enrol.refused", reason=exc.reason)
+        raise ApiError(403, exc.reason, str(exc)) from None
     _, signed = await run_in_threadpool(hub.site_state.current)
     if signed is None:
         raise ApiError(404, "no_manifest", "the operator has not applied a site yet")

@@ -111,11 +111,17 @@ class EnrolmentStore:
             raise EnrolmentRefused("code_used", "this enrolment code was already used")
         raise EnrolmentRefused("code_expired", "this enrolment code has expired")
 
-    def waiting(self, code_hash: str, now: float) -> bool:
-        """Whether a code with this hash can still be used (issued, unused, unexpired)."""
+    def check_waiting(self, code_hash: str, now: float) -> None:
+        """Raises EnrolmentRefused, as `use` would, unless a code with this hash
+        can still be used (issued, unused, unexpired)."""
         with self._sessions() as s:
             row = s.get(EnrolmentRow, code_hash)
-        return row is not None and row.used_at is None and row.expires_at >= now
+        if row is None:
+            raise EnrolmentRefused("unknown_code", "this enrolment code is not valid")
+        if row.used_at is not None:
+            raise EnrolmentRefused("code_used", "this enrolment code was already used")
+        if row.expires_at < now:
+            raise EnrolmentRefused("code_expired", "this enrolment code has expired")
 
     def all(self) -> list[Enrolment]:
         with self._sessions() as s:

@@ -536,7 +536,12 @@ def _open_paths() -> dict[str, Schema]:
                         ),
                         "unverified until checked against the fingerprint",
                     ),
-                    "403": _error("no code with this hash is waiting to be used", "unknown_code"),
+                    "403": _error(
+                        "no code with this hash is waiting to be used",
+                        "unknown_code",
+                        "code_used",
+                        "code_expired",
+                    ),
                     "404": no_manifest,
                     "429": enrol_slowed,
                 },
