@@ -68,6 +68,7 @@ from kiosk.hub.presence import Beat, Presence, presence_event, valid_beat
 from kiosk.hub.replies import for_device as reply_for_device
 from kiosk.hub.replies import post_reply, relay_reply, reply_events
 from kiosk.hub.reply_store import ReplyStore
+from kiosk.hub.request_body import read_body
 from kiosk.hub.settings import DEFAULT_TICKET_TTL_SECONDS, HubSettings
 from kiosk.hub.site_state import SiteState
 from kiosk.hub.store import CHECKPOINT_GAP, Store, TicketConflict
@@ -91,7 +92,6 @@ _MAX_SEALED_COPY = 16 * 1024
 _MAX_ETA_MINUTES = 120
 _WORKER_THREADS = 16
 _ALERT_DELAYS_KEPT = 4096  # routes x duty states; cleared whole when full
-_DRAIN_LIMIT = 1024 * 1024  # a too-large body read and dropped, to answer 413 cleanly
 _RELAY_BATCH = 500  # other hubs' announcements relayed with one database trip
 _EVENTS_PER_WRITE = 64  # queued events a stream writes at once, at most
 _Authenticated = tuple["Site | None", "DeviceRecord | AuthError"]
@@ -164,32 +164,8 @@ class Hub:
         trickling a body is cut off (408), not waited for."""
         if signed:
             await self._check_signature_headers(request)
-        try:
-            async with asyncio.timeout(self.settings.body_read_seconds):
-                return await self._read_body(request)
-        except TimeoutError:
-            log_event("request.too_slow")
-            raise ApiError(
-                408,
-                "too_slow",
-                f"the request body did not arrive within {self.settings.body_read_seconds:g} s",
-            ) from None
-
-    async def _read_body(self, request: Request) -> bytes:
-        limit = self.settings.max_body_bytes
-        declared = request.headers.get("content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > limit):
-            if declared.isdigit():
-                await _drain(request, int(declared))
-            raise ApiError(413, "too_large", f"request body over {limit} bytes")
-        chunks, size = [], 0
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > limit:
-                await _drain(request, size)
-                raise ApiError(413, "too_large", f"request body over {limit} bytes")
-            chunks.append(chunk)
-        return b"".join(chunks)
+        settings = self.settings
+        return await read_body(request, settings.max_body_bytes, settings.body_read_seconds)
 
     async def _check_signature_headers(self, request: Request) -> None:
         site = self._site_on_loop()
@@ -843,17 +819,6 @@ async def _every(seconds: float, job: Callable[[], Awaitable[object]], what: str
             await job()
         except Exception as exc:
             _LOG.error("event=%s.failed kind=%s", what, type(exc).__name__)
-
-
-async def _drain(request: Request, size: int) -> None:
-    """Read and drop a too-large body before answering 413. Answering while the
-    client still sends makes the server close the connection under it, and the
-    client sees a broken connection (sometimes) instead of the clear 413. Past
-    _DRAIN_LIMIT the connection is closed all the same: a flood is not read."""
-    if size > _DRAIN_LIMIT:
-        return
-    async for _chunk in request.stream():
-        pass
 
 
 def _sse(event: dict[str, Any]) -> bytes:
