@@ -41,7 +41,7 @@ from kiosk.core.body import TicketBody
 from kiosk.core.categories import Category, Urgency
 from kiosk.core.site import DeviceRole
 from kiosk.core.site import Site as SiteModel
-from kiosk.crypto import DeviceKeys, sign_request
+from kiosk.crypto import DeviceKeys, SiteKey, sign_admin_request, sign_request
 from kiosk.hub.openapi import openapi_document
 from kiosk.operator import SiteLayout, enrol_local_device, init_site, sample_site
 from tests.conftest import HubProcess, free_port, start_hub
@@ -52,10 +52,11 @@ from tests.conftest import HubProcess, free_port, start_hub
 OWN_SEEDED = [f"{n:032x}" for n in range(1, 5)]
 OTHER_SEEDED = [f"{n:032x}" for n in range(5, 10)]
 SEEDED = OWN_SEEDED + OTHER_SEEDED
-ROLES = ("kiosk", "staff", "unsigned")
+ROLES = ("kiosk", "staff", "operator", "unsigned")
 # (method, path) → the statuses the hub answered, to show the fuzzer got past auth.
 SEEN: dict[tuple[str, str], collections.Counter[int]] = collections.defaultdict(collections.Counter)
 AUTH_HEADERS = ("Kiosk-Device", "Kiosk-Timestamp", "Kiosk-Nonce", "Kiosk-Signature")
+ADMIN_HEADERS = ("Kiosk-Admin-Timestamp", "Kiosk-Admin-Nonce", "Kiosk-Admin-Signature")
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -81,10 +82,41 @@ class FuzzHub:
     sessions: dict[str, requests.Session]
 
 
+def _as_read(r: requests.PreparedRequest) -> tuple[str, bytes]:
+    """The path as the hub reads it (percent-decoded by the server; Starlette
+    re-encodes `?`, `#` and `\\`), and the exact body bytes."""
+    parts = urlsplit(r.url or "")
+    scope = {
+        "type": "http",
+        "scheme": "https",
+        "path": unquote(parts.path),
+        "query_string": parts.query.encode("latin-1"),
+        "headers": [],
+    }
+    seen = URL(scope=scope)
+    body = r.body or b""
+    return seen.path + (f"?{seen.query}" if seen.query else ""), (
+        body.encode() if isinstance(body, str) else body
+    )
+
+
+class SignedByOperator(requests.auth.AuthBase):
+    """Signs admin calls with the site key, as `kiosk admin` does; only the admin
+    headers the fuzzer generated are replaced (one left out stays out)."""
+
+    def __init__(self, site_key: SiteKey) -> None:
+        self.site_key = site_key
+
+    def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
+        path, body = _as_read(r)
+        generated = {name for name in ADMIN_HEADERS if name in r.headers}
+        signed = sign_admin_request(self.site_key, r.method or "", path, body)
+        r.headers.update({k: v for k, v in signed.items() if k in generated})
+        return r
+
+
 class SignedBy(requests.auth.AuthBase):
-    """Signs the request requests is about to send, as HubClient does, over the
-    exact body bytes and the path as the hub reads it (percent-decoded by the
-    server; Starlette re-encodes `?`, `#` and `\\`)."""
+    """Signs the request requests is about to send, as HubClient does."""
 
     def __init__(self, config: DeviceConfig) -> None:
         self.device_id = config.device_id
@@ -93,19 +125,7 @@ class SignedBy(requests.auth.AuthBase):
         self._lock = threading.Lock()
 
     def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
-        parts = urlsplit(r.url or "")
-        scope = {
-            "type": "http",
-            "scheme": "https",
-            "path": unquote(parts.path),
-            "query_string": parts.query.encode("latin-1"),
-            "headers": [],
-        }
-        seen = URL(scope=scope)
-        path = seen.path + (f"?{seen.query}" if seen.query else "")
-        body = r.body or b""
-        if isinstance(body, str):
-            body = body.encode()
+        path, body = _as_read(r)
         with self._lock:
             wait = self._last + 1 / _CALLS_PER_SECOND - time.monotonic()
             if wait > 0:
@@ -154,6 +174,8 @@ def fuzz_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FuzzHub]:
             session.verify = str(layout.operator / "ca.pem")
             if role in configs:
                 session.auth = SignedBy(configs[role])
+            elif role == "operator":
+                session.auth = SignedByOperator(layout.state().site_key())
         # Waits for the seeded tickets' call allowance to refill before fuzzing.
         time.sleep(1)
         yield FuzzHub(url, str(layout.operator / "ca.pem"), hub, site, sessions)

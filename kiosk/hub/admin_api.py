@@ -20,6 +20,8 @@ and the operator checks it against its own record (kiosk/operator/operator_state
 from __future__ import annotations
 
 import base64
+import math
+import re
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -40,6 +42,10 @@ from kiosk.hub.settings import HubSettings
 from kiosk.hub.store import Store
 
 __all__ = ["ADMIN_MAX_BODY_BYTES", "admin_routes"]
+
+_CODE_HASH = re.compile(r"[0-9a-f]{64}")
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+_SIGNATURE_LENGTH = 64  # Ed25519: the operator's signature over role, place and code
 
 # A national site's manifest lists thousands of devices' keys: megabytes.
 ADMIN_MAX_BODY_BYTES = 64 * 1024 * 1024
@@ -169,19 +175,39 @@ class AdminApi:
             signature = base64.b64decode(str(doc.get("intent_signature") or ""), validate=True)
             code_hash, device_id = str(doc["code_hash"]), str(doc["device_id"])
             role, expires_at = str(doc["role"]), float(doc["expires_at"])
+            location_id, group_id = (
+                _optional(doc.get("location_id")),
+                _optional(doc.get("group_id")),
+            )
         except (KeyError, TypeError, ValueError):
             raise ApiError(400, "bad_enrolment", "code_hash, device_id, role, expires_at") from None
-        await run_in_threadpool(
-            lambda: self._enrolments.create(
-                code_hash,
-                device_id,
-                role,
-                expires_at,
-                location_id=_optional(doc.get("location_id")),
-                group_id=_optional(doc.get("group_id")),
-                intent_signature=signature or None,
-            )
-        )
+        if not (
+            _CODE_HASH.fullmatch(code_hash)
+            and _ID.fullmatch(device_id)
+            and role in ("kiosk", "staff")
+            and math.isfinite(expires_at)
+            and len(signature) == _SIGNATURE_LENGTH
+            and all(x is None or _ID.fullmatch(x) for x in (location_id, group_id))
+        ):
+            raise ApiError(400, "bad_enrolment", "an enrolment as kiosk admin enrol makes it")
+
+        def create() -> bool:
+            try:
+                self._enrolments.create(
+                    code_hash,
+                    device_id,
+                    role,
+                    expires_at,
+                    location_id=location_id,
+                    group_id=group_id,
+                    intent_signature=signature,
+                )
+            except IntegrityError:
+                return False
+            return True
+
+        if not await run_in_threadpool(create):
+            raise ApiError(409, "enrolment_exists", "this device or code has a code already")
         return JSONResponse({"device_id": device_id}, status_code=201)
 
     async def enrolments_published(self, request: Request, body: bytes) -> Response:

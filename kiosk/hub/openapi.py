@@ -660,7 +660,8 @@ def _admin_paths() -> dict[str, Schema]:
                 "Store a new code's hash and the operator's signed intent",
                 {
                     "201": _json(_object({"device_id": _string()}), "stored"),
-                    "400": _error("a field is missing", "bad_enrolment"),
+                    "400": _error("a field is missing or malformed", "bad_enrolment"),
+                    "409": _error("this device or code has a code already", "enrolment_exists"),
                 },
                 body={"type": "object"},
             ),
