@@ -219,3 +219,10 @@ def test_the_refresh_timer_is_packaged() -> None:
     service = (units / "kiosk-refresh.service").read_text()
     assert "OnCalendar=hourly" in timer
     assert "kiosk admin refresh" in service
+
+
+def test_a_lost_operator_record_is_an_error_not_a_new_start(site: Site) -> None:
+    """Without its record the operator would sign version 1 again, on nothing."""
+    (site.layout.operator / "manifest.json").unlink()
+    with pytest.raises(SiteError, match=r"manifest\.json is missing"):
+        refresh(site.layout, force=True)

@@ -82,12 +82,16 @@ class OperatorState:
         """The last manifest signed here, checked against this site key."""
         return Site.from_document(verify_manifest(self.last_signed(), self.site_public()))
 
-    def sign_next(self, site: Site, now: float | None = None) -> tuple[Site, dict[str, Any]]:
+    def sign_next(
+        self, site: Site, now: float | None = None, *, first: bool = False
+    ) -> tuple[Site, dict[str, Any]]:
         """`site` signed as the version after the last one signed here, valid for the
-        site's `manifest_valid_hours`; recorded before it is handed to any hub, so a
-        failed delivery is sent again rather than signed twice."""
+        site's `manifest_valid_hours`; recorded before it is handed to any hub, so the
+        next version builds on it whether or not this delivery arrives. `first`: the
+        site's first manifest (init); otherwise a missing record is an error, never
+        a silent new start at version 1."""
         now = time.time() if now is None else now
-        version = self.last_site().version + 1 if self._last_path.exists() else 1
+        version = 1 if first else self.last_site().version + 1
         valid_until = int(now) + site.limits.manifest_valid_hours * 3600
         site = dataclasses.replace(site, version=version, valid_until=valid_until)
         signed = sign_manifest(self.site_key(), site.to_document())

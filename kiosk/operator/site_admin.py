@@ -187,7 +187,7 @@ def init_site(layout: SiteLayout, site: Site, hub_hosts: list[str]) -> Site:
     (layout.hub / "ca.pem").write_bytes(ca.certificate)
     (layout.hub / "site.pub").write_bytes(site_key.public)
     site = dataclasses.replace(site, tls_ca_sha256=certificate_sha256(ca.certificate))
-    site, signed = layout.state().sign_next(site)
+    site, signed = layout.state().sign_next(site, first=True)
     LocalHubAdmin(layout.store()).put_manifest(signed)  # the hub runs later
     return site
 
