@@ -38,6 +38,7 @@ from kiosk.hub.api_errors import ApiError, error_response, json_object
 from kiosk.hub.enrolment_store import EnrolmentStore
 from kiosk.hub.logs import log_event
 from kiosk.hub.presence import Presence
+from kiosk.hub.request_body import read_body
 from kiosk.hub.settings import HubSettings
 from kiosk.hub.store import Store
 
@@ -49,6 +50,9 @@ _SIGNATURE_LENGTH = 64  # Ed25519: the operator's signature over role, place and
 
 # A national site's manifest lists thousands of devices' keys: megabytes.
 ADMIN_MAX_BODY_BYTES = 64 * 1024 * 1024
+# Long enough for a multi-megabyte manifest on a slow link; still bounded, so a
+# caller trickling bytes cannot hold a task (request_body.py).
+_ADMIN_BODY_SECONDS = 60.0
 _OPERATOR = "(operator)"  # the nonce table's device id for admin calls (no device has it)
 
 Handler = Callable[[Request, bytes], Awaitable[Response]]
@@ -76,15 +80,6 @@ class AdminApi:
             raise ApiError(401, "bad_nonce", "nonce or signature too long")
         return timestamp, nonce, signature
 
-    async def _read_body(self, request: Request) -> bytes:
-        chunks, size = [], 0
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > ADMIN_MAX_BODY_BYTES:
-                raise ApiError(413, "too_large", f"body over {ADMIN_MAX_BODY_BYTES} bytes")
-            chunks.append(chunk)
-        return b"".join(chunks)
-
     def _verify(self, request: Request, headers: tuple[str, str, str], body: bytes) -> None:
         timestamp, nonce, signature = headers
         path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
@@ -103,7 +98,7 @@ class AdminApi:
         async def call(request: Request) -> Response:
             try:
                 headers = self._check_headers(request)
-                body = await self._read_body(request)
+                body = await read_body(request, ADMIN_MAX_BODY_BYTES, _ADMIN_BODY_SECONDS)
                 await run_in_threadpool(self._verify, request, headers, body)
                 return await handler(request, body)
             except ApiError as exc:

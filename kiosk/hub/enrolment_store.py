@@ -22,6 +22,10 @@ class EnrolmentRefused(KioskError):
         self.reason = reason
 
 
+def _expired() -> EnrolmentRefused:
+    return EnrolmentRefused("code_expired", "this enrolment code has expired")
+
+
 @dataclass(frozen=True)
 class Enrolment:
     device_id: str
@@ -103,25 +107,26 @@ class EnrolmentStore:
             ).first()
         if spent is not None:
             return _to_enrolment(spent)  # type: ignore[arg-type]
-        with self._sessions() as s:
-            row = s.get(EnrolmentRow, code_hash)
-        if row is None:
-            raise EnrolmentRefused("unknown_code", "this enrolment code is not valid")
-        if row.used_at is not None:
-            raise EnrolmentRefused("code_used", "this enrolment code was already used")
-        raise EnrolmentRefused("code_expired", "this enrolment code has expired")
+        # Not used now: say why (expired, when the code was valid a moment ago).
+        raise self._refusal(code_hash, now) or _expired()
 
     def check_waiting(self, code_hash: str, now: float) -> None:
         """Raises EnrolmentRefused, as `use` would, unless a code with this hash
         can still be used (issued, unused, unexpired)."""
+        refusal = self._refusal(code_hash, now)
+        if refusal is not None:
+            raise refusal
+
+    def _refusal(self, code_hash: str, now: float) -> EnrolmentRefused | None:
         with self._sessions() as s:
             row = s.get(EnrolmentRow, code_hash)
         if row is None:
-            raise EnrolmentRefused("unknown_code", "this enrolment code is not valid")
+            return EnrolmentRefused("unknown_code", "this enrolment code is not valid")
         if row.used_at is not None:
-            raise EnrolmentRefused("code_used", "this enrolment code was already used")
+            return EnrolmentRefused("code_used", "this enrolment code was already used")
         if row.expires_at < now:
-            raise EnrolmentRefused("code_expired", "this enrolment code has expired")
+            return _expired()
+        return None
 
     def all(self) -> list[Enrolment]:
         with self._sessions() as s:

@@ -165,8 +165,6 @@ class HttpHubAdmin:
             raise HubUnreachable(
                 f"cannot reach the hub at {self._url} ({type(exc).__name__}); is it running?"
             ) from None
-        if response.status_code == 404 and path == "/v1/admin/manifest" and method == "GET":
-            return None
         if response.status_code >= 400:
             try:
                 error = response.json()
@@ -177,8 +175,13 @@ class HttpHubAdmin:
         return response.json() if response.content else None
 
     def manifest(self) -> HubManifest | None:
-        doc = self._call("GET", "/v1/admin/manifest")
-        return None if doc is None else HubManifest(int(doc["version"]), str(doc["digest"]))
+        try:
+            doc = self._call("GET", "/v1/admin/manifest")
+        except HubRefused as refused:
+            if refused.code == "no_manifest":
+                return None  # a new hub: the operator's first manifest goes next
+            raise
+        return HubManifest(int(doc["version"]), str(doc["digest"]))
 
     def put_manifest(self, signed: dict[str, Any]) -> None:
         self._call("PUT", "/v1/admin/manifest", signed)
