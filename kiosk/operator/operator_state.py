@@ -21,6 +21,7 @@ import json
 import os
 import time
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +61,11 @@ class OperatorState:
         return self.directory / "manifests.jsonl"
 
     def site_key(self) -> SiteKey:
+        return self._site_key
+
+    @cached_property
+    def _site_key(self) -> SiteKey:
+        # Loaded once: a passphrase-encrypted key costs a key derivation per load.
         return SiteKey.load(self.directory / "site.key", self.passphrase)
 
     def site_public(self) -> bytes:

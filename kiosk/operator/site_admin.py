@@ -98,6 +98,10 @@ class SiteLayout:
 
     def state(self) -> OperatorState:
         """The operator's own record: the only base new manifests are built on."""
+        return self._state
+
+    @cached_property
+    def _state(self) -> OperatorState:
         return OperatorState(self.operator, site_passphrase())
 
     @cached_property
