@@ -295,8 +295,26 @@ def main() -> None:
         if op == "type":  # what a technician would type on the on-screen keyboard
             find(cmd).text = cmd["value"]
             return {}
+        if op == "still":
+            # Answered once nothing on the screen has moved for ten frames: after a
+            # change of text size the screen is laid out anew over a few frames.
+            still = {"rects": None, "frames": 0}
+
+            def check(_dt: float) -> bool:
+                rects = [window_rect(w) for w in on_screen() if isinstance(w, Button)]
+                still["frames"] = still["frames"] + 1 if rects == still["rects"] else 0
+                still["rects"] = rects
+                if still["frames"] < 10:
+                    return True
+                answer({"ok": True})
+                return False
+
+            Clock.schedule_interval(check, 0)
+            return {"later": True}
         if op == "hold":
             widget = find(cmd)
+            if clipped(widget) != window_rect(widget):
+                raise LookupError("hold a widget in full view")
             x, y = widget.to_window(*widget.center)
             touch = UnitTestTouch(x, y)
             touch.touch_down()

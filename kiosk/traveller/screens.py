@@ -131,12 +131,19 @@ class StartScreen(BaseScreen):
         scroller = self.ids.languages.parent
         scroller.effect_y.value = scroller.effect_y.min
         scroller.scroll_y = 1
-        Clock.schedule_once(lambda _dt: setattr(scroller, "scroll_y", 1), 0.1)
+        Clock.schedule_once(lambda _dt: _to_top_unless_touched(scroller), 0.1)
 
     def on_deactivate(self) -> None:
         if self._event is not None:
             self._event.cancel()
             self._event = None
+
+    def on_touch_down(self, touch: Any) -> bool:
+        # The title changes height with its language, and the list below moves
+        # with it: it keeps still under a finger (and while the traveller reads).
+        if self._event is not None:
+            self.hold_language(self.attract_seconds * 3)
+        return bool(super().on_touch_down(touch))
 
     def hold_language(self, seconds: float) -> None:
         """Keep the language on show for a while (while it is read aloud)."""
@@ -160,6 +167,13 @@ class StartScreen(BaseScreen):
         for widget_id, message in _ATTRACT_TEXTS:
             for key, value in _in_language(code, message).items():
                 setattr(self.ids[widget_id], key, value)
+
+
+def _to_top_unless_touched(scroller: Any) -> None:
+    # A finger already on the list keeps it where it is: moved from under the
+    # finger, the button it rests on would not take the press.
+    if scroller._touch is None:
+        scroller.scroll_y = 1
 
 
 class ConsentScreen(BaseScreen):
