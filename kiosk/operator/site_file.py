@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -369,6 +369,44 @@ class _Ids:
 
 def _build(r: _Reader, doc: dict[str, Any]) -> Site | None:
     r.table(doc, doc, (), _TOP_KEYS)
+    name, emergency, suite = _read_site_table(r, doc)
+    limits = _read_limits(r, doc)
+    languages_table = r.table(doc, doc.get("languages", {}), ("languages",), _LANGUAGES_KEYS)
+    signed_off_only = r.get(
+        doc, languages_table, ("languages",), "require_signed_off", _flag, False
+    )
+    if limits.more_time_seconds >= limits.request_expiry_seconds:
+        r.problem(("limits", "more_time_seconds"), "must be shorter than request_expiry_seconds")
+    places = _read_stations(r, doc, emergency)
+    groups, group_ids = _read_groups(r, doc)
+    routes = _read_routes(r, doc, places.kiosk_ids, group_ids, limits)
+
+    if r.problems or name is None or emergency is None:
+        return None
+    _check_coverage(r, doc, places.locations, routes, places.kiosk_ids)
+    if r.problems:
+        return None
+    try:
+        return Site(
+            name=name,
+            version=0,
+            emergency_number=emergency,
+            locations=tuple(places.locations),
+            groups=tuple(groups),
+            routes=tuple(routes),
+            hpke_suite=suite or DEFAULT_SUITE,
+            stations=tuple(places.stations),
+            areas=tuple(places.areas),
+            limits=limits,
+            require_signed_off_languages=bool(signed_off_only),
+        )
+    except SiteError as exc:  # the checks above should have caught it; say so plainly
+        r.problem((), str(exc))
+        return None
+
+
+def _read_site_table(r: _Reader, doc: dict[str, Any]) -> tuple[str | None, str | None, str | None]:
+    """[site]: its name, emergency number and HPKE suite (None where a problem was found)."""
     site_table = r.table(doc, doc.get("site", {}), ("site",), _SITE_KEYS)
     if "site" not in doc:
         r.problem(
@@ -380,7 +418,11 @@ def _build(r: _Reader, doc: dict[str, Any]) -> Site | None:
     suite = r.get(
         doc, site_table, ("site",), "hpke_suite", _choice(SUITES, "an HPKE suite"), DEFAULT_SUITE
     )
+    return name, emergency, suite
 
+
+def _read_limits(r: _Reader, doc: dict[str, Any]) -> SiteLimits:
+    """[limits] and [retention], each number in its range; a missing one keeps its default."""
     numbers: dict[str, int] = {}
     for table_name, keys in (("limits", LIMIT_KEYS), ("retention", RETENTION_KEYS)):
         table = r.table(doc, doc.get(table_name, {}), (table_name,), keys)
@@ -390,86 +432,120 @@ def _build(r: _Reader, doc: dict[str, Any]) -> Site | None:
             default = getattr(SiteLimits(), key)
             value = r.get(doc, table, (table_name,), key, _whole(lo, hi, unit), default)
             numbers[key] = default if value is None else value
-    limits = SiteLimits(**numbers)
-    languages_table = r.table(doc, doc.get("languages", {}), ("languages",), _LANGUAGES_KEYS)
-    signed_off_only = r.get(
-        doc, languages_table, ("languages",), "require_signed_off", _flag, False
-    )
-    if limits.more_time_seconds >= limits.request_expiry_seconds:
-        r.problem(("limits", "more_time_seconds"), "must be shorter than request_expiry_seconds")
+    return SiteLimits(**numbers)
 
-    station_ids, area_ids, kiosk_ids = _Ids("station", {}), _Ids("area", {}), _Ids("kiosk", {})
-    stations: list[Station] = []
-    areas: list[Area] = []
-    locations: list[Location] = []
+
+@dataclass
+class _Places:
+    """The stations of a site file with their areas and kiosks, in the file's order."""
+
+    stations: list[Station] = field(default_factory=list)
+    areas: list[Area] = field(default_factory=list)
+    locations: list[Location] = field(default_factory=list)
+    station_ids: _Ids = field(default_factory=lambda: _Ids("station", {}))
+    area_ids: _Ids = field(default_factory=lambda: _Ids("area", {}))
+    kiosk_ids: _Ids = field(default_factory=lambda: _Ids("kiosk", {}))
+
+
+def _read_stations(r: _Reader, doc: dict[str, Any], emergency: str | None) -> _Places:
+    """Every [[station]], its [[station.area]] tables and their [[station.area.kiosk]]."""
+    places = _Places()
     for si, st in enumerate(r.tables(doc, doc.get("station"), ("station",), "station")):
         sp: KeyPath = ("station", si)
-        r.table(doc, st, sp, _STATION_KEYS)
-        sid = r.get(doc, st, sp, "id", _ident)
-        station_ids.add(r, doc, sid, (*sp, "id"))
-        sname = r.get(doc, st, sp, "name", _text)
-        languages = r.text_list(doc, st, sp, "languages", _language, SUPPORTED_LOCALES)
-        if "languages" in st and isinstance(st["languages"], list) and not st["languages"]:
-            r.problem((*sp, "languages"), "must list at least one language", doc)
-        default_language = r.get(doc, st, sp, "default_language", _language, DEFAULT_LOCALE)
-        if default_language and languages and default_language not in languages:
-            r.problem(
-                (*sp, "default_language"),
-                f"{default_language!r} is not among this station's languages; "
-                f"allowed: {_quoted(languages)}",
-                doc,
-            )
-        station = Station(
-            id=sid or "",
-            name=sname or "",
-            languages=languages,
-            default_language=default_language or DEFAULT_LOCALE,
-            emergency_number=r.get(doc, st, sp, "emergency_number", _phone, emergency) or "",
-            help_point=r.get(doc, st, sp, "help_point", _optional_text, "") or "",
-            help_phone=r.get(doc, st, sp, "help_phone", _optional_phone, "") or "",
-        )
-        stations.append(station)
+        station = _read_station(r, doc, st, sp, emergency, places.station_ids)
+        places.stations.append(station)
         for ai, area in enumerate(
             r.tables(doc, st.get("area"), (*sp, "area"), "station.area", False)
         ):
-            ap: KeyPath = (*sp, "area", ai)
-            r.table(doc, area, ap, _AREA_KEYS)
-            aid = r.get(doc, area, ap, "id", _ident)
-            area_ids.add(r, doc, aid, (*ap, "id"))
-            areas.append(Area(aid or "", station.id, r.get(doc, area, ap, "name", _text) or ""))
-            kiosks = r.tables(doc, area.get("kiosk"), (*ap, "kiosk"), "station.area.kiosk", False)
-            for ki, kiosk in enumerate(kiosks):
-                kp: KeyPath = (*ap, "kiosk", ki)
-                r.table(doc, kiosk, kp, _KIOSK_KEYS)
-                kid = r.get(doc, kiosk, kp, "id", _ident)
-                kiosk_ids.add(r, doc, kid, (*kp, "id"))
-                locations.append(
-                    Location(
-                        id=kid or "",
-                        station=station.name,
-                        label=r.get(doc, kiosk, kp, "label", _text) or "",
-                        station_id=station.id,
-                        area_id=aid or "",
-                        orientation=r.get(
-                            doc,
-                            kiosk,
-                            kp,
-                            "orientation",
-                            _choice(ORIENTATIONS, "an orientation"),
-                            "portrait",
-                        )
-                        or "portrait",
-                        screen_inches=r.get(
-                            doc, kiosk, kp, "screen_inches", _decimal(*_SCREEN_INCHES, "inches"), 0
-                        )
-                        or 0.0,
-                        screen_dpi=r.get(
-                            doc, kiosk, kp, "screen_dpi", _whole(*_SCREEN_DPI, "dots per inch"), 0
-                        )
-                        or 0,
-                    )
-                )
+            _read_area(r, doc, area, (*sp, "area", ai), station, places)
+    return places
 
+
+def _read_station(
+    r: _Reader,
+    doc: dict[str, Any],
+    st: dict[str, Any],
+    sp: KeyPath,
+    emergency: str | None,
+    station_ids: _Ids,
+) -> Station:
+    r.table(doc, st, sp, _STATION_KEYS)
+    sid = r.get(doc, st, sp, "id", _ident)
+    station_ids.add(r, doc, sid, (*sp, "id"))
+    sname = r.get(doc, st, sp, "name", _text)
+    languages = r.text_list(doc, st, sp, "languages", _language, SUPPORTED_LOCALES)
+    if "languages" in st and isinstance(st["languages"], list) and not st["languages"]:
+        r.problem((*sp, "languages"), "must list at least one language", doc)
+    default_language = r.get(doc, st, sp, "default_language", _language, DEFAULT_LOCALE)
+    if default_language and languages and default_language not in languages:
+        r.problem(
+            (*sp, "default_language"),
+            f"{default_language!r} is not among this station's languages; "
+            f"allowed: {_quoted(languages)}",
+            doc,
+        )
+    return Station(
+        id=sid or "",
+        name=sname or "",
+        languages=languages,
+        default_language=default_language or DEFAULT_LOCALE,
+        emergency_number=r.get(doc, st, sp, "emergency_number", _phone, emergency) or "",
+        help_point=r.get(doc, st, sp, "help_point", _optional_text, "") or "",
+        help_phone=r.get(doc, st, sp, "help_phone", _optional_phone, "") or "",
+    )
+
+
+def _read_area(
+    r: _Reader,
+    doc: dict[str, Any],
+    area: dict[str, Any],
+    ap: KeyPath,
+    station: Station,
+    places: _Places,
+) -> None:
+    """One [[station.area]] and its kiosks, added to places."""
+    r.table(doc, area, ap, _AREA_KEYS)
+    aid = r.get(doc, area, ap, "id", _ident)
+    places.area_ids.add(r, doc, aid, (*ap, "id"))
+    places.areas.append(Area(aid or "", station.id, r.get(doc, area, ap, "name", _text) or ""))
+    kiosks = r.tables(doc, area.get("kiosk"), (*ap, "kiosk"), "station.area.kiosk", False)
+    for ki, kiosk in enumerate(kiosks):
+        kp: KeyPath = (*ap, "kiosk", ki)
+        r.table(doc, kiosk, kp, _KIOSK_KEYS)
+        kid = r.get(doc, kiosk, kp, "id", _ident)
+        places.kiosk_ids.add(r, doc, kid, (*kp, "id"))
+        places.locations.append(_read_kiosk(r, doc, kiosk, kp, kid, station, aid))
+
+
+def _read_kiosk(
+    r: _Reader,
+    doc: dict[str, Any],
+    kiosk: dict[str, Any],
+    kp: KeyPath,
+    kid: str | None,
+    station: Station,
+    aid: str | None,
+) -> Location:
+    """The place of one [[station.area.kiosk]], its screen and how it is mounted."""
+    return Location(
+        id=kid or "",
+        station=station.name,
+        label=r.get(doc, kiosk, kp, "label", _text) or "",
+        station_id=station.id,
+        area_id=aid or "",
+        orientation=r.get(
+            doc, kiosk, kp, "orientation", _choice(ORIENTATIONS, "an orientation"), "portrait"
+        )
+        or "portrait",
+        screen_inches=r.get(doc, kiosk, kp, "screen_inches", _decimal(*_SCREEN_INCHES, "inches"), 0)
+        or 0.0,
+        screen_dpi=r.get(doc, kiosk, kp, "screen_dpi", _whole(*_SCREEN_DPI, "dots per inch"), 0)
+        or 0,
+    )
+
+
+def _read_groups(r: _Reader, doc: dict[str, Any]) -> tuple[list[StaffGroup], _Ids]:
+    """Every [[group]] of staff, and the ids seen (for the routes to refer to)."""
     group_ids = _Ids("staff group", {})
     groups: list[StaffGroup] = []
     for gi, group in enumerate(r.tables(doc, doc.get("group"), ("group",), "group")):
@@ -478,7 +554,13 @@ def _build(r: _Reader, doc: dict[str, Any]) -> Site | None:
         gid = r.get(doc, group, gp, "id", _ident)
         group_ids.add(r, doc, gid, (*gp, "id"))
         groups.append(StaffGroup(gid or "", r.get(doc, group, gp, "name", _text) or ""))
+    return groups, group_ids
 
+
+def _read_routes(
+    r: _Reader, doc: dict[str, Any], kiosk_ids: _Ids, group_ids: _Ids, limits: SiteLimits
+) -> list[Route]:
+    """Every [[route]]: which kiosks' requests, of which kinds, alert which groups when."""
     route_ids = _Ids("route", {})
     routes: list[Route] = []
     known_kiosks = _choice(tuple(kiosk_ids.seen), "a kiosk of this file")
@@ -497,29 +579,7 @@ def _build(r: _Reader, doc: dict[str, Any]) -> Site | None:
         urgencies = r.text_list(doc, route, rp, "urgencies", _choice(_URGENCIES, "an urgency"), ())
         steps = _steps(r, doc, route, rp, known_groups, limits)
         routes.append(Route(rid or "", kiosks_served, categories, steps, urgencies))
-
-    if r.problems or name is None or emergency is None:
-        return None
-    _check_coverage(r, doc, locations, routes, kiosk_ids)
-    if r.problems:
-        return None
-    try:
-        return Site(
-            name=name,
-            version=0,
-            emergency_number=emergency,
-            locations=tuple(locations),
-            groups=tuple(groups),
-            routes=tuple(routes),
-            hpke_suite=suite or DEFAULT_SUITE,
-            stations=tuple(stations),
-            areas=tuple(areas),
-            limits=limits,
-            require_signed_off_languages=bool(signed_off_only),
-        )
-    except SiteError as exc:  # the checks above should have caught it; say so plainly
-        r.problem((), str(exc))
-        return None
+    return routes
 
 
 def _steps(
