@@ -10,6 +10,7 @@ import shutil
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -36,15 +37,7 @@ _SHARED = 0.1
 
 def run_bench(options: BenchOptions, progress: Any = None) -> dict[str, Any]:
     say = progress or (lambda _text: None)
-    if options.hubs > 1 and not options.db_url.startswith("postgresql"):
-        raise KioskError(
-            "several hubs share one PostgreSQL database: give --db postgresql+psycopg://..."
-        )
-    if options.hub_cpu is not None:
-        CpuQuota.check(options.hub_cpu)  # before a temporary directory is made
-    root = options.data or Path(tempfile.mkdtemp(prefix="kiosk-bench-"))
-    if root.exists() and any(root.iterdir()):
-        raise KioskError(f"{root} is not empty: the bench builds a new site there")
+    root = _empty_site_root(options)
     layout = SiteLayout(root, options.db_url)
     if options.db_url and layout.store().latest_manifest_version() > 0:
         raise KioskError("the database already holds a site: give the bench a scratch database")
@@ -76,28 +69,11 @@ def run_bench(options: BenchOptions, progress: Any = None) -> dict[str, Any]:
         time.sleep(1.0)  # let the hub settle after the burst of connections
         rss_idle = hubs.rss_mb()
         say(f"all connected, hub memory {max(rss_idle):.0f} MB; {options.ticket_count} tickets")
-        cpu_before, started = hubs.cpu_seconds(), time.monotonic()
-        fleet_before, own_before, machine_before = (
-            shards.cpu_seconds(),
-            time.process_time(),
-            MachineTimes.now(),
-        )
-        with _PeakMemory(hubs) as peak:
-            _send(options, fleet, shards)
-            _drain(recorder, options.drain_seconds)
-        if shards.failure:  # its devices' tickets would be missing from the figures
-            raise KioskError(f"a bench shard failed during the run: {shards.failure}")
-        elapsed = time.monotonic() - started
-        hub_seconds = hubs.cpu_seconds() - cpu_before
-        fleet_seconds = shards.cpu_seconds() - fleet_before
-        own_seconds = time.process_time() - own_before
-        bench_seconds = hub_seconds + fleet_seconds + own_seconds
-        shares = CpuShares.between(machine_before, MachineTimes.now(), bench_seconds, elapsed)
-        rss_load = peak.values
-        if shares.other >= _SHARED or shares.steal >= _SHARED:
+        load = _send_and_measure(options, fleet, hubs, shards, recorder, rss_idle)
+        if load.shares.other >= _SHARED or load.shares.steal >= _SHARED:
             say(
-                f"the machine was shared: {shares.other:.2f} of a core went to other "
-                f"processes and {shares.steal:.2f} to the host's other guests; "
+                f"the machine was shared: {load.shares.other:.2f} of a core went to other "
+                f"processes and {load.shares.steal:.2f} to the host's other guests; "
                 "the latency figures include that"
             )
         result = recorder.summary(_open_on_hub(layout, recorder.unclosed_ids()))
@@ -106,16 +82,88 @@ def run_bench(options: BenchOptions, progress: Any = None) -> dict[str, Any]:
         stopped_cleanly = hubs.stop()
         if options.data is None:
             shutil.rmtree(root, ignore_errors=True)
+    return _report(options, root, result, load, stopped_cleanly)
+
+
+def _empty_site_root(options: BenchOptions) -> Path:
+    """The empty directory the bench builds its site in, once the options fit the machine."""
+    if options.hubs > 1 and not options.db_url.startswith("postgresql"):
+        raise KioskError(
+            "several hubs share one PostgreSQL database: give --db postgresql+psycopg://..."
+        )
+    if options.hub_cpu is not None:
+        CpuQuota.check(options.hub_cpu)  # before a temporary directory is made
+    root = options.data or Path(tempfile.mkdtemp(prefix="kiosk-bench-"))
+    if root.exists() and any(root.iterdir()):
+        raise KioskError(f"{root} is not empty: the bench builds a new site there")
+    return root
+
+
+@dataclass(frozen=True)
+class _Load:
+    """What the load cost: memory, and CPU seconds of every part over the elapsed time."""
+
+    rss_idle: list[float]
+    rss_load: list[float]
+    elapsed: float
+    hub_seconds: float
+    fleet_seconds: float
+    own_seconds: float
+    shares: CpuShares
+
+    @property
+    def bench_seconds(self) -> float:
+        return self.hub_seconds + self.fleet_seconds + self.own_seconds
+
+
+def _send_and_measure(
+    options: BenchOptions,
+    fleet: Fleet,
+    hubs: HubProcesses,
+    shards: Shards,
+    recorder: Recorder,
+    rss_idle: list[float],
+) -> _Load:
+    """Send every ticket, wait until they are closed, and measure what that took."""
+    cpu_before, started = hubs.cpu_seconds(), time.monotonic()
+    fleet_before, own_before, machine_before = (
+        shards.cpu_seconds(),
+        time.process_time(),
+        MachineTimes.now(),
+    )
+    with _PeakMemory(hubs) as peak:
+        _send(options, fleet, shards)
+        _drain(recorder, options.drain_seconds)
+    if shards.failure:  # its devices' tickets would be missing from the figures
+        raise KioskError(f"a bench shard failed during the run: {shards.failure}")
+    elapsed = time.monotonic() - started
+    hub_seconds = hubs.cpu_seconds() - cpu_before
+    fleet_seconds = shards.cpu_seconds() - fleet_before
+    own_seconds = time.process_time() - own_before
+    bench_seconds = hub_seconds + fleet_seconds + own_seconds
+    shares = CpuShares.between(machine_before, MachineTimes.now(), bench_seconds, elapsed)
+    return _Load(rss_idle, peak.values, elapsed, hub_seconds, fleet_seconds, own_seconds, shares)
+
+
+def _report(
+    options: BenchOptions,
+    root: Path,
+    result: dict[str, Any],
+    load: _Load,
+    stopped_cleanly: bool,
+) -> dict[str, Any]:
+    """The recorder's figures, then what the run cost, then how it was set up."""
     ticket_ids = result.pop("ticket_ids")
+    elapsed, shares = load.elapsed, load.shares
     return {
         **result,
-        "hub_rss_mb_idle": round(max(rss_idle), 1),
-        "hub_rss_mb_load": round(max(rss_load), 1),
+        "hub_rss_mb_idle": round(max(load.rss_idle), 1),
+        "hub_rss_mb_load": round(max(load.rss_load), 1),
         # CPU cores the hubs kept busy under load (1.0 = one core all the time).
-        "hub_cpu_cores": round(hub_seconds / elapsed, 2),
+        "hub_cpu_cores": round(load.hub_seconds / elapsed, 2),
         # The simulated devices' processes, and the bench's own (its sender, recorder).
-        "fleet_cpu_cores": round(fleet_seconds / elapsed, 2),
-        "bench_cpu_cores": round(own_seconds / elapsed, 2),
+        "fleet_cpu_cores": round(load.fleet_seconds / elapsed, 2),
+        "bench_cpu_cores": round(load.own_seconds / elapsed, 2),
         # The whole machine: what every process used, what the virtual machine's
         # host gave to other guests, and what was not this bench's (a database
         # server it did not start, or other work): a run that misses a target
@@ -127,7 +175,7 @@ def run_bench(options: BenchOptions, progress: Any = None) -> dict[str, Any]:
         # The bench's CPU (hubs, devices, itself) per request sent, heartbeats
         # included: for the same code and load, a higher figure means the cores
         # themselves ran slower (a virtual machine's host busy with other guests).
-        "cpu_ms_per_ticket": round(1000 * bench_seconds / max(1, options.ticket_count), 1),
+        "cpu_ms_per_ticket": round(1000 * load.bench_seconds / max(1, options.ticket_count), 1),
         "hubs": options.hubs,
         "hub_cpu_limit": options.hub_cpu,  # cores each hub may use; None: no limit
         # Each hub stopped at SIGTERM by itself, status 0 (not killed 20 s later).
