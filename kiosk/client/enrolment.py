@@ -22,7 +22,7 @@ import requests
 from urllib3.exceptions import InsecureRequestWarning
 
 from kiosk.client.device import DeviceConfig, require_https
-from kiosk.client.hub_client import refusal
+from kiosk.client.transport import refusal
 from kiosk.core.enrolment_code import code_hash, normalise_code
 from kiosk.core.errors import BadSignature, HubUnreachable, SiteError
 from kiosk.core.site import DeviceRole, Site
@@ -49,25 +49,15 @@ def _post_or_get(session: requests.Session, method: str, url: str, **kw: Any) ->
     except requests.RequestException as exc:
         raise HubUnreachable(f"hub unreachable: {type(exc).__name__}") from None
     if response.status_code >= 400:
-        raise refusal(response)
+        raise refusal(response.status_code, response.reason, response.content)
     return response.json()
 
 
-def enrol_with_code(
-    hub_url: str, code: str, site_fingerprint: str, directory: Path, *, rotate: bool = False
-) -> DeviceConfig:
-    """Enrol this device; `rotate`: it is enrolled and replaces its keys with new
-    ones, keeping its id, role and place (a code from `kiosk admin rotate-keys`)."""
-    hub_url = require_https(hub_url.strip()).rstrip("/")
-    canonical = normalise_code(code)
-    if not canonical:
-        raise SiteError("an enrolment code has 12 letters and digits, e.g. K7M4-P9XR-2QWE")
-    enrolled = (directory / "device.json").exists()
-    if enrolled and not rotate:
-        raise SiteError(f"{directory} already holds an enrolled device (--rotate to new keys)")
-    if rotate and not enrolled:
-        raise SiteError(f"{directory} holds no enrolled device to give new keys")
-    before = DeviceConfig.load(directory) if rotate else None
+def _trusted_site(
+    hub_url: str, canonical: str, site_fingerprint: str, directory: Path
+) -> tuple[bytes, Path]:
+    """Step 1 of enrolment: the site's key, checked against the fingerprint the
+    operator gave, and its CA certificate saved in `directory`."""
     with requests.Session() as session:
         session.trust_env = False
         # Step 1: nothing is trusted yet; everything fetched is checked below.
@@ -100,6 +90,25 @@ def enrol_with_code(
         directory.mkdir(parents=True, exist_ok=True)
         ca_file = directory / "ca.pem"
         ca_file.write_bytes(ca_pem)
+    return site_public, ca_file
+
+
+def enrol_with_code(
+    hub_url: str, code: str, site_fingerprint: str, directory: Path, *, rotate: bool = False
+) -> DeviceConfig:
+    """Enrol this device; `rotate`: it is enrolled and replaces its keys with new
+    ones, keeping its id, role and place (a code from `kiosk admin rotate-keys`)."""
+    hub_url = require_https(hub_url.strip()).rstrip("/")
+    canonical = normalise_code(code)
+    if not canonical:
+        raise SiteError("an enrolment code has 12 letters and digits, e.g. K7M4-P9XR-2QWE")
+    enrolled = (directory / "device.json").exists()
+    if enrolled and not rotate:
+        raise SiteError(f"{directory} already holds an enrolled device (--rotate to new keys)")
+    if rotate and not enrolled:
+        raise SiteError(f"{directory} holds no enrolled device to give new keys")
+    before = DeviceConfig.load(directory) if rotate else None
+    site_public, ca_file = _trusted_site(hub_url, canonical, site_fingerprint, directory)
     # Step 2: a new connection that trusts only the site's CA.
     keys = DeviceKeys.generate()
     with requests.Session() as verified:

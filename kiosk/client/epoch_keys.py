@@ -1,5 +1,6 @@
-"""Epoch keys on the devices: a staff console publishes its key for the epoch;
-a kiosk fetches the keys of its route's consoles and checks each one itself.
+"""Epoch keys on the devices: a staff console publishes its key for the epoch
+(`HubClient.publish_epoch_key`); a kiosk fetches the keys of its route's
+consoles (`HubClient.epoch_keys`), checks each one itself and keeps them here.
 
 Blocking: call from worker threads.
 """
@@ -15,19 +16,15 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from kiosk.core.errors import BadSignature
 from kiosk.core.site import DeviceRecord, DeviceRole, Site
-from kiosk.crypto import key_id_of, sign_epoch_key, verify_epoch_key
-
-if TYPE_CHECKING:
-    from kiosk.client.hub_client import HubClient
+from kiosk.crypto import key_id_of, verify_epoch_key
 
 __all__ = [
     "EpochKeyCache",
     "EpochPublicKey",
-    "publish_epoch_key",
     "sealing_keys",
     "verified_epoch_keys",
 ]
@@ -53,25 +50,6 @@ class EpochPublicKey:
     @property
     def key_id(self) -> bytes:
         return key_id_of(self.public)
-
-
-def publish_epoch_key(client: HubClient, key: EpochPublicKey) -> None:
-    """Sign `key` with this console's long-term identity key and hand it to the hub."""
-    device_id = client.config.device_id
-    signature = sign_epoch_key(
-        client.keys, device_id, key.epoch_id, key.not_before, key.not_after, key.public
-    )
-    client._json(
-        "POST",
-        "/v1/epoch-keys",
-        {
-            "epoch_id": key.epoch_id,
-            "not_before": key.not_before,
-            "not_after": key.not_after,
-            "public": base64.b64encode(key.public).decode(),
-            "signature": base64.b64encode(signature).decode(),
-        },
-    )
 
 
 def verified_epoch_keys(

@@ -53,8 +53,7 @@ def send_reply(
     else:
         sealed = seal_reply(signed, kiosk.hpke_public, binding, site.hpke_suite)
     doc = {"id": reply_id, "sealed": base64.b64encode(sealed).decode()}
-    result: dict[str, Any] = client._json("POST", f"/v1/tickets/{ticket_id}/replies", doc)
-    return result
+    return client.call("POST", f"/v1/tickets/{ticket_id}/replies", doc)
 
 
 def open_staff_reply(

@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from kiosk.client.epoch_keys import EpochPublicKey, publish_epoch_key
+from kiosk.client.epoch_keys import EpochPublicKey
 from kiosk.client.hub_client import HubClient, OpenedTicket
 from kiosk.core.errors import DowngradedSeal, KioskError
 from kiosk.core.site import Site, SiteLimits
@@ -231,7 +231,7 @@ class EpochPublisher:
             self._ring.grace_seconds = escalation_grace(site, self._client.config.device_id)
             self._ring.open_seconds = float(site.limits.request_expiry_seconds)
         for public in due:
-            publish_epoch_key(self._client, public)
+            self._client.publish_epoch_key(public)
             self._ring.mark_published(public.key_id, self._clock())
             _LOG.info("event=epoch_key.published")
 
