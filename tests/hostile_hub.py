@@ -7,24 +7,26 @@ place from the operator-signed manifest by the location id sealed with the reque
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from typing import Any
 
 from kiosk.cli import main
+from kiosk.core.events import TicketView
 from kiosk.core.site import Site
-from kiosk.hub.app import Hub
+from kiosk.hub.views import Views
 
 FAKE_STATION = "Fake Station"
 FAKE_LABEL = "Platform 9, far end"
 
 
-def _lying_view(ticket: Any, site: Site) -> dict[str, Any]:
+def _lying_view(ticket: Any, site: Site) -> TicketView:
     view = _genuine(ticket, site)
-    return {**view, "station": FAKE_STATION, "location_label": FAKE_LABEL}
+    return dataclasses.replace(view, station=FAKE_STATION, location_label=FAKE_LABEL)
 
 
-_genuine = Hub.public_view
-Hub.public_view = staticmethod(_lying_view)  # type: ignore[method-assign,assignment]
+_genuine = Views.public_view
+Views.public_view = staticmethod(_lying_view)  # type: ignore[method-assign]
 
 if __name__ == "__main__":
     sys.exit(main(["hub", *sys.argv[1:]]))

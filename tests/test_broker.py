@@ -6,12 +6,44 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
+from kiosk.core.audience import Audience
+from kiosk.core.epoch_key import EpochKeyRecord
+from kiosk.core.events import (
+    DutyChanged,
+    EpochKeyPublished,
+    HubEvent,
+    Queued,
+    StreamEnded,
+    TicketChanged,
+    TicketView,
+)
 from kiosk.hub.events import KEEPALIVE, Broker, Subscription
 
+_KEY = EpochKeyRecord("s1", "e1", 0, 60, b"p" * 32, b"s" * 64)
 
-def _drain(sub: Subscription) -> list[dict[str, Any]]:
+
+def _drain(sub: Subscription) -> list[Queued]:
     out, sub.pending = sub.pending, []
     return out
+
+
+def _ticket(ticket_id: str, kiosk_id: str) -> TicketChanged:
+    view = TicketView(
+        ticket_id,
+        kiosk_id,
+        "loc",
+        "",
+        "",
+        "lost",
+        "normal",
+        "submitted",
+        0.0,
+        0.0,
+        None,
+        None,
+        None,
+    )
+    return TicketChanged(view, Audience.ticket(kiosk_id))
 
 
 def test_kiosk_streams_get_only_their_own_events_and_broadcasts() -> None:
@@ -20,7 +52,7 @@ def test_kiosk_streams_get_only_their_own_events_and_broadcasts() -> None:
         asked: list[str] = []
 
         def kiosk_wants(name: str) -> Any:
-            def wants(event: dict[str, Any]) -> bool:
+            def wants(event: HubEvent) -> bool:
                 asked.append(name)
                 return True
 
@@ -28,17 +60,17 @@ def test_kiosk_streams_get_only_their_own_events_and_broadcasts() -> None:
 
         k1 = broker.subscribe("k1", kiosk_wants("k1"), kiosk=True)
         k2 = broker.subscribe("k2", kiosk_wants("k2"), kiosk=True)
-        staff = broker.subscribe("s1", lambda e: "ticket" in e)
-        broker.publish({"type": "ticket", "ticket": {"id": "a"}, "kiosk_id": "k1"})
+        staff = broker.subscribe("s1", lambda e: isinstance(e, TicketChanged))
+        broker.publish(_ticket("a", "k1"))
         assert asked == ["k1"]  # k2's filter is not even asked
-        broker.publish({"type": "epoch_keys", "all_kiosks": True})
+        broker.publish(EpochKeyPublished(_KEY))
         assert sorted(asked) == ["k1", "k1", "k2"]
-        broker.publish({"type": "duty", "device_id": "s1", "on_duty": True})
-        assert [e["type"] for e in _drain(k1)] == ["ticket", "epoch_keys"]
-        assert [e["type"] for e in _drain(k2)] == ["epoch_keys"]
-        assert [e["type"] for e in _drain(staff)] == ["ticket"]
+        broker.publish(DutyChanged("s1", True))
+        assert [type(e) for e in _drain(k1)] == [TicketChanged, EpochKeyPublished]
+        assert [type(e) for e in _drain(k2)] == [EpochKeyPublished]
+        assert [type(e) for e in _drain(staff)] == [TicketChanged]
         broker.unsubscribe(k1)
-        broker.publish({"type": "ticket", "ticket": {"id": "b"}, "kiosk_id": "k1"})
+        broker.publish(_ticket("b", "k1"))
         assert _drain(k1) == []
         broker.end_all()
         assert k2.overflowed
@@ -55,11 +87,11 @@ def test_keepalive_goes_only_to_streams_quiet_for_the_interval() -> None:
         busy = broker.subscribe("s1", lambda e: True)
         waiting = broker.subscribe("s2", lambda e: True)
         quiet.sent_at, busy.sent_at, waiting.sent_at = 100.0, 108.0, 100.0
-        waiting.put({"type": "duty"})  # it has something to write anyway
+        waiting.put(DutyChanged("s1", True))  # it has something to write anyway
         broker.keepalive(now=110.0, idle=5.0)
         assert _drain(quiet) == [KEEPALIVE]
         assert _drain(busy) == []  # wrote 2 s ago
-        assert _drain(waiting) == [{"type": "duty"}]
+        assert _drain(waiting) == [DutyChanged("s1", True)]
         assert not any(s.overflowed for s in (quiet, busy, waiting))
 
     asyncio.run(run())
@@ -78,7 +110,7 @@ def test_a_quiet_event_stream_writes_a_keepalive_each_heartbeat(tmp_path: Path) 
 
     async def run() -> list[bytes]:
         sub = hub.broker.subscribe("k1", lambda e: True, kiosk=True)
-        stream = hub._stream(StreamContext(kiosk, sample_site()), sub, [])
+        stream = hub.streams.stream(StreamContext(kiosk, sample_site()), sub, [])
         written = [await anext(stream)]  # "synced"
         pending = asyncio.ensure_future(anext(stream))
         await asyncio.sleep(0.05)
@@ -87,7 +119,7 @@ def test_a_quiet_event_stream_writes_a_keepalive_each_heartbeat(tmp_path: Path) 
         assert not pending.done()
         await hub.keepalive_once()  # quiet for 150 ms, more than half a heartbeat
         written.append(await asyncio.wait_for(pending, 5))
-        hub.broker.publish({"type": "epoch_keys", "key": {"k": 1}, "all_kiosks": True})
+        hub.broker.publish(EpochKeyPublished(_KEY))
         written.append(await asyncio.wait_for(anext(stream), 5))
         await stream.aclose()
         return written
@@ -108,11 +140,16 @@ def test_a_stream_takes_its_events_oldest_first_in_writes_of_at_most_so_many() -
         await asyncio.sleep(0)
         assert not waiting.done()  # nothing queued: it waits
         for n in range(70):
-            assert sub.put({"n": n})
-        assert [e["n"] for e in await waiting] == list(range(64))
-        assert [e["n"] for e in await sub.take(64)] == list(range(64, 70))
-        assert all(sub.put({"n": n}) for n in range(1000))
-        assert not sub.put({"n": "one too many"})  # the broker then cuts the stream off
+            assert sub.put(StreamEnded(str(n)))
+        assert [_n(e) for e in await waiting] == list(range(64))
+        assert [_n(e) for e in await sub.take(64)] == list(range(64, 70))
+        assert all(sub.put(StreamEnded(str(n))) for n in range(1000))
+        assert not sub.put(StreamEnded("one too many"))  # the broker then cuts the stream off
         assert len(sub.pending) == 1000
 
     asyncio.run(run())
+
+
+def _n(event: Queued) -> int:
+    assert isinstance(event, StreamEnded)
+    return int(event.reason)

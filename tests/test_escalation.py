@@ -15,6 +15,7 @@ import pytest
 from kiosk.client import HubClient
 from kiosk.core.body import TicketBody
 from kiosk.core.categories import Category, Urgency
+from kiosk.core.events import TicketChanged
 from kiosk.core.site import DeviceRole, EscalationStep
 from kiosk.core.ticket import Ticket, TicketState, new_ticket_id
 from kiosk.hub.app import Hub
@@ -124,7 +125,9 @@ def test_an_alert_whose_copies_could_not_be_read_goes_out_on_the_next_tick(
         return read(ids)
 
     monkeypatch.setattr(hub.store, "sealed_copies_of", away_once)
-    alerts = hub.broker.subscribe("watcher", lambda e: e.get("escalate_group") is not None)
+    alerts = hub.broker.subscribe(
+        "watcher", lambda e: isinstance(e, TicketChanged) and e.audience.groups is not None
+    )
 
     async def three_ticks() -> None:
         with pytest.raises(ConnectionError):
@@ -135,9 +138,9 @@ def test_an_alert_whose_copies_could_not_be_read_goes_out_on_the_next_tick(
     asyncio.run(three_ticks())
     # "watcher" is no device of the manifest: the hub ends its stream ("revoked")
     # when it loads the site; only the ticket alerts count here.
-    sent = [e for e in alerts.pending if e.get("type") == "ticket"]
-    assert [a["ticket"]["id"] for a in sent] == [ticket.id]
-    assert sent[0]["escalate_group"] == "central-control"
-    assert sent[0]["sealed"] == {"staff-anna": base64.b64encode(b"sealed copy").decode()}
+    sent = [e for e in alerts.pending if isinstance(e, TicketChanged)]
+    assert [a.ticket.id for a in sent] == [ticket.id]
+    assert sent[0].audience.groups == {"central-control"}
+    assert sent[0].sealed == {"staff-anna": base64.b64encode(b"sealed copy").decode()}
     hub.store.close_loop_reader()
     hub.store.engine.dispose()

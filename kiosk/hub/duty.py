@@ -12,24 +12,25 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import sessionmaker
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 
 from kiosk.core.escalation import staffed_groups
+from kiosk.core.events import DutyChanged
 from kiosk.core.site import DeviceRole, Site
-from kiosk.hub.api_errors import ApiError, json_object
+from kiosk.hub.api_errors import ApiError
+from kiosk.hub.events import Broker
+from kiosk.hub.guarded import guarded_route
 from kiosk.hub.logs import log_event
 from kiosk.hub.models import StaffDutyRow
+from kiosk.hub.signed_calls import Caller, SignedCalls
 
-if TYPE_CHECKING:
-    from kiosk.hub.app import Hub
-
-__all__ = ["DutyBook", "duty"]
+__all__ = ["DutyBook", "duty_routes"]
 
 
 class DutyBook:
@@ -78,18 +79,19 @@ class DutyBook:
             self._off = self._off - {device_id} if on_duty else self._off | {device_id}
 
 
-async def duty(hub: Hub, request: Request) -> Response:
-    body = await hub.read_body(request)
-    device, _site = await hub.authenticate(request, body)
-    if device.role is not DeviceRole.STAFF:
-        raise ApiError(403, "staff_only", "only a staff device has a duty state")
-    if request.method == "POST":
-        doc = json_object(body)
-        on_duty = doc.get("on_duty")
-        if not isinstance(on_duty, bool):
-            raise ApiError(400, "bad_duty", "on_duty must be true or false")
-        await run_in_threadpool(hub.duty.set, device.id, on_duty)
-        log_event("staff.duty", device=device.id, on_duty=on_duty)
-        # Every stream of this device (a console may be connected twice) follows.
-        hub.broker.publish({"type": "duty", "device_id": device.id, "on_duty": on_duty})
-    return JSONResponse({"on_duty": hub.duty.on_duty(device.id)})
+def duty_routes(calls: SignedCalls, book: DutyBook, broker: Broker) -> list[Route]:
+    async def duty(request: Request, caller: Caller) -> Response:
+        device = caller.device
+        if device.role is not DeviceRole.STAFF:
+            raise ApiError(403, "staff_only", "only a staff device has a duty state")
+        if request.method == "POST":
+            on_duty = caller.doc().get("on_duty")
+            if not isinstance(on_duty, bool):
+                raise ApiError(400, "bad_duty", "on_duty must be true or false")
+            await run_in_threadpool(book.set, device.id, on_duty)
+            log_event("staff.duty", device=device.id, on_duty=on_duty)
+            # Every stream of this device (a console may be connected twice) follows.
+            broker.publish(DutyChanged(device.id, on_duty))
+        return JSONResponse({"on_duty": book.on_duty(device.id)})
+
+    return [guarded_route("/v1/duty", calls.authenticated(duty), ["GET", "POST"])]

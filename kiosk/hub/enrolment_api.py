@@ -21,24 +21,25 @@ import ipaddress
 import json
 import re
 import time
-from typing import TYPE_CHECKING
+from pathlib import Path
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 
 from kiosk.core.enrolment_code import code_hash, normalise_code
 from kiosk.core.errors import BadSignature
 from kiosk.core.rate_limit import Bucket, RateLimiter
 from kiosk.crypto import verify_enrolment
 from kiosk.hub.api_errors import ApiError, decode_b64, json_object
-from kiosk.hub.enrolment_store import EnrolmentRefused
+from kiosk.hub.enrolment_store import EnrolmentRefused, EnrolmentStore
+from kiosk.hub.guarded import guarded_route
+from kiosk.hub.live_site import LiveSite
 from kiosk.hub.logs import log_event
+from kiosk.hub.signed_calls import SignedCalls
 
-if TYPE_CHECKING:
-    from kiosk.hub.app import Hub
-
-__all__ = ["ENROL_BUCKET", "ENROL_TOTAL_BUCKET", "EnrolmentGate", "bootstrap", "enrol"]
+__all__ = ["ENROL_BUCKET", "ENROL_TOTAL_BUCKET", "EnrolmentGate", "enrolment_routes"]
 
 _KEY_LENGTHS = {"sign_public": 32, "hpke_public": 1216, "proof": 64}
 _CODE_HASH = re.compile(r"^[0-9a-f]{64}$")
@@ -86,68 +87,77 @@ def _source(request: Request) -> str:
     return str(address)
 
 
-async def bootstrap(hub: Hub, request: Request) -> Response:
-    hub.enrol_gate.admit(request)
-    code_hash = request.headers.get("kiosk-enrolment", "").strip().lower()
-    # Only for a code waiting to be used: the manifest (every place, group and
-    # device key of the site) is not for whoever asks.
-    if not _CODE_HASH.match(code_hash):
-        raise ApiError(
-            403,
-            "unknown_code",
-            "name an enrolment code waiting to be used (header Kiosk-Enrolment: its hash)",
-        )
-    try:
-        await run_in_threadpool(hub.enrolments.check_waiting, code_hash, time.time())
-    except EnrolmentRefused as exc:
-        log_event("enrol.refused", reason=exc.reason)
-        raise ApiError(403, exc.reason, str(exc)) from None
-    _, signed = await run_in_threadpool(hub.site_state.current)
-    if signed is None:
-        raise ApiError(404, "no_manifest", "the operator has not applied a site yet")
-    data_dir = hub.settings.data_dir
-    return JSONResponse(
-        {
-            "site_public": base64.b64encode((data_dir / "site.pub").read_bytes()).decode(),
-            "ca_pem": (data_dir / "ca.pem").read_text(),
-            "manifest": json.loads(signed),  # kept encoded; enrolments are rare
-        }
-    )
+def enrolment_routes(
+    calls: SignedCalls, enrolments: EnrolmentStore, site: LiveSite, data_dir: Path
+) -> list[Route]:
+    """The unsigned calls, each limited by one gate for this hub."""
+    gate = EnrolmentGate()
 
-
-async def enrol(hub: Hub, request: Request) -> Response:
-    hub.enrol_gate.admit(request)  # before the body is read
-    doc = json_object(await hub.read_body(request, signed=False))
-    code = normalise_code(str(doc.get("code", "")))
-    if not code:
-        raise ApiError(400, "bad_code", "an enrolment code has 12 letters and digits")
-    keys: dict[str, bytes] = {}
-    for field, length in _KEY_LENGTHS.items():
-        keys[field] = decode_b64(doc.get(field), length, field, "bad_key")
-        if len(keys[field]) != length:
-            raise ApiError(400, "bad_key", f"{field} must be {length} bytes, base64")
-    try:
-        verify_enrolment(keys["sign_public"], code, keys["hpke_public"], keys["proof"])
-    except BadSignature:
-        raise ApiError(400, "bad_proof", "the enrolment proof does not verify") from None
-    try:
-        enrolment = await run_in_threadpool(
-            hub.enrolments.use,
-            code_hash(code),
-            keys["sign_public"],
-            keys["hpke_public"],
-            time.time(),
+    async def bootstrap(request: Request) -> Response:
+        gate.admit(request)
+        code_hash = request.headers.get("kiosk-enrolment", "").strip().lower()
+        # Only for a code waiting to be used: the manifest (every place, group and
+        # device key of the site) is not for whoever asks.
+        if not _CODE_HASH.match(code_hash):
+            raise ApiError(
+                403,
+                "unknown_code",
+                "name an enrolment code waiting to be used (header Kiosk-Enrolment: its hash)",
+            )
+        try:
+            await run_in_threadpool(enrolments.check_waiting, code_hash, time.time())
+        except EnrolmentRefused as exc:
+            log_event("enrol.refused", reason=exc.reason)
+            raise ApiError(403, exc.reason, str(exc)) from None
+        _, signed = await site.signed()
+        if signed is None:
+            raise ApiError(404, "no_manifest", "the operator has not applied a site yet")
+        return JSONResponse(
+            {
+                "site_public": base64.b64encode((data_dir / "site.pub").read_bytes()).decode(),
+                "ca_pem": (data_dir / "ca.pem").read_text(),
+                "manifest": json.loads(signed),  # kept encoded; enrolments are rare
+            }
         )
-    except EnrolmentRefused as exc:
-        log_event("enrol.refused", reason=exc.reason)
-        raise ApiError(403, exc.reason, str(exc)) from None
-    log_event("enrol.used", device=enrolment.device_id)
-    return JSONResponse(
-        {
-            "device_id": enrolment.device_id,
-            "role": enrolment.role,
-            "location": enrolment.location_id,
-            "group": enrolment.group_id,
-        },
-        status_code=201,
-    )
+
+    async def enrol(request: Request) -> Response:
+        gate.admit(request)  # before the body is read
+        doc = json_object(await calls.read_body(request, signed=False))
+        code = normalise_code(str(doc.get("code", "")))
+        if not code:
+            raise ApiError(400, "bad_code", "an enrolment code has 12 letters and digits")
+        keys: dict[str, bytes] = {}
+        for field, length in _KEY_LENGTHS.items():
+            keys[field] = decode_b64(doc.get(field), length, field, "bad_key")
+            if len(keys[field]) != length:
+                raise ApiError(400, "bad_key", f"{field} must be {length} bytes, base64")
+        try:
+            verify_enrolment(keys["sign_public"], code, keys["hpke_public"], keys["proof"])
+        except BadSignature:
+            raise ApiError(400, "bad_proof", "the enrolment proof does not verify") from None
+        try:
+            enrolment = await run_in_threadpool(
+                enrolments.use,
+                code_hash(code),
+                keys["sign_public"],
+                keys["hpke_public"],
+                time.time(),
+            )
+        except EnrolmentRefused as exc:
+            log_event("enrol.refused", reason=exc.reason)
+            raise ApiError(403, exc.reason, str(exc)) from None
+        log_event("enrol.used", device=enrolment.device_id)
+        return JSONResponse(
+            {
+                "device_id": enrolment.device_id,
+                "role": enrolment.role,
+                "location": enrolment.location_id,
+                "group": enrolment.group_id,
+            },
+            status_code=201,
+        )
+
+    return [
+        guarded_route("/v1/enrol/bootstrap", bootstrap, ["GET"]),
+        guarded_route("/v1/enrol", enrol, ["POST"]),
+    ]

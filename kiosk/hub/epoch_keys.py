@@ -12,31 +12,32 @@ of its own. Only public data is stored; rows are pruned once expired.
 
 from __future__ import annotations
 
-import base64
 import re
 import time
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import sessionmaker
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 
+from kiosk.core.epoch_key import EpochKeyRecord
 from kiosk.core.errors import BadSignature
+from kiosk.core.events import EpochKeyPublished
 from kiosk.core.site import DeviceRole
 from kiosk.crypto import verify_epoch_key
-from kiosk.hub.api_errors import ApiError, decode_b64, json_object
+from kiosk.hub.api_errors import ApiError, decode_b64
+from kiosk.hub.guarded import by_method, guarded_route
 from kiosk.hub.large_response import piecewise_json
 from kiosk.hub.logs import log_event
 from kiosk.hub.models import EpochKeyRow
+from kiosk.hub.publisher import Publisher
+from kiosk.hub.signed_calls import Caller, SignedCalls
 from kiosk.hub.store import Store
 
-if TYPE_CHECKING:
-    from kiosk.hub.app import Hub
-
-__all__ = ["EpochKeyStore", "StoredEpochKey", "get_epoch_keys", "post_epoch_key"]
+__all__ = ["EpochKeyStore", "StoredEpochKey", "epoch_key_routes"]
 
 EPOCH_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 # A week: far longer than a sensible epoch, bounded against a faulty console.
@@ -47,24 +48,7 @@ _HPKE_PUBLIC = 1216
 _SIGNATURE = 64
 
 
-@dataclass(frozen=True, slots=True)
-class StoredEpochKey:
-    device_id: str
-    epoch_id: str
-    not_before: int
-    not_after: int
-    public: bytes
-    signature: bytes
-
-    def view(self) -> dict[str, Any]:
-        return {
-            "device_id": self.device_id,
-            "epoch_id": self.epoch_id,
-            "not_before": self.not_before,
-            "not_after": self.not_after,
-            "public": base64.b64encode(self.public).decode(),
-            "signature": base64.b64encode(self.signature).decode(),
-        }
+StoredEpochKey = EpochKeyRecord  # one record for hub and devices (kiosk/core)
 
 
 class EpochKeyStore:
@@ -113,44 +97,54 @@ def _int(doc: dict[str, Any], name: str) -> int:
     return value
 
 
-async def post_epoch_key(hub: Hub, request: Request) -> Response:
-    body = await hub.read_body(request)
-    device, _site = await hub.authenticate(request, body)
-    if device.role is not DeviceRole.STAFF:
-        raise ApiError(403, "staff_only", "only a staff device publishes epoch keys")
-    doc = json_object(body)
+def epoch_key_routes(calls: SignedCalls, keys: EpochKeyStore, publisher: Publisher) -> list[Route]:
+    async def post_epoch_key(request: Request, caller: Caller) -> Response:
+        device = caller.device
+        if device.role is not DeviceRole.STAFF:
+            raise ApiError(403, "staff_only", "only a staff device publishes epoch keys")
+        now = time.time()
+        key = _checked_key(caller, now)
+        await run_in_threadpool(keys.put, key, now)
+        log_event("epoch_key.stored", device=device.id)
+        # Kiosks keep the keys they checked between requests: this one is pushed to them.
+        publisher.everywhere(EpochKeyPublished(key))
+        return JSONResponse(key.view(), status_code=201)
+
+    async def get_epoch_keys(request: Request, caller: Caller) -> Response:
+        device, site = caller.device, caller.site
+        if device.role is DeviceRole.KIOSK and device.location_id is not None:
+            # A kiosk seals only to the consoles of its own routes: a national
+            # site's other keys would be most of every answer.
+            staff = site.readers_at(device.location_id)
+        else:
+            staff = frozenset(d.id for d in site.devices if d.role is DeviceRole.STAFF)
+        current = await run_in_threadpool(keys.current, time.time())
+        return piecewise_json({"keys": [k.view() for k in current if k.device_id in staff]})
+
+    handler = by_method(
+        GET=calls.authenticated(get_epoch_keys), POST=calls.authenticated(post_epoch_key)
+    )
+    return [guarded_route("/v1/epoch-keys", handler, ["GET", "POST"])]
+
+
+def _checked_key(caller: Caller, now: float) -> EpochKeyRecord:
+    """The key in the body, if well formed and signed by the calling console."""
+    doc = caller.doc()
     epoch_id = doc.get("epoch_id")
     if not isinstance(epoch_id, str) or not EPOCH_ID_PATTERN.match(epoch_id):
         raise ApiError(400, "bad_epoch_key", "epoch_id must be 1 to 64 letters, digits, - or _")
     not_before, not_after = _int(doc, "not_before"), _int(doc, "not_after")
-    now = time.time()
     if not not_before < not_after <= not_before + MAX_EPOCH_SECONDS or not_after < now:
         raise ApiError(400, "bad_epoch_key", "the validity window is empty, too long or over")
     public = decode_b64(doc.get("public"), _HPKE_PUBLIC, "public", "bad_epoch_key")
     signature = decode_b64(doc.get("signature"), _SIGNATURE, "signature", "bad_epoch_key")
     if len(public) != _HPKE_PUBLIC or len(signature) != _SIGNATURE:
         raise ApiError(400, "bad_epoch_key", "public key or signature has the wrong length")
+    device = caller.device
     try:
         verify_epoch_key(
             device.sign_public, device.id, epoch_id, not_before, not_after, public, signature
         )
     except BadSignature:
         raise ApiError(400, "bad_signature", "the epoch key is not signed by this device") from None
-    key = StoredEpochKey(device.id, epoch_id, not_before, not_after, public, signature)
-    await run_in_threadpool(hub.epoch_keys.put, key, now)
-    log_event("epoch_key.stored", device=device.id)
-    # Kiosks keep the keys they checked between requests: this one is pushed to them.
-    hub.publish_everywhere({"type": "epoch_keys", "all_kiosks": True, "key": key.view()})
-    return JSONResponse(key.view(), status_code=201)
-
-
-async def get_epoch_keys(hub: Hub, request: Request) -> Response:
-    device, site = await hub.authenticate(request, await hub.read_body(request))
-    if device.role is DeviceRole.KIOSK and device.location_id is not None:
-        # A kiosk seals only to the consoles of its own routes: a national
-        # site's other keys would be most of every answer.
-        staff = site.readers_at(device.location_id)
-    else:
-        staff = frozenset(d.id for d in site.devices if d.role is DeviceRole.STAFF)
-    keys = await run_in_threadpool(hub.epoch_keys.current, time.time())
-    return piecewise_json({"keys": [k.view() for k in keys if k.device_id in staff]})
+    return EpochKeyRecord(device.id, epoch_id, not_before, not_after, public, signature)

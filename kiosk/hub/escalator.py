@@ -10,48 +10,66 @@ ticket is open: after a restart a reminder may be repeated once, never lost.
 
 from __future__ import annotations
 
-import base64
-import time
-from typing import TYPE_CHECKING, Any
+import dataclasses
 
 from starlette.concurrency import run_in_threadpool
 
-from kiosk.core.escalation import (
-    alert_delays,
-    fallback_delay,
-    reescalation_due,
-    reminder_due,
-)
+from kiosk.core.audience import Audience
+from kiosk.core.clock import Clock
+from kiosk.core.escalation import alert_delays, reescalation_due, reminder_due
+from kiosk.core.events import Alert, TicketChanged
 from kiosk.core.site import Route, Site
 from kiosk.core.ticket import Ticket, TicketState
+from kiosk.hub.duty import DutyBook
+from kiosk.hub.events import Broker
+from kiosk.hub.live_site import LiveSite
 from kiosk.hub.logs import log_event, ticket_ref
-
-if TYPE_CHECKING:
-    from kiosk.hub.app import Hub
+from kiosk.hub.publisher import encoded
+from kiosk.hub.store import Store
+from kiosk.hub.views import Views
 
 __all__ = ["Escalator"]
 
+# An alert that goes out with the sealed copies, and what it is remembered as.
+_SealedAlert = tuple[Ticket, TicketChanged, str]
+
 
 class Escalator:
-    def __init__(self, hub: Hub) -> None:
-        self._hub = hub
+    def __init__(
+        self,
+        store: Store,
+        duty: DutyBook,
+        site: LiveSite,
+        views: Views,
+        broker: Broker,
+        clock: Clock,
+    ) -> None:
+        self._store = store
+        self._duty = duty
+        self._site = site
+        self._views = views
+        self._broker = broker
+        self.clock = clock
         self._sent: set[tuple[str, str]] = set()
 
     async def run_once(self) -> None:
-        hub = self._hub
-        site = await hub.current_site()
+        """One tick at the clock's time."""
+        await self.escalate_once(self.clock())
+
+    async def escalate_once(self, now: float) -> None:
+        """Escalation, reminders, re-escalation and kiosk fallbacks due at `now`."""
+        site = await self._site.current()
         if site is None:
             return
-        await run_in_threadpool(hub.duty.refresh)
-        staffed = hub.duty.staffed(site)
-        now = time.time()
-        tickets = await run_in_threadpool(hub.store.open_tickets)
+        await run_in_threadpool(self._duty.refresh)
+        staffed = self._duty.staffed(site)
+        tickets = await run_in_threadpool(self._store.open_tickets)
         open_ids = {t.id for t in tickets}
         self._sent = {k for k in self._sent if k[0] in open_ids}
         # Alerts that carry the sealed copies, read in one query for the whole
         # tick: one thread trip each would make a busy tick's last alert wait for
         # every one before it (seconds, when hundreds come due at once).
-        sealed_alerts: list[tuple[Ticket, dict[str, Any], str]] = []
+        sealed_alerts: list[_SealedAlert] = []
         for ticket in tickets:
             route = site.route_for(ticket.location_id, ticket.category.value, ticket.urgency.value)
             if route is None:
@@ -64,16 +82,16 @@ class Escalator:
             return
         try:
             copies = await run_in_threadpool(
-                hub.store.sealed_copies_of, list(dict.fromkeys(t.id for t, _, _ in sealed_alerts))
+                self._store.sealed_copies_of,
+                list(dict.fromkeys(t.id for t, _, _ in sealed_alerts)),
             )
         except Exception:
             # Not sent, so not remembered as sent: the next tick tries again.
             self._sent -= {(t.id, what) for t, _, what in sealed_alerts}
             raise
         for ticket, event, _what in sealed_alerts:
-            sealed = copies.get(ticket.id, {})
-            event["sealed"] = {k: base64.b64encode(v).decode() for k, v in sealed.items()}
-            hub.broker.publish(event)
+            sealed = encoded(copies.get(ticket.id, {}))
+            self._broker.publish(dataclasses.replace(event, sealed=sealed))
 
     def _first(self, ticket: Ticket, what: str) -> bool:
         """True once per (ticket, what): the caller sends it now."""
@@ -90,9 +108,9 @@ class Escalator:
         site: Site,
         staffed: frozenset[str],
         now: float,
-        sealed_alerts: list[tuple[Ticket, dict[str, Any], str]],
+        sealed_alerts: list[_SealedAlert],
     ) -> None:
-        hub = self._hub
+        view = self._views.public_view(ticket, site)
         first_steps = {s.group_id for s in route.steps if s.after_seconds <= 0}
         for group, delay in alert_delays(route, staffed).items():
             # Groups of a 0 s step were alerted when the ticket arrived.
@@ -102,27 +120,14 @@ class Escalator:
             if not self._first(ticket, step):
                 continue
             log_event("ticket.escalated", ref=ticket_ref(ticket.id))  # a group names a route
-            sealed_alerts.append(
-                (
-                    ticket,
-                    {
-                        "type": "ticket",
-                        "ticket": hub.public_view(ticket, site),
-                        "kiosk_id": ticket.kiosk_id,
-                        "escalate_group": group,
-                    },
-                    step,
-                )
-            )
-        view = hub.public_view(ticket, site)
-        if self.fallback_shown(view, site, now) and self._first(ticket, "fallback"):
+            audience = Audience.escalation(ticket.kiosk_id, group)
+            sealed_alerts.append((ticket, TicketChanged(view, audience), step))
+        if self._views.fallback_shown(view, site, now) and self._first(ticket, "fallback"):
             # The last step's limit passed with nobody accepting: the kiosk shows
             # where else to get help, and the request stays open for staff.
             log_event("ticket.fallback", ref=ticket_ref(ticket.id))
-            # Its kiosk's view carries the flag (Hub._for_device); staff see no change.
-            hub.broker.publish(
-                {"type": "ticket", "ticket": view, "kiosk_id": ticket.kiosk_id, "kiosk_only": True}
-            )
+            # Its kiosk's view carries the flag (Views.kiosk_json); staff see no change.
+            self._broker.publish(TicketChanged(view, Audience.kiosk(ticket.kiosk_id)))
 
     def _accepted(
         self,
@@ -130,37 +135,21 @@ class Escalator:
         route: Route,
         site: Site,
         now: float,
-        sealed_alerts: list[tuple[Ticket, dict[str, Any], str]],
+        sealed_alerts: list[_SealedAlert],
     ) -> None:
-        hub = self._hub
         if ticket.accepted_at is None or ticket.accepted_by is None:
             return
         accepted = f"{ticket.accepted_by}@{ticket.accepted_at}"  # a new accept starts again
-        event: dict[str, Any] = {
-            "type": "ticket",
-            "ticket": hub.public_view(ticket, site),
-            "kiosk_id": ticket.kiosk_id,
-        }
+        view = self._views.public_view(ticket, site)
         if reminder_due(route, ticket.accepted_at, now) and self._first(
             ticket, f"remind:{accepted}"
         ):
             log_event("ticket.reminded", ref=ticket_ref(ticket.id))
-            hub.broker.publish({**event, "alert": "reminder", "to_device": ticket.accepted_by})
+            audience = Audience.reminder(ticket.kiosk_id, ticket.accepted_by)
+            self._broker.publish(TicketChanged(view, audience, alert=Alert.REMINDER))
         again = f"again:{accepted}"
         if reescalation_due(route, ticket.accepted_at, now) and self._first(ticket, again):
             log_event("ticket.reescalated", ref=ticket_ref(ticket.id))
-            sealed_alerts.append((ticket, {**event, "alert": "reescalated"}, again))
-
-    def fallback_shown(self, view: dict[str, Any], site: Site, now: float) -> bool:
-        """Whether the kiosk of an unaccepted ticket shows the fallback now: in
-        every view a kiosk gets (snapshots, reads, each update), not only in the
-        one event sent when it came due."""
-        if view["state"] not in (TicketState.SUBMITTED.value, TicketState.DELIVERED.value):
-            return False
-        if view.get("handed_to"):
-            return False  # staff did answer; the group it was handed to is alerted
-        route = site.route_for(str(view["location_id"]), str(view["category"]), view.get("urgency"))
-        if route is None:
-            return True
-        staffed = self._hub.duty.staffed(site)
-        return now >= float(view["created_at"]) + fallback_delay(route, staffed)
+            audience = Audience.reescalation(ticket.kiosk_id)
+            event = TicketChanged(view, audience, alert=Alert.REESCALATED)
+            sealed_alerts.append((ticket, event, again))

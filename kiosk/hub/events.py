@@ -5,13 +5,8 @@ POSTs, so a plain HTTPS stream is enough. It passes proxies and load
 balancers unchanged, needs no extra protocol in `requests`, and a reconnect
 is just a new GET that starts with a snapshot of the open tickets.
 
-Published events are dicts: `type` ("ticket" or "duty") and, for tickets,
-the public `ticket` view, its `kiosk_id` and perhaps `sealed` copies. Keys
-that narrow who receives one (read by each stream's filter in app.py):
-`escalate_group` (one more group), `to_device` (only it, e.g. a reminder),
-`not_device` (all but it), `staff_only` / `kiosk_only`; and `alert` with an
-optional `alert_group`, which asks consoles to alert again (reminder,
-reescalated, handed_over).
+Published events are the types of kiosk/core/events.py; each carries its
+Audience, which decides who receives it (each stream asks it, streams.py).
 """
 
 from __future__ import annotations
@@ -19,8 +14,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
+from kiosk.core.events import KEEPALIVE, HubEvent, Queued, StreamEnded
 from kiosk.core.site import DeviceRecord, Site
 
 __all__ = ["KEEPALIVE", "MAX_STREAMS_PER_DEVICE", "Broker", "StreamContext", "Subscription"]
@@ -31,8 +26,6 @@ _QUEUE_LIMIT = 1000
 # would lock out a device whose dead stream the hub still holds, for as long as
 # TCP takes to give up). A stolen key gains no more than two streams either way.
 MAX_STREAMS_PER_DEVICE = 2
-# Queued for a stream that has been quiet: it writes an SSE comment.
-KEEPALIVE: dict[str, Any] = {"type": "keepalive"}
 
 
 @dataclass(eq=False, slots=True)
@@ -54,19 +47,19 @@ class Subscription:
     a stream per device (tracemalloc, 1,050 streams: 4 MB)."""
 
     device_id: str
-    wants: Callable[[dict[str, Any]], bool]
+    wants: Callable[[HubEvent], bool]
     overflowed: bool = False
-    # A kiosk's stream wants only events naming it (`kiosk_id`) or meant for
-    # every kiosk (`all_kiosks`); the broker looks those up instead of asking
+    # A kiosk's stream wants only events whose audience names it or every
+    # kiosk; the broker looks those up instead of asking
     # a thousand kiosks' filters about every event.
     kiosk: bool = False
     # When its stream last wrote anything (time.monotonic), set by the stream.
     sent_at: float = 0.0
-    pending: list[dict[str, Any]] = field(default_factory=list)
+    pending: list[Queued] = field(default_factory=list)
     context: StreamContext | None = None
     _waiter: asyncio.Future[None] | None = field(default=None, init=False, repr=False)
 
-    def put(self, event: dict[str, Any]) -> bool:
+    def put(self, event: Queued) -> bool:
         """Queue `event`; False when the stream has fallen `_QUEUE_LIMIT` behind."""
         if len(self.pending) >= _QUEUE_LIMIT:
             return False
@@ -76,7 +69,7 @@ class Subscription:
             waiter.set_result(None)
         return True
 
-    async def take(self, most: int) -> list[dict[str, Any]]:
+    async def take(self, most: int) -> list[Queued]:
         """The oldest `most` queued events, at least one: waits while there are none."""
         while not self.pending:
             self._waiter = asyncio.get_running_loop().create_future()
@@ -105,7 +98,7 @@ class Broker:
     def subscribe(
         self,
         device_id: str,
-        wants: Callable[[dict[str, Any]], bool],
+        wants: Callable[[HubEvent], bool],
         *,
         kiosk: bool = False,
         context: StreamContext | None = None,
@@ -142,12 +135,15 @@ class Broker:
             if not same:
                 del self._kiosks[sub.device_id]
 
-    def _candidates(self, event: dict[str, Any]) -> list[Subscription]:
-        if event.get("all_kiosks"):
+    def _candidates(self, event: HubEvent) -> list[Subscription]:
+        audience = event.audience
+        if audience.all_kiosks:
             return self._subs
-        return [*self._staff, *self._kiosks.get(str(event.get("kiosk_id")), ())]
+        if audience.kiosk_id is None:
+            return list(self._staff)
+        return [*self._staff, *self._kiosks.get(audience.kiosk_id, ())]
 
-    def publish(self, event: dict[str, Any]) -> None:
+    def publish(self, event: HubEvent) -> None:
         for sub in self._candidates(event):
             if not sub.wants(event):
                 continue
@@ -199,4 +195,4 @@ class Broker:
 
 def _end(sub: Subscription, reason: str) -> None:
     sub.overflowed = True  # the stream loop stops at its next wake-up...
-    sub.put({"type": reason})  # ...which this causes at once (a full one is awake)
+    sub.put(StreamEnded(reason))  # ...which this causes at once (a full one is awake)

@@ -7,17 +7,18 @@ of its route, so the group that takes it already holds its copies.
 
 from __future__ import annotations
 
-import base64
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 
+from kiosk.core.audience import Audience
+from kiosk.core.events import Alert, TicketChanged
 from kiosk.core.site import DeviceRecord, Site
 from kiosk.core.ticket import Ticket
 from kiosk.hub.api_errors import ApiError
-
-if TYPE_CHECKING:
-    from kiosk.hub.app import Hub
+from kiosk.hub.publisher import Publisher, encoded
+from kiosk.hub.store import Store
+from kiosk.hub.views import Views
 
 __all__ = ["announce_handover", "handover_group"]
 
@@ -33,20 +34,19 @@ def handover_group(doc: dict[str, Any], device: DeviceRecord, site: Site, ticket
     return group
 
 
-async def announce_handover(hub: Hub, ticket: Ticket, site: Site, group: str, actor: str) -> None:
+async def announce_handover(
+    publisher: Publisher, store: Store, ticket: Ticket, site: Site, group: str, actor: str
+) -> None:
     """Every console and the kiosk see it unaccepted again (with the sealed
     copies, for consoles of the group that did not have it yet); the group
     that takes it is alerted, except the console that handed it over."""
-    copies = await run_in_threadpool(hub.store.sealed_copies, ticket.id)
-    hub.publish_update(ticket, site, {k: base64.b64encode(v).decode() for k, v in copies.items()})
-    hub.broker.publish(
-        {
-            "type": "ticket",
-            "ticket": hub.public_view(ticket, site),
-            "kiosk_id": ticket.kiosk_id,
-            "alert": "handed_over",
-            "alert_group": group,
-            "not_device": actor,
-            "staff_only": True,
-        }
+    copies = await run_in_threadpool(store.sealed_copies, ticket.id)
+    publisher.ticket(ticket, site, encoded(copies))
+    publisher.broker.publish(
+        TicketChanged(
+            Views.public_view(ticket, site),
+            Audience.staff_except(actor),
+            alert=Alert.HANDED_OVER,
+            alert_group=group,
+        )
     )

@@ -13,13 +13,13 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import Table, case, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.dml import ReturningInsert
 
+from kiosk.core.events import DevicePresence
 from kiosk.core.site import DeviceRecord, Site
 from kiosk.hub.models import DevicePresenceRow
 from kiosk.hub.openapi import MAX_HEARTBEAT_MANIFEST_VERSION
@@ -163,7 +163,7 @@ def _beats_upsert(store: Store) -> ReturningInsert[tuple[str]]:
     ).returning(table.c.device_id)
 
 
-def presence_event(site: Site, kiosk: DeviceRecord, online: bool) -> dict[str, Any]:
+def presence_event(site: Site, kiosk: DeviceRecord, online: bool) -> DevicePresence:
     """The push to the control room: the groups at the end of the kiosk's routes
     (those who answer when nobody else does) learn where it is and its state."""
     location = site.location(kiosk.location_id or "")
@@ -174,12 +174,11 @@ def presence_event(site: Site, kiosk: DeviceRecord, online: bool) -> dict[str, A
             if kiosk.location_id in r.location_ids and r.steps
         }
     )
-    return {
-        "type": "device",
-        "device_id": kiosk.id,
-        "location_id": kiosk.location_id,
-        "station": location.station if location else "",
-        "location_label": location.label if location else "",
-        "state": "online" if online else "offline",
-        "groups": groups,
-    }
+    return DevicePresence(
+        device_id=kiosk.id,
+        location_id=kiosk.location_id,
+        station=location.station if location else "",
+        location_label=location.label if location else "",
+        online=online,
+        groups=tuple(groups),
+    )

@@ -4,12 +4,12 @@ its ticket is open (the one purge path deletes it with the ticket)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
+from kiosk.core.events import StoredReply
 from kiosk.hub.models import ReplyRow
 
 __all__ = ["ReplyConflict", "ReplyStore", "StoredReply", "TooManyReplies"]
@@ -21,15 +21,6 @@ class ReplyConflict(Exception):
 
 class TooManyReplies(Exception):
     """The ticket has as many replies as the hub keeps for one ticket."""
-
-
-@dataclass(frozen=True, slots=True)
-class StoredReply:
-    id: str
-    ticket_id: str
-    staff_id: str
-    created_at: float
-    ciphertext: bytes
 
 
 def _stored(row: ReplyRow) -> StoredReply:

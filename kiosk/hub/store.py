@@ -318,8 +318,10 @@ class Store:
         eta_minutes: int | None = None,
         group: str | None = None,
         seen: Ticket | None = None,
+        at: float | None = None,
     ) -> Ticket | None:
-        """Apply `event`; the ticket after it, or None if it does not exist.
+        """Apply `event` (at time `at`, now if None); the ticket after it, or None
+        if it does not exist.
 
         `seen`: the ticket as the caller has just read it, to save reading it
         again on the first attempt (the write still checks it is unchanged).
@@ -336,7 +338,11 @@ class Store:
             if before is None:
                 return None
             after = before.apply(
-                event, at=time.time(), actor=actor, eta_minutes=eta_minutes, group=group
+                event,
+                at=time.time() if at is None else at,
+                actor=actor,
+                eta_minutes=eta_minutes,
+                group=group,
             )
             if (after.state, after.accepted_by, after.eta_minutes, after.handed_to) == (
                 before.state,

@@ -1,0 +1,172 @@
+"""GET /v1/events: each device's stream of server-sent events (see events.py).
+
+A stream starts with a snapshot of what its device may see (open tickets,
+their replies, a console's duty state), then "synced", then each published
+event its audience admits, rendered for the device (wire.py).
+"""
+
+from __future__ import annotations
+
+import base64
+import time
+from collections.abc import AsyncGenerator, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+
+from kiosk.core.clock import Clock
+from kiosk.core.events import HubEvent, ReplyPosted, TicketChanged, TicketView
+from kiosk.core.site import DeviceRecord, DeviceRole, Site
+from kiosk.hub.api_errors import ApiError
+from kiosk.hub.duty import DutyBook
+from kiosk.hub.event_stream_response import EventStreamResponse
+from kiosk.hub.events import Broker, StreamContext, Subscription
+from kiosk.hub.live_site import LiveSite
+from kiosk.hub.logs import log_event
+from kiosk.hub.reply_store import ReplyStore
+from kiosk.hub.signed_calls import Caller
+from kiosk.hub.store import Store
+from kiosk.hub.views import Views
+from kiosk.hub.wire import render, reply_json, sse
+
+__all__ = ["EventStreams"]
+
+_EVENTS_PER_WRITE = 64  # queued events a stream writes at once, at most
+
+
+@dataclass(frozen=True, slots=True)
+class _Reach:
+    """A published ticket as one stream judges it (kiosk/core/audience.py)."""
+
+    views: Views
+    site: Site
+    view: TicketView
+    now: float
+
+    def due(self, device: DeviceRecord) -> bool:
+        return self.views.due(device, self.site, self.view, self.now)
+
+    def on_route(self, device: DeviceRecord) -> bool:
+        return self.site.staff_may_see(device, self.view.location_id, self.view.category)
+
+
+class EventStreams:
+    def __init__(
+        self,
+        broker: Broker,
+        site: LiveSite,
+        views: Views,
+        store: Store,
+        replies: ReplyStore,
+        duty: DutyBook,
+        clock: Clock,
+    ) -> None:
+        self._broker = broker
+        self._site = site
+        self._views = views
+        self._store = store
+        self._replies = replies
+        self._duty = duty
+        self._clock = clock
+        self.closing = False
+
+    def close(self) -> None:
+        """End every event stream (at shutdown); devices reconnect to another hub."""
+        self.closing = True
+        self._broker.end_all()
+
+    async def open(self, request: Request, caller: Caller) -> Response:
+        device, site = caller.device, caller.site
+        latest = self._site.latest
+        if latest is not None and latest.version > site.version:
+            # Signed under a manifest that has just been replaced: the stream
+            # follows the new one, if it still lists this device as it was.
+            if latest.device(device.id) != device:
+                raise ApiError(401, "unknown_device", "this device's record has changed")
+            site = latest
+        context = StreamContext(device, site)
+        subscription = self.subscribe(context)
+        # Subscribe first, then snapshot: an event between the two arrives
+        # twice (harmless, the client keys by id) rather than not at all.
+        try:
+            snapshot = await run_in_threadpool(self._snapshot, device, site)
+        except BaseException:
+            self._broker.unsubscribe(subscription)
+            raise
+        log_event("stream.opened", device=device.id)
+        return EventStreamResponse(
+            self.stream(context, subscription, snapshot),
+            headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+        )
+
+    def subscribe(self, context: StreamContext) -> Subscription:
+        """What a stream for this device will write (its audience's events)."""
+        device = context.device
+        return self._broker.subscribe(
+            device.id, self._wants(context), kiosk=device.role is DeviceRole.KIOSK, context=context
+        )
+
+    def _wants(self, context: StreamContext) -> Callable[[HubEvent], bool]:
+        device = context.device  # the same while the stream lasts (Broker.follow_manifest)
+
+        def wants(event: HubEvent) -> bool:
+            reach = None
+            if isinstance(event, TicketChanged | ReplyPosted):
+                reach = _Reach(self._views, context.site, event.ticket, self._clock())
+            return event.audience.admits(device, reach)
+
+        return wants
+
+    def _snapshot(self, device: DeviceRecord, site: Site) -> list[dict[str, Any]]:
+        if device.role is DeviceRole.KIOSK:
+            mine = self._store.open_tickets_of_kiosk(device.id)
+            tickets = [{"type": "ticket", "ticket": self._views.kiosk_view(t, site)} for t in mine]
+            return tickets + self._reply_events(device, [t.id for t in mine])
+        events: list[dict[str, Any]] = [{"type": "duty", "on_duty": self._duty.on_duty(device.id)}]
+        now = self._clock()
+        shown: list[str] = []
+        for t in self._store.open_tickets():
+            view = self._views.public_view(t, site)
+            if not self._views.due(device, site, view, now):
+                continue
+            copy = self._store.sealed_copy(t.id, device.id)
+            doc = view.as_json()
+            doc["sealed"] = base64.b64encode(copy).decode() if copy else None
+            events.append({"type": "ticket", "ticket": doc})
+            shown.append(t.id)
+        return events + self._reply_events(device, shown)
+
+    def _reply_events(self, device: DeviceRecord, ticket_ids: list[str]) -> list[dict[str, Any]]:
+        """The replies of these (open, visible) tickets. Blocking."""
+        kiosk = device.role is DeviceRole.KIOSK
+        return [
+            {"type": "reply", "reply": reply_json(r, sealed=kiosk)}
+            for r in self._replies.of_tickets(ticket_ids)
+        ]
+
+    async def stream(
+        self,
+        context: StreamContext,
+        subscription: Subscription,
+        snapshot: list[dict[str, Any]],
+    ) -> AsyncGenerator[bytes, None]:
+        device = context.device
+        try:
+            yield b"".join(sse(event) for event in [*snapshot, {"type": "synced"}])
+            while not subscription.overflowed and not self.closing:
+                subscription.sent_at = time.monotonic()
+                # Broker.keepalive wakes a quiet one. What queued meanwhile goes in
+                # the same write: a busy hub then hands the server fewer, larger
+                # writes (each is a trip into granian, the loop's largest single
+                # cost under load).
+                events = await subscription.take(_EVENTS_PER_WRITE)
+                site = context.site  # a new manifest may have replaced it meanwhile
+                written = b"".join(render(self._views, device, site, e) for e in events)
+                if written:
+                    yield written
+        finally:
+            self._broker.unsubscribe(subscription)
+            log_event("stream.closed", device=device.id)

@@ -1,0 +1,87 @@
+"""The hub's periodic steps besides escalation (escalator.py): presence and
+expiry. Each takes the time it runs at, so a test can set it and call one
+step; `every` runs a step on a timer while the hub runs."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+from starlette.concurrency import run_in_threadpool
+
+from kiosk.core.site import DeviceRole, Site
+from kiosk.hub.live_site import LiveSite
+from kiosk.hub.logs import log_event, ticket_ref
+from kiosk.hub.presence import Presence, presence_event
+from kiosk.hub.publisher import Publisher
+from kiosk.hub.settings import DEFAULT_TICKET_TTL_SECONDS, HubSettings
+from kiosk.hub.store import Store
+
+__all__ = ["Expiry", "PresenceSweep", "every"]
+
+_LOG = logging.getLogger("kiosk.hub")
+
+
+async def every(seconds: float, job: Callable[[], Awaitable[object]], what: str) -> None:
+    """Run `job` every `seconds` while the hub runs; one failed run never stops it
+    (logged by kind only: an exception message could carry content)."""
+    while True:
+        await asyncio.sleep(seconds)
+        try:
+            await job()
+        except Exception as exc:
+            _LOG.error("event=%s.failed kind=%s", what, type(exc).__name__)
+
+
+class PresenceSweep:
+    def __init__(
+        self, settings: HubSettings, presence: Presence, site: LiveSite, publisher: Publisher
+    ) -> None:
+        self._offline_after = settings.offline_after_seconds
+        self._presence = presence
+        self._site = site
+        self._publisher = publisher
+
+    async def sweep_once(self, now: float) -> None:
+        """Store the beats, and tell the control room about kiosks gone silent or back."""
+        changes = await run_in_threadpool(self._presence.sweep, now, self._offline_after)
+        site = await self._site.current() if changes else None
+        for change in changes:
+            device = site.device(change.device_id) if site else None
+            if site is None or device is None or device.role is not DeviceRole.KIOSK:
+                continue
+            log_event(
+                "device.online" if change.online else "device.offline", device=change.device_id
+            )
+            self._publisher.everywhere(presence_event(site, device, change.online))
+
+
+class Expiry:
+    def __init__(
+        self, settings: HubSettings, store: Store, site: LiveSite, publisher: Publisher
+    ) -> None:
+        self._ttl = settings.ticket_ttl_seconds
+        self._store = store
+        self._site = site
+        self._publisher = publisher
+
+    def ticket_ttl(self, site: Site | None) -> int:
+        """--ticket-ttl if given, else the site file's request_expiry_seconds."""
+        if self._ttl is not None:
+            return self._ttl
+        return site.limits.request_expiry_seconds if site else DEFAULT_TICKET_TTL_SECONDS
+
+    async def expire_once(self, now: float) -> None:
+        """Expire and purge tickets older than the limit at `now`; forget old nonces."""
+        site = await self._site.current()  # also notices revocations while no device calls
+        await run_in_threadpool(self._store.forget_nonces, now)
+        cutoff = now - self.ticket_ttl(site)
+        expired = await run_in_threadpool(self._store.expire_older_than, cutoff)
+        if not expired:
+            return
+        site, _ = await self._site.signed()
+        for ticket in expired:
+            log_event("ticket.expired", ref=ticket_ref(ticket.id))
+            if site is not None:
+                self._publisher.ticket(ticket, site)
