@@ -3,8 +3,9 @@
 `read_site_file` turns a file into a Site (no devices: they come from
 enrolment) or raises SiteFileInvalid listing every problem found, each with
 the file, the line, the key, what is wrong and what is allowed.
-kiosk/operator/site_file_canonical.py writes a Site back in the canonical
-form; docs/site-file.md documents every key.
+kiosk/operator/site_file_checks.py checks single values and records each
+problem with its line; kiosk/operator/site_file_canonical.py writes a Site
+back in the canonical form; docs/site-file.md documents every key.
 """
 
 from __future__ import annotations
@@ -32,7 +33,9 @@ from kiosk.core.site import (
     Station,
 )
 from kiosk.i18n.locales import DEFAULT_LOCALE, SUPPORTED_LOCALES
-from kiosk.operator.toml_lines import KeyPath, key_lines, line_of
+from kiosk.operator import site_file_checks as checks
+from kiosk.operator.site_file_checks import Ids, Problem, Reader
+from kiosk.operator.toml_lines import KeyPath
 
 __all__ = [
     "LIMIT_KEYS",
@@ -43,12 +46,6 @@ __all__ = [
     "parse_site_text",
     "read_site_file",
 ]
-
-_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
-_ID_RULE = "2-63 lowercase letters, digits and dashes, starting with a letter or digit"
-_PHONE = re.compile(r"^\+?[0-9][0-9 ]{1,22}$")
-_PHONE_RULE = "digits and spaces, optionally starting with +, e.g. 112 or +44 20 7946 0000"
-_TEXT_MAX = 120
 
 # Allowed ranges of [limits] and [retention], and of the other numbers.
 LIMIT_RANGES: dict[str, tuple[int, int]] = {
@@ -92,13 +89,6 @@ _ROUTE_KEYS = ("id", "kiosks", "categories", "urgencies", "steps")
 _STEP_KEYS = ("group", "after_seconds")
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
-    line: int
-    key: str
-    message: str
-
-
 class SiteFileInvalid(SiteError):
     """A site file with problems; str() lists them, one `FILE:LINE: KEY: message` per line."""
 
@@ -108,213 +98,6 @@ class SiteFileInvalid(SiteError):
         super().__init__(
             "\n".join(f"{filename}:{p.line}: {p.key}: {p.message}" for p in self.problems)
         )
-
-
-class _Bad(Exception):
-    """One value's problem, raised by a checker and recorded with its place."""
-
-
-_TYPE_WORDS = {
-    str: "text",
-    int: "a whole number",
-    float: "a decimal number",
-    bool: "true/false",
-    list: "a list",
-    dict: "a table",
-}
-
-
-def _type_word(value: object) -> str:
-    return next(
-        (w for t, w in _TYPE_WORDS.items() if type(value) is t), f"a {type(value).__name__}"
-    )
-
-
-def _quoted(values: tuple[str, ...] | list[str]) -> str:
-    return ", ".join(values) if values else "none"
-
-
-# -- value checkers: each returns the clean value or raises _Bad ----------------
-def _text(value: object) -> str:
-    if not isinstance(value, str):
-        raise _Bad(f"must be text in quotes, not {_type_word(value)}")
-    if not value.strip():
-        raise _Bad("must not be empty")
-    if len(value) > _TEXT_MAX or any(ord(c) < 32 or ord(c) == 127 for c in value):
-        raise _Bad(f"must be one line of at most {_TEXT_MAX} characters")
-    return value
-
-
-def _optional_text(value: object) -> str:
-    return "" if value == "" else _text(value)
-
-
-def _ident(value: object) -> str:
-    if not isinstance(value, str):
-        raise _Bad(f"must be text in quotes, not {_type_word(value)}")
-    if not _ID.match(value):
-        raise _Bad(f"{value!r} is not a valid id; allowed: {_ID_RULE}")
-    return value
-
-
-def _phone(value: object) -> str:
-    if not isinstance(value, str):
-        raise _Bad(f"must be text in quotes, not {_type_word(value)}")
-    if not _PHONE.match(value):
-        raise _Bad(f"{value!r} is not a phone number; allowed: {_PHONE_RULE}")
-    return value
-
-
-def _optional_phone(value: object) -> str:
-    return "" if value == "" else _phone(value)
-
-
-def _whole(lo: int, hi: int, unit: str) -> Callable[[object], int]:
-    def check(value: object) -> int:
-        if type(value) is not int:
-            raise _Bad(f"must be a whole number of {unit}, not {_type_word(value)}")
-        if not lo <= value <= hi:
-            raise _Bad(f"{value} is out of range; allowed: {lo} to {hi} {unit}")
-        return value
-
-    return check
-
-
-def _decimal(lo: float, hi: float, unit: str) -> Callable[[object], float]:
-    def check(value: object) -> float:
-        if type(value) not in (int, float):
-            raise _Bad(f"must be a number of {unit}, not {_type_word(value)}")
-        number = float(value)  # type: ignore[arg-type]
-        if not lo <= number <= hi:
-            raise _Bad(f"{value} is out of range; allowed: {lo:g} to {hi:g} {unit}")
-        return number
-
-    return check
-
-
-def _choice(allowed: tuple[str, ...], what: str) -> Callable[[object], str]:
-    def check(value: object) -> str:
-        if not isinstance(value, str):
-            raise _Bad(f"must be text in quotes, not {_type_word(value)}")
-        if value not in allowed:
-            raise _Bad(f"{value!r} is not {what}; allowed: {_quoted(allowed)}")
-        return value
-
-    return check
-
-
-_language = _choice(SUPPORTED_LOCALES, "a language the kiosk ships")
-
-
-def _flag(value: object) -> bool:
-    if not isinstance(value, bool):
-        raise _Bad(f"must be true or false, not {_type_word(value)}")
-    return value
-
-
-class _Reader:
-    """Walks the parsed document, collecting every problem with its line."""
-
-    def __init__(self, text: str) -> None:
-        self.lines = key_lines(text)
-        self.problems: list[Problem] = []
-
-    def problem(self, path: KeyPath, message: str, doc: Any = None) -> None:
-        self.problems.append(Problem(line_of(self.lines, path), self.name(path, doc), message))
-
-    @staticmethod
-    def name(path: KeyPath, doc: Any) -> str:
-        """`station[central].area[platforms].kiosk[p3].label`: ids where known, else #n."""
-        parts: list[str] = []
-        node = doc
-        for part in path:
-            if isinstance(part, int):
-                item = node[part] if isinstance(node, list) and part < len(node) else None
-                ident = item.get("id") if isinstance(item, dict) else None
-                parts[-1] += f"[{ident}]" if isinstance(ident, str) else f"[#{part + 1}]"
-                node = item
-            else:
-                parts.append(part)
-                node = node.get(part) if isinstance(node, dict) else None
-        return ".".join(parts) or "(file)"
-
-    def table(
-        self, doc: Any, node: object, path: KeyPath, allowed: tuple[str, ...]
-    ) -> dict[str, Any]:
-        if not isinstance(node, dict):
-            self.problem(path, f"must be a table, not {_type_word(node)}", doc)
-            return {}
-        for key in node:
-            if key not in allowed:
-                self.problem(
-                    (*path, key),
-                    f"unknown key {key!r}; allowed here: {_quoted(allowed)}",
-                    doc,
-                )
-        return node
-
-    def tables(
-        self, doc: Any, node: object, path: KeyPath, what: str, required: bool = True
-    ) -> list[Any]:
-        """An array of tables, e.g. [[station]]."""
-        if node is None:
-            if required:
-                self.problem(path, f"missing; write at least one [[{what}]] table", doc)
-            return []
-        if not isinstance(node, list) or not all(isinstance(x, dict) for x in node):
-            self.problem(path, f"must be written as [[{what}]] tables", doc)
-            return []
-        return node
-
-    def get(
-        self,
-        doc: Any,
-        table: dict[str, Any],
-        path: KeyPath,
-        key: str,
-        check: Callable[[object], Any],
-        default: Any = ...,
-    ) -> Any:
-        if key not in table:
-            if default is ...:
-                self.problem((*path, key), "missing; this key is required", doc)
-                return None
-            return default
-        try:
-            return check(table[key])
-        except _Bad as bad:
-            self.problem((*path, key), str(bad), doc)
-            return None
-
-    def text_list(
-        self,
-        doc: Any,
-        table: dict[str, Any],
-        path: KeyPath,
-        key: str,
-        check: Callable[[object], str],
-        default: tuple[str, ...] | None = None,
-    ) -> tuple[str, ...]:
-        if key not in table:
-            if default is None:
-                self.problem((*path, key), "missing; this key is required", doc)
-            return default or ()
-        value = table[key]
-        if not isinstance(value, list):
-            self.problem((*path, key), f"must be a list in [ ], not {_type_word(value)}", doc)
-            return ()
-        clean: list[str] = []
-        for i, item in enumerate(value):
-            try:
-                checked = check(item)
-            except _Bad as bad:
-                self.problem((*path, key, i), str(bad), doc)
-                continue
-            if checked in clean:
-                self.problem((*path, key, i), f"{checked!r} is listed twice", doc)
-            else:
-                clean.append(checked)
-        return tuple(clean)
 
 
 def parse_site_text(text: str, filename: str = "site.toml") -> Site:
@@ -328,7 +111,7 @@ def parse_site_text(text: str, filename: str = "site.toml") -> Site:
         raise SiteFileInvalid(
             filename, [Problem(line, "(syntax)", f"not valid TOML: {message}")]
         ) from None
-    reader = _Reader(text)
+    reader = Reader(text)
     site = _build(reader, doc)
     if reader.problems or site is None:
         raise SiteFileInvalid(filename, reader.problems)
@@ -345,35 +128,13 @@ def read_site_file(path: Path) -> Site:
     return parse_site_text(text, str(path))
 
 
-@dataclass
-class _Ids:
-    """First line of each id of one kind, for duplicate and reference checks."""
-
-    kind: str
-    seen: dict[str, KeyPath]
-
-    def add(self, r: _Reader, doc: Any, ident: str | None, path: KeyPath) -> None:
-        if ident is None:
-            return
-        if ident in self.seen:
-            first = line_of(r.lines, self.seen[ident])
-            r.problem(
-                path,
-                f"duplicate id {ident!r}: line {first} already has it; "
-                f"every {self.kind} needs its own id",
-                doc,
-            )
-        else:
-            self.seen[ident] = path
-
-
-def _build(r: _Reader, doc: dict[str, Any]) -> Site | None:
+def _build(r: Reader, doc: dict[str, Any]) -> Site | None:
     r.table(doc, doc, (), _TOP_KEYS)
     name, emergency, suite = _read_site_table(r, doc)
     limits = _read_limits(r, doc)
     languages_table = r.table(doc, doc.get("languages", {}), ("languages",), _LANGUAGES_KEYS)
     signed_off_only = r.get(
-        doc, languages_table, ("languages",), "require_signed_off", _flag, False
+        doc, languages_table, ("languages",), "require_signed_off", checks.flag, False
     )
     if limits.more_time_seconds >= limits.request_expiry_seconds:
         r.problem(("limits", "more_time_seconds"), "must be shorter than request_expiry_seconds")
@@ -405,7 +166,7 @@ def _build(r: _Reader, doc: dict[str, Any]) -> Site | None:
         return None
 
 
-def _read_site_table(r: _Reader, doc: dict[str, Any]) -> tuple[str | None, str | None, str | None]:
+def _read_site_table(r: Reader, doc: dict[str, Any]) -> tuple[str | None, str | None, str | None]:
     """[site]: its name, emergency number and HPKE suite (None where a problem was found)."""
     site_table = r.table(doc, doc.get("site", {}), ("site",), _SITE_KEYS)
     if "site" not in doc:
@@ -413,15 +174,20 @@ def _read_site_table(r: _Reader, doc: dict[str, Any]) -> tuple[str | None, str |
             ("site",), "missing; the file needs a [site] table with name and emergency_number"
         )
         site_table = {"name": "-", "emergency_number": "112"}  # one problem, not three
-    name = r.get(doc, site_table, ("site",), "name", _text)
-    emergency = r.get(doc, site_table, ("site",), "emergency_number", _phone)
+    name = r.get(doc, site_table, ("site",), "name", checks.text)
+    emergency = r.get(doc, site_table, ("site",), "emergency_number", checks.phone)
     suite = r.get(
-        doc, site_table, ("site",), "hpke_suite", _choice(SUITES, "an HPKE suite"), DEFAULT_SUITE
+        doc,
+        site_table,
+        ("site",),
+        "hpke_suite",
+        checks.choice(SUITES, "an HPKE suite"),
+        DEFAULT_SUITE,
     )
     return name, emergency, suite
 
 
-def _read_limits(r: _Reader, doc: dict[str, Any]) -> SiteLimits:
+def _read_limits(r: Reader, doc: dict[str, Any]) -> SiteLimits:
     """[limits] and [retention], each number in its range; a missing one keeps its default."""
     numbers: dict[str, int] = {}
     for table_name, keys in (("limits", LIMIT_KEYS), ("retention", RETENTION_KEYS)):
@@ -430,7 +196,7 @@ def _read_limits(r: _Reader, doc: dict[str, Any]) -> SiteLimits:
             lo, hi = LIMIT_RANGES[key]
             unit = "hours" if key.endswith("hours") else "seconds"
             default = getattr(SiteLimits(), key)
-            value = r.get(doc, table, (table_name,), key, _whole(lo, hi, unit), default)
+            value = r.get(doc, table, (table_name,), key, checks.whole(lo, hi, unit), default)
             numbers[key] = default if value is None else value
     return SiteLimits(**numbers)
 
@@ -442,12 +208,12 @@ class _Places:
     stations: list[Station] = field(default_factory=list)
     areas: list[Area] = field(default_factory=list)
     locations: list[Location] = field(default_factory=list)
-    station_ids: _Ids = field(default_factory=lambda: _Ids("station", {}))
-    area_ids: _Ids = field(default_factory=lambda: _Ids("area", {}))
-    kiosk_ids: _Ids = field(default_factory=lambda: _Ids("kiosk", {}))
+    station_ids: Ids = field(default_factory=lambda: Ids("station", {}))
+    area_ids: Ids = field(default_factory=lambda: Ids("area", {}))
+    kiosk_ids: Ids = field(default_factory=lambda: Ids("kiosk", {}))
 
 
-def _read_stations(r: _Reader, doc: dict[str, Any], emergency: str | None) -> _Places:
+def _read_stations(r: Reader, doc: dict[str, Any], emergency: str | None) -> _Places:
     """Every [[station]], its [[station.area]] tables and their [[station.area.kiosk]]."""
     places = _Places()
     for si, st in enumerate(r.tables(doc, doc.get("station"), ("station",), "station")):
@@ -462,26 +228,26 @@ def _read_stations(r: _Reader, doc: dict[str, Any], emergency: str | None) -> _P
 
 
 def _read_station(
-    r: _Reader,
+    r: Reader,
     doc: dict[str, Any],
     st: dict[str, Any],
     sp: KeyPath,
     emergency: str | None,
-    station_ids: _Ids,
+    station_ids: Ids,
 ) -> Station:
     r.table(doc, st, sp, _STATION_KEYS)
-    sid = r.get(doc, st, sp, "id", _ident)
+    sid = r.get(doc, st, sp, "id", checks.ident)
     station_ids.add(r, doc, sid, (*sp, "id"))
-    sname = r.get(doc, st, sp, "name", _text)
-    languages = r.text_list(doc, st, sp, "languages", _language, SUPPORTED_LOCALES)
+    sname = r.get(doc, st, sp, "name", checks.text)
+    languages = r.text_list(doc, st, sp, "languages", checks.language, SUPPORTED_LOCALES)
     if "languages" in st and isinstance(st["languages"], list) and not st["languages"]:
         r.problem((*sp, "languages"), "must list at least one language", doc)
-    default_language = r.get(doc, st, sp, "default_language", _language, DEFAULT_LOCALE)
+    default_language = r.get(doc, st, sp, "default_language", checks.language, DEFAULT_LOCALE)
     if default_language and languages and default_language not in languages:
         r.problem(
             (*sp, "default_language"),
             f"{default_language!r} is not among this station's languages; "
-            f"allowed: {_quoted(languages)}",
+            f"allowed: {checks.quoted(languages)}",
             doc,
         )
     return Station(
@@ -489,14 +255,14 @@ def _read_station(
         name=sname or "",
         languages=languages,
         default_language=default_language or DEFAULT_LOCALE,
-        emergency_number=r.get(doc, st, sp, "emergency_number", _phone, emergency) or "",
-        help_point=r.get(doc, st, sp, "help_point", _optional_text, "") or "",
-        help_phone=r.get(doc, st, sp, "help_phone", _optional_phone, "") or "",
+        emergency_number=r.get(doc, st, sp, "emergency_number", checks.phone, emergency) or "",
+        help_point=r.get(doc, st, sp, "help_point", checks.optional_text, "") or "",
+        help_phone=r.get(doc, st, sp, "help_phone", checks.optional_phone, "") or "",
     )
 
 
 def _read_area(
-    r: _Reader,
+    r: Reader,
     doc: dict[str, Any],
     area: dict[str, Any],
     ap: KeyPath,
@@ -505,20 +271,22 @@ def _read_area(
 ) -> None:
     """One [[station.area]] and its kiosks, added to places."""
     r.table(doc, area, ap, _AREA_KEYS)
-    aid = r.get(doc, area, ap, "id", _ident)
+    aid = r.get(doc, area, ap, "id", checks.ident)
     places.area_ids.add(r, doc, aid, (*ap, "id"))
-    places.areas.append(Area(aid or "", station.id, r.get(doc, area, ap, "name", _text) or ""))
+    places.areas.append(
+        Area(aid or "", station.id, r.get(doc, area, ap, "name", checks.text) or "")
+    )
     kiosks = r.tables(doc, area.get("kiosk"), (*ap, "kiosk"), "station.area.kiosk", False)
     for ki, kiosk in enumerate(kiosks):
         kp: KeyPath = (*ap, "kiosk", ki)
         r.table(doc, kiosk, kp, _KIOSK_KEYS)
-        kid = r.get(doc, kiosk, kp, "id", _ident)
+        kid = r.get(doc, kiosk, kp, "id", checks.ident)
         places.kiosk_ids.add(r, doc, kid, (*kp, "id"))
         places.locations.append(_read_kiosk(r, doc, kiosk, kp, kid, station, aid))
 
 
 def _read_kiosk(
-    r: _Reader,
+    r: Reader,
     doc: dict[str, Any],
     kiosk: dict[str, Any],
     kp: KeyPath,
@@ -530,60 +298,66 @@ def _read_kiosk(
     return Location(
         id=kid or "",
         station=station.name,
-        label=r.get(doc, kiosk, kp, "label", _text) or "",
+        label=r.get(doc, kiosk, kp, "label", checks.text) or "",
         station_id=station.id,
         area_id=aid or "",
         orientation=r.get(
-            doc, kiosk, kp, "orientation", _choice(ORIENTATIONS, "an orientation"), "portrait"
+            doc, kiosk, kp, "orientation", checks.choice(ORIENTATIONS, "an orientation"), "portrait"
         )
         or "portrait",
-        screen_inches=r.get(doc, kiosk, kp, "screen_inches", _decimal(*_SCREEN_INCHES, "inches"), 0)
+        screen_inches=r.get(
+            doc, kiosk, kp, "screen_inches", checks.decimal(*_SCREEN_INCHES, "inches"), 0
+        )
         or 0.0,
-        screen_dpi=r.get(doc, kiosk, kp, "screen_dpi", _whole(*_SCREEN_DPI, "dots per inch"), 0)
+        screen_dpi=r.get(
+            doc, kiosk, kp, "screen_dpi", checks.whole(*_SCREEN_DPI, "dots per inch"), 0
+        )
         or 0,
     )
 
 
-def _read_groups(r: _Reader, doc: dict[str, Any]) -> tuple[list[StaffGroup], _Ids]:
+def _read_groups(r: Reader, doc: dict[str, Any]) -> tuple[list[StaffGroup], Ids]:
     """Every [[group]] of staff, and the ids seen (for the routes to refer to)."""
-    group_ids = _Ids("staff group", {})
+    group_ids = Ids("staff group", {})
     groups: list[StaffGroup] = []
     for gi, group in enumerate(r.tables(doc, doc.get("group"), ("group",), "group")):
         gp: KeyPath = ("group", gi)
         r.table(doc, group, gp, _GROUP_KEYS)
-        gid = r.get(doc, group, gp, "id", _ident)
+        gid = r.get(doc, group, gp, "id", checks.ident)
         group_ids.add(r, doc, gid, (*gp, "id"))
-        groups.append(StaffGroup(gid or "", r.get(doc, group, gp, "name", _text) or ""))
+        groups.append(StaffGroup(gid or "", r.get(doc, group, gp, "name", checks.text) or ""))
     return groups, group_ids
 
 
 def _read_routes(
-    r: _Reader, doc: dict[str, Any], kiosk_ids: _Ids, group_ids: _Ids, limits: SiteLimits
+    r: Reader, doc: dict[str, Any], kiosk_ids: Ids, group_ids: Ids, limits: SiteLimits
 ) -> list[Route]:
     """Every [[route]]: which kiosks' requests, of which kinds, alert which groups when."""
-    route_ids = _Ids("route", {})
+    route_ids = Ids("route", {})
     routes: list[Route] = []
-    known_kiosks = _choice(tuple(kiosk_ids.seen), "a kiosk of this file")
-    known_groups = _choice(tuple(group_ids.seen), "a staff group of this file")
+    known_kiosks = checks.choice(tuple(kiosk_ids.seen), "a kiosk of this file")
+    known_groups = checks.choice(tuple(group_ids.seen), "a staff group of this file")
     for ri, route in enumerate(r.tables(doc, doc.get("route"), ("route",), "route")):
         rp: KeyPath = ("route", ri)
         r.table(doc, route, rp, _ROUTE_KEYS)
-        rid = r.get(doc, route, rp, "id", _ident)
+        rid = r.get(doc, route, rp, "id", checks.ident)
         route_ids.add(r, doc, rid, (*rp, "id"))
         kiosks_served = r.text_list(doc, route, rp, "kiosks", known_kiosks)
         if "kiosks" in route and route["kiosks"] == []:
             r.problem((*rp, "kiosks"), "must list at least one kiosk id", doc)
         categories = r.text_list(
-            doc, route, rp, "categories", _choice(_CATEGORIES, "a category"), ()
+            doc, route, rp, "categories", checks.choice(_CATEGORIES, "a category"), ()
         )
-        urgencies = r.text_list(doc, route, rp, "urgencies", _choice(_URGENCIES, "an urgency"), ())
+        urgencies = r.text_list(
+            doc, route, rp, "urgencies", checks.choice(_URGENCIES, "an urgency"), ()
+        )
         steps = _steps(r, doc, route, rp, known_groups, limits)
         routes.append(Route(rid or "", kiosks_served, categories, steps, urgencies))
     return routes
 
 
 def _steps(
-    r: _Reader,
+    r: Reader,
     doc: Any,
     route: dict[str, Any],
     rp: KeyPath,
@@ -601,7 +375,7 @@ def _steps(
         return ()
     steps: list[EscalationStep] = []
     last = 0
-    after = _whole(*_AFTER_SECONDS, "seconds")
+    after = checks.whole(*_AFTER_SECONDS, "seconds")
     for i, step in enumerate(value):
         sp: KeyPath = (*rp, "steps", i)
         table = r.table(doc, step, sp, _STEP_KEYS)
@@ -638,7 +412,7 @@ def _steps(
 
 
 def _check_coverage(
-    r: _Reader, doc: Any, locations: list[Location], routes: list[Route], kiosk_ids: _Ids
+    r: Reader, doc: Any, locations: list[Location], routes: list[Route], kiosk_ids: Ids
 ) -> None:
     """Every request a kiosk can send must reach some staff group."""
     cases = [
