@@ -8,10 +8,11 @@ import queue
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from tests.waiting import wait_until
 
 HARNESS = Path(__file__).with_name("app_harness.py")
 _PREFIX = "HARNESS "
@@ -95,14 +96,17 @@ class AppDriver:
         self, predicate: Callable[[dict[str, Any]], bool], what: str, timeout: float = 30
     ) -> dict[str, Any]:
         """Poll the app's state until `predicate` holds; fails after `timeout` seconds."""
-        deadline = time.monotonic() + timeout
-        while True:
-            state = self.state()
-            if predicate(state):
-                return state
-            if time.monotonic() > deadline:
-                raise AssertionError(f"timed out waiting for {what}; last state: {state}")
-            time.sleep(0.1)
+        last: dict[str, Any] = {}
+
+        def holds() -> dict[str, Any] | None:
+            last.clear()
+            last.update(self.state())
+            return dict(last) if predicate(last) else None
+
+        try:
+            return wait_until(holds, what, timeout)
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}; last state: {last}") from None
 
     def screenshot(self, path: Path) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
