@@ -11,6 +11,7 @@ from kiosk.client import EventStream, HubClient
 from kiosk.core.body import TicketBody
 from kiosk.core.errors import HubRefused, KioskError
 from kiosk.core.ticket import new_ticket_id
+from tests.waiting import wait_until
 
 
 class Console:
@@ -49,30 +50,46 @@ class Console:
                 target[view["id"]] = view
 
     def wait_for(self, ids: set[str], timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while set(self.open) != ids:
-            if time.monotonic() > deadline:
-                raise AssertionError(f"console shows {sorted(self.open)}, expected {sorted(ids)}")
-            time.sleep(0.1)
-
-
-def send_until_stored(kiosk: HubClient, ticket_id: str, body: TicketBody, patience: float) -> int:
-    """As the kiosk app does: the same id again until the hub answers; the attempts."""
-    deadline = time.monotonic() + patience
-    attempts = 0
-    while True:
-        attempts += 1
         try:
-            kiosk.submit_ticket(kiosk.site(), ticket_id, body)
-            return attempts
+            wait_until(lambda: set(self.open) == ids, f"the console to show {sorted(ids)}", timeout)
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}; it shows {sorted(self.open)}") from None
+
+
+# How soon a kiosk sends again: five tries a second stay well under the hub's
+# allowance of calls, also while it answers 503 for seconds on end.
+RETRY_SECONDS = 0.2
+
+
+class Sender:
+    """As the kiosk app sends: the same id again until the hub answers. `failures`
+    counts the attempts that failed so far (other threads watch it grow)."""
+
+    def __init__(self, kiosk: HubClient, ticket_id: str, body: TicketBody) -> None:
+        self.kiosk, self.ticket_id, self.body = kiosk, ticket_id, body
+        self.failures = 0
+
+    def attempt(self) -> bool:
+        try:
+            self.kiosk.submit_ticket(self.kiosk.site(), self.ticket_id, self.body)
+            return True
         except HubRefused as exc:
             if exc.status < 500:
                 raise
         except KioskError:
             pass
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not stored after {attempts} attempts")
-        time.sleep(0.2)
+        self.failures += 1
+        return False
+
+    def send(self, patience: float) -> int:
+        """Until stored; the attempts it took."""
+        wait_until(self.attempt, f"{self.ticket_id} stored", patience, every=RETRY_SECONDS)
+        return self.failures + 1
+
+
+def send_until_stored(kiosk: HubClient, ticket_id: str, body: TicketBody, patience: float) -> int:
+    """As the kiosk app does: the same id again until the hub answers; the attempts."""
+    return Sender(kiosk, ticket_id, body).send(patience)
 
 
 class Travellers:
@@ -85,6 +102,7 @@ class Travellers:
         self.acknowledged: list[str] = []
         self.failures: list[BaseException] = []
         self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)  # an acknowledgement or a failure
         self._threads = [
             threading.Thread(target=self._run, args=(k, per_kiosk, body), daemon=True)
             for k in kiosks
@@ -99,21 +117,24 @@ class Travellers:
                 with self._lock:
                     self.sent.append(ticket_id)
                 send_until_stored(kiosk, ticket_id, body, 60)
-                with self._lock:
+                with self._changed:
                     self.acknowledged.append(ticket_id)
-                time.sleep(0.3)
+                    self._changed.notify_all()
         except BaseException as exc:  # reported by the test, not lost in a thread
-            with self._lock:
+            with self._changed:
                 self.failures.append(exc)
+                self._changed.notify_all()
 
     def wait_for_acknowledged(self, count: int, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while len(self.acknowledged) < count:
-            if self.failures or time.monotonic() > deadline:
+        """Returns as the `count`th acknowledgement comes, the others still sending."""
+        with self._changed:
+            self._changed.wait_for(
+                lambda: self.failures or len(self.acknowledged) >= count, timeout
+            )
+            if self.failures or len(self.acknowledged) < count:
                 raise AssertionError(
                     f"{len(self.acknowledged)} of {count} acknowledged; failures: {self.failures}"
                 )
-            time.sleep(0.05)
 
     def join(self, timeout: float = 90) -> None:
         deadline = time.monotonic() + timeout

@@ -6,7 +6,6 @@ device recovers on its own and converges on the same open tickets."""
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -19,7 +18,8 @@ from kiosk.core.ticket import new_ticket_id
 from kiosk.operator import enrol_local_device
 from tests.conftest import HubProcess, Site, replace_hub_url, start_hub
 from tests.fault_proxy import FaultProxy
-from tests.resilience import Console, Travellers, send_until_stored
+from tests.resilience import Console, Sender, Travellers, send_until_stored
+from tests.waiting import wait_until
 
 
 def _kiosks(site: Site, count: int, url: str) -> list[HubClient]:
@@ -39,7 +39,6 @@ def test_kill_9_mid_stream_loses_no_acknowledged_ticket_and_duplicates_none(site
     travellers.wait_for_acknowledged(5)
     hub.process.kill()  # SIGKILL: no shutdown, no flush, mid-request
     hub.process.wait(10)
-    time.sleep(1.0)
     restarted = start_hub(site.layout, site.port)
     try:
         travellers.join()
@@ -92,28 +91,29 @@ def test_delays_resets_refusals_and_silence_heal_by_themselves(
 
     proxied.refusing = True  # the link is down: every connection reset, new ones refused
     proxied.reset_all()
-    second = new_ticket_id()
+    second = Sender(kiosk, new_ticket_id(), body)
     result: dict[str, int] = {}
-    sender = threading.Thread(
-        target=lambda: result.update(attempts=send_until_stored(kiosk, second, body, 60))
+    sending = threading.Thread(target=lambda: result.update(attempts=second.send(60)))
+    sending.start()
+    wait_until(
+        lambda: second.failures and not console.connected.is_set(),
+        "the kiosk and the console to find the link down",
     )
-    sender.start()
-    time.sleep(2.0)
-    assert not console.connected.is_set()
     proxied.refusing = False  # the link returns: nobody presses anything
-    sender.join(60)
+    sending.join(60)
     assert result["attempts"] > 1
-    expected.add(second)
+    expected.add(second.ticket_id)
     console.wait_for(expected)
 
     proxied.silent = True  # half-open: connections stay up, nothing arrives
     third = new_ticket_id()
-    sender = threading.Thread(target=send_until_stored, args=(kiosk, third, body, 90))
-    sender.start()
-    time.sleep(3.0)
+    sending = threading.Thread(target=send_until_stored, args=(kiosk, third, body, 90))
+    sending.start()
+    wait_until(proxied.holding.is_set, "the kiosk's request held in the silence")
     proxied.silent = False
     proxied.reset_all()  # what a NAT does when it finally drops the dead flows
-    sender.join(90)
+    sending.join(90)
+    assert not sending.is_alive()
     expected.add(third)
     console.wait_for(expected)
     assert len(console.open) == 3
