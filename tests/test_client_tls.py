@@ -22,7 +22,8 @@ from kiosk.client import HubClient
 from kiosk.core.errors import HubRefused, HubUnreachable
 from kiosk.crypto import DeviceKeys
 from kiosk.crypto.tls import PemPair, create_site_ca, issue_server_certificate
-from tests.conftest import HubProcess, Site
+from tests.conftest import HubProcess, Site, replace_hub_url
+from tests.fault_proxy import FaultProxy
 
 
 class _Answer(BaseHTTPRequestHandler):
@@ -100,12 +101,15 @@ def test_a_certificate_for_another_host_name_is_refused(site: Site, wrong_name: 
 
 
 def test_the_site_hub_is_trusted_over_one_kept_connection(site: Site, hub: HubProcess) -> None:
-    client = site.client(site.kiosk)
+    counting = FaultProxy(site.port)  # in front of the hub: counts the connections made
+    client = site.client(replace_hub_url(site.kiosk, counting.url))
     try:
         for _ in range(3):
             client.heartbeat("test")
+        assert counting.connections == 1
     finally:
         client.close()
+        counting.close()
 
 
 class _Counter(BaseHTTPRequestHandler):
