@@ -25,11 +25,11 @@ def test_calls_arriving_during_a_batch_share_the_next_and_get_their_own_answers(
     async def scenario() -> list[int]:
         batched: Batched[int, int] = Batched(work)
         first = asyncio.ensure_future(batched(1))
-        while not first_started.is_set():
-            await asyncio.sleep(0.001)
+        assert await asyncio.to_thread(first_started.wait, 5)
         later = [asyncio.ensure_future(batched(n)) for n in (2, 3, 4)]
-        await asyncio.sleep(0.01)
-        release_first.set()
+        # Released after the three calls' first steps, which queue them (the loop
+        # runs ready callbacks in the order they were scheduled).
+        asyncio.get_running_loop().call_soon(release_first.set)
         return list(await asyncio.gather(first, *later))
 
     assert asyncio.run(scenario()) == [10, 20, 30, 40]
@@ -79,8 +79,7 @@ def test_a_caller_that_goes_away_does_not_stop_the_others_of_its_batch() -> None
         batched: Batched[int, int] = Batched(work)
         gone = asyncio.ensure_future(batched(1))
         stays = asyncio.ensure_future(batched(2))
-        while not started.is_set():
-            await asyncio.sleep(0.001)
+        assert await asyncio.to_thread(started.wait, 5)
         gone.cancel()  # its client hung up while the batch was in the thread
         release.set()
         answer = await stays

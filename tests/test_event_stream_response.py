@@ -17,6 +17,7 @@ class _Server:
     def __init__(self) -> None:
         self.left = asyncio.Event()
         self.sent: list[dict[str, Any]] = []
+        self.wrote = asyncio.Event()  # a body chunk went out
 
     async def receive(self) -> dict[str, Any]:
         await self.left.wait()
@@ -24,6 +25,8 @@ class _Server:
 
     async def send(self, message: dict[str, Any]) -> None:
         self.sent.append(message)
+        if message.get("body"):
+            self.wrote.set()
 
 
 async def _events(more: asyncio.Event, closed: list[str]) -> AsyncGenerator[bytes, None]:
@@ -40,7 +43,7 @@ def test_a_client_leaving_ends_the_stream_as_an_ordinary_end() -> None:
         server, closed = _Server(), []
         response = EventStreamResponse(_events(asyncio.Event(), closed), headers={})
         serving = asyncio.ensure_future(response({"type": "http"}, server.receive, server.send))
-        await asyncio.sleep(0.01)
+        await asyncio.wait_for(server.wrote.wait(), 5)
         server.left.set()
         await asyncio.wait_for(serving, 5)  # returns, not cancelled
         return server, closed
@@ -57,10 +60,12 @@ def test_a_stream_that_ends_by_itself_as_its_client_leaves_is_finished_and_nothi
 
         async def app() -> None:  # the server's own code goes on after the response
             await response({"type": "http"}, server.receive, server.send)
-            await asyncio.sleep(0.05)
+            # A trip to a worker thread: turns of the loop in which a cancel
+            # left behind by the response would reach this task.
+            await asyncio.to_thread(server.sent.copy)
 
         serving = asyncio.ensure_future(app())
-        await asyncio.sleep(0.01)
+        await asyncio.wait_for(server.wrote.wait(), 5)
         server.left.set()  # the client goes...
         more.set()  # ...as the last event comes and the stream ends (the hub closing)
         with contextlib.suppress(asyncio.CancelledError):

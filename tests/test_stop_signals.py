@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 
@@ -28,13 +29,17 @@ def test_sigterm_stops_the_hub_while_the_loop_is_flooded() -> None:
 
     async def run() -> None:
         loop = asyncio.get_running_loop()
-        with stop_on_signals(loop, lambda: stopped.append("stop")):
+        stopping = asyncio.Event()
+
+        def stop() -> None:
+            stopped.append("stop")
+            stopping.set()
+
+        with stop_on_signals(loop, stop):
             _fill_self_pipe(loop)
             os.kill(os.getpid(), signal.SIGTERM)
-            for _ in range(100):
-                if stopped:
-                    return
-                await asyncio.sleep(0.01)
+            with contextlib.suppress(TimeoutError):  # the assertion below says what failed
+                await asyncio.wait_for(stopping.wait(), 1)
 
     before = signal.getsignal(signal.SIGTERM)
     asyncio.run(run())
