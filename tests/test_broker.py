@@ -113,11 +113,14 @@ def test_a_quiet_event_stream_writes_a_keepalive_each_heartbeat(tmp_path: Path) 
         stream = hub.streams.stream(StreamContext(kiosk, sample_site()), sub, [])
         written = [await anext(stream)]  # "synced"
         pending = asyncio.ensure_future(anext(stream))
-        await asyncio.sleep(0.05)
-        await hub.keepalive_once()  # wrote 50 ms ago: too soon
-        await asyncio.sleep(0.1)
-        assert not pending.done()
-        await hub.keepalive_once()  # quiet for 150 ms, more than half a heartbeat
+        finished, _ = await asyncio.wait({pending}, timeout=0)  # its turn: it waits for events
+        assert not finished
+        await hub.keepalive_once()  # it wrote just now: too soon
+        assert sub.pending == []
+        # As if it had written nothing for a heartbeat (the stream's own record of
+        # its last write): more than half a heartbeat, so the job wakes it.
+        sub.sent_at -= hub.settings.heartbeat_seconds
+        await hub.keepalive_once()
         written.append(await asyncio.wait_for(pending, 5))
         hub.broker.publish(EpochKeyPublished(_KEY))
         written.append(await asyncio.wait_for(anext(stream), 5))
@@ -137,8 +140,8 @@ def test_a_stream_takes_its_events_oldest_first_in_writes_of_at_most_so_many() -
     async def run() -> None:
         sub = Subscription("k1", lambda e: True, kiosk=True)
         waiting = asyncio.ensure_future(sub.take(64))
-        await asyncio.sleep(0)
-        assert not waiting.done()  # nothing queued: it waits
+        finished, _ = await asyncio.wait({waiting}, timeout=0)  # its turn of the loop
+        assert not finished  # nothing queued: it waits
         for n in range(70):
             assert sub.put(StreamEnded(str(n)))
         assert [_n(e) for e in await waiting] == list(range(64))
