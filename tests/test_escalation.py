@@ -1,28 +1,32 @@
 """Escalation: the next group on a route is alerted only when nobody has
-accepted within its step's limit, and then it can open the ticket."""
+accepted within its step's limit, and then it can open the ticket.
+
+In-process, on a clock the test moves: each escalation tick is one call.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import base64
 import dataclasses
-import queue
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from kiosk.client import HubClient
-from kiosk.core.body import TicketBody
+from kiosk.client import DeviceConfig
+from kiosk.core.body import TicketBody, binding_bytes
 from kiosk.core.categories import Category, Urgency
 from kiosk.core.events import TicketChanged
 from kiosk.core.site import DeviceRole, EscalationStep
 from kiosk.core.ticket import Ticket, TicketState, new_ticket_id
+from kiosk.crypto import DeviceKeys, seal_ticket, sign_ticket
 from kiosk.hub.app import Hub
 from kiosk.operator import enrol_local_device
 from kiosk.operator.site_admin import current_site, publish
-from tests.conftest import HubProcess, Site
-from tests.hub_events import listen
+from tests.conftest import Site
+from tests.in_process_hub import FakeClock, InProcessHub
 
 
 def _with_control_after(site: Site, seconds: int) -> None:
@@ -39,72 +43,90 @@ def _with_control_after(site: Site, seconds: int) -> None:
     publish(site.layout, dataclasses.replace(current, routes=routes))
 
 
-def _tickets(events: queue.Queue[dict[str, Any]], within: float) -> list[dict[str, Any]]:
-    found, deadline = [], time.monotonic() + within
-    while (left := deadline - time.monotonic()) > 0:
-        try:
-            event = events.get(timeout=left)
-        except queue.Empty:
-            break
-        if event.get("type") == "ticket":
-            found.append(event["ticket"])
-    return found
-
-
-def _control(site: Site) -> HubClient:
-    config = enrol_local_device(
+def _control(site: Site) -> DeviceConfig:
+    return enrol_local_device(
         site.layout, DeviceRole.STAFF, site.hub_url, group_id="central-control", device_id="ctl-1"
     )
-    return site.client(config)
+
+
+def _sealed_request(
+    site: Site, category: Category, urgency: Urgency, to: list[DeviceConfig]
+) -> dict[str, Any]:
+    """What the kiosk sends: its signed request, sealed to each of `to`."""
+    ticket_id = new_ticket_id()
+    binding = binding_bytes(ticket_id, "central-p3", category, urgency)
+    body = TicketBody(category, urgency, "en", sent_at=int(time.time())).to_bytes()
+    signed = body + sign_ticket(DeviceKeys.load(site.kiosk.directory), "kiosk-p3", binding, body)
+    publics = {d.device_id: DeviceKeys.load(d.directory).hpke_public for d in to}
+    sealed = seal_ticket(signed, publics, binding)
+    return {
+        "id": ticket_id,
+        "category": category.value,
+        "urgency": urgency.value,
+        "sealed": {k: base64.b64encode(v).decode() for k, v in sealed.items()},
+    }
+
+
+@pytest.fixture
+def hub(site: Site) -> Iterator[InProcessHub]:
+    hub = InProcessHub(site.layout, FakeClock(time.time()))
+    try:
+        yield hub
+    finally:
+        hub.close()
 
 
 def test_the_next_group_is_alerted_when_nobody_accepts_in_time(
-    site: Site, hub: HubProcess, kiosk_client: HubClient, staff_client: HubClient
+    site: Site, hub: InProcessHub
 ) -> None:
     _with_control_after(site, 2)
     control = _control(site)
-    first, second = listen(staff_client), listen(control)
-    ticket_id = new_ticket_id()
-    kiosk_client.submit_ticket(
-        kiosk_client.site(), ticket_id, TicketBody(Category.LOST, Urgency.NORMAL, "en")
-    )
-    assert [t["id"] for t in _tickets(first, 1.0)] == [ticket_id]  # the first step at once
-    assert _tickets(second, 1.0) == []  # the control room not yet
-    escalated = _tickets(second, 4.0)
-    assert [t["id"] for t in escalated] == [ticket_id]
-    assert control.open_ticket(escalated[0]).body.category is Category.LOST
+    first, second = hub.listen("staff-anna"), hub.listen("ctl-1")
+    request = _sealed_request(site, Category.LOST, Urgency.NORMAL, [site.staff, control])
+    assert hub.call(site.kiosk, "POST", "/v1/tickets", request).status_code == 201
+    assert [t["id"] for t in first.tickets()] == [request["id"]]  # the first step at once
+    assert second.tickets() == []  # the control room not yet
+    hub.escalate(after=1.9)
+    assert second.tickets() == []
+    hub.escalate(after=0.1)  # its step's limit, with nobody accepting
+    escalated = second.tickets()
+    assert [t["id"] for t in escalated] == [request["id"]]
+    reader = site.client(control)
+    try:
+        reader._site = current_site(site.layout)  # as if verified from the hub
+        assert reader.open_ticket(escalated[0]).body.category is Category.LOST
+    finally:
+        reader.close()
+    hub.escalate(after=60)
+    assert second.tickets() == []  # once only
+    assert first.tickets() == []  # the first step was alerted already
 
 
-def test_an_accepted_ticket_is_not_escalated(
-    site: Site, hub: HubProcess, kiosk_client: HubClient, staff_client: HubClient
-) -> None:
+def test_an_accepted_ticket_is_not_escalated(site: Site, hub: InProcessHub) -> None:
     _with_control_after(site, 2)
     control = _control(site)
-    second = listen(control)
-    ticket_id = new_ticket_id()
-    kiosk_client.submit_ticket(
-        kiosk_client.site(), ticket_id, TicketBody(Category.LOST, Urgency.NORMAL, "en")
-    )
-    staff_client.act(ticket_id, "accept", 2)
-    assert [t for t in _tickets(second, 4.0) if t["state"] != "accepted"] == []
+    second = hub.listen("ctl-1")
+    request = _sealed_request(site, Category.LOST, Urgency.NORMAL, [site.staff, control])
+    hub.call(site.kiosk, "POST", "/v1/tickets", request)
+    path = f"/v1/tickets/{request['id']}/accept"
+    assert hub.call(site.staff, "POST", path, {"eta_minutes": 2}).status_code == 200
+    hub.escalate(after=2)
+    hub.escalate(after=30)
+    assert [t for t in second.tickets() if t["state"] != "accepted"] == []
 
 
-def test_urgent_categories_alert_every_group_at_once(
-    site: Site, hub: HubProcess, kiosk_client: HubClient
-) -> None:
-    second = listen(_control(site))  # the sample site routes medical_now to both at 0 s
-    ticket_id = new_ticket_id()
-    kiosk_client.submit_ticket(
-        kiosk_client.site(), ticket_id, TicketBody(Category.MEDICAL_NOW, Urgency.URGENT, "en")
-    )
-    assert [t["id"] for t in _tickets(second, 1.5)] == [ticket_id]
+def test_urgent_categories_alert_every_group_at_once(site: Site, hub: InProcessHub) -> None:
+    second = hub.listen(_control(site).device_id)  # the sample site: medical_now to both at 0 s
+    request = _sealed_request(site, Category.MEDICAL_NOW, Urgency.URGENT, [site.staff])
+    hub.call(site.kiosk, "POST", "/v1/tickets", request)
+    assert [t["id"] for t in second.tickets()] == [request["id"]]
 
 
 def test_an_alert_whose_copies_could_not_be_read_goes_out_on_the_next_tick(
     site: Site, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _with_control_after(site, 1)
-    hub = Hub(site.layout.hub_settings())
+    hub = Hub(site.layout.hub_settings(), clock=FakeClock(time.time()))
     ticket = Ticket(
         id=new_ticket_id(),
         kiosk_id="kiosk-p3",
@@ -131,9 +153,9 @@ def test_an_alert_whose_copies_could_not_be_read_goes_out_on_the_next_tick(
 
     async def three_ticks() -> None:
         with pytest.raises(ConnectionError):
-            await hub.escalator.run_once()
-        await hub.escalator.run_once()
-        await hub.escalator.run_once()  # sent once: nothing again
+            await hub.escalate_once()
+        await hub.escalate_once()
+        await hub.escalate_once()  # sent once: nothing again
 
     asyncio.run(three_ticks())
     # "watcher" is no device of the manifest: the hub ends its stream ("revoked")
