@@ -244,6 +244,12 @@ BAD_FILES: list[tuple[str, Mutation, str | tuple[str, int], str]] = [
         "screen_inches = 43.0.1",
         "(syntax): not valid TOML",
     ),
+    (
+        "an array left open on the last line",
+        lambda t: t + 'languages_extra = ["de", "fr",\n',
+        'languages_extra = ["de", "fr",',
+        "(syntax): not valid TOML: Invalid value (at end of document)",
+    ),
 ]
 
 

@@ -100,13 +100,27 @@ class SiteFileInvalid(SiteError):
         )
 
 
+def _where_it_stops_parsing(text: str) -> int:
+    """The line an error "at end of document" comes from: the one after the
+    longest run of first lines that is still valid TOML. An array or string left
+    open is reported where it opens, not at line 1."""
+    lines = text.splitlines(keepends=True)
+    for count in range(len(lines) - 1, -1, -1):
+        try:
+            tomllib.loads("".join(lines[:count]))
+        except tomllib.TOMLDecodeError:
+            continue
+        return count + 1
+    return 1
+
+
 def parse_site_text(text: str, filename: str = "site.toml") -> Site:
     """The site the text describes (version 0, no devices), or SiteFileInvalid."""
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"\(at line (\d+), column \d+\)", str(exc))
-        line = int(match.group(1)) if match else 1
+        line = int(match.group(1)) if match else _where_it_stops_parsing(text)
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
         raise SiteFileInvalid(
             filename, [Problem(line, "(syntax)", f"not valid TOML: {message}")]
