@@ -29,6 +29,7 @@ from kiosk.operator.site_admin import current_site
 from tests.conftest import HubProcess
 from tests.conftest import Site as SiteFixture
 from tests.hub_events import listen
+from tests.waiting import wait_until
 
 
 def _submit(kiosk: HubClient, category: Category = Category.UNWELL) -> str:
@@ -170,7 +171,7 @@ def test_expired_and_wrong_codes_and_wrong_fingerprints_are_refused(
     issued = create_enrolment(
         site.layout, DeviceRole.KIOSK, location_id="central-hall", hours=0.0001
     )
-    time.sleep(0.5)
+    wait_until(lambda: time.time() > issued.expires_at, "the code's expiry (in 0.36 s)")
     with pytest.raises(HubRefused) as refused:
         enrol_with_code(site.hub_url, issued.code, issued.site_fingerprint, tmp_path / "a")
     assert refused.value.code == "code_expired"
