@@ -3,7 +3,6 @@ they tap again, as a person does, so a slow hub is not mistaken for a lost reque
 
 from __future__ import annotations
 
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 from kiosk.bench.devices import Later, SimStaff
@@ -15,6 +14,7 @@ from kiosk.core.categories import Category, Urgency
 from kiosk.core.ticket import new_ticket_id
 from kiosk.crypto import DeviceKeys
 from tests.conftest import HubProcess, Site, start_hub
+from tests.waiting import wait_until
 
 
 def test_a_staff_member_taps_accept_again_until_the_hub_answers(
@@ -30,7 +30,7 @@ def test_a_staff_member_taps_accept_again_until_the_hub_answers(
         staff = SimStaff(device, recorder, pool, later, marker="m", hold=0.1, escalate_after=2.0)
         hub.stop()  # the hub is down when the member taps Accept
         answer = pool.submit(staff.act_until_answered, ticket_id, "accept", eta_minutes=3)
-        time.sleep(1.5)
+        wait_until(lambda: recorder.staff_unanswered >= 1, "a tap the hub did not answer")
         again = start_hub(site.layout, site.port)
         try:
             assert answer.result(60) == "yes"
