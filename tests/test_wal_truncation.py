@@ -55,7 +55,7 @@ def test_requests_closed_in_a_burst_leave_the_log_within_the_gap(
     for ticket_id in (first, second, third):
         assert ticket_id.encode() not in data
     # Once the gap has passed, the next close truncates at once again.
-    time.sleep(CHECKPOINT_GAP)
+    time.sleep(CHECKPOINT_GAP)  # the gap runs on the store's own clock (no clock to pass in)
     _closed(store, b"FOURTH-SEALED-WORDS")
     assert not store.checkpoint_pending
     assert b"FOURTH-SEALED-WORDS" not in _on_disk(tmp_path)
