@@ -32,7 +32,7 @@ def test_a_spinning_process_gets_its_share_and_no_more() -> None:
         quota.add(spinner.pid)
         assert quota.pids() == [spinner.pid]
         started, cpu_before = time.monotonic(), process_cpu_seconds(spinner.pid)
-        time.sleep(1.5)
+        time.sleep(1.5)  # the measuring window: a share is CPU time over wall time
         share = (process_cpu_seconds(spinner.pid) - cpu_before) / (time.monotonic() - started)
         # Unlimited it would take a whole core; the clock-tick accounting adds a little.
         assert share < 0.3
