@@ -3,6 +3,7 @@ loopback over TLS → signed clients and real app processes."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import shutil
@@ -22,6 +23,7 @@ from kiosk.client import DeviceConfig, HubClient
 from kiosk.core.site import DeviceRole
 from kiosk.crypto import DeviceKeys
 from kiosk.operator import SiteLayout, enrol_local_device, init_site, sample_site
+from tests.waiting import wait_until
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -134,24 +136,25 @@ def start_hub(
             env={**os.environ, "PYTHONPATH": str(REPO)},
         )
     hub = HubProcess(process, log_path, layout.hub)
-    deadline = time.monotonic() + 30
     session = requests.Session()
     session.trust_env = False
-    while True:
+
+    def healthy() -> bool:
         try:
-            response = session.get(
+            return session.get(
                 f"https://127.0.0.1:{port}/v1/health",
                 verify=str(layout.operator / "ca.pem"),
                 timeout=1,
-            )
-            if response.ok:
-                return hub
+            ).ok
         except requests.RequestException:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            hub.stop()
-            raise RuntimeError(f"hub did not start:\n{log_path.read_text()}")
-        time.sleep(0.1)
+            return False
+
+    with session, contextlib.suppress(AssertionError):
+        wait_until(lambda: process.poll() is not None or healthy(), "the hub to answer", 30)
+        if process.poll() is None:
+            return hub
+    hub.stop()  # gone, or not answering after 30 s: its log says why
+    raise RuntimeError(f"hub did not start:\n{log_path.read_text()}")
 
 
 @pytest.fixture
