@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import os
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,7 @@ from kiosk.crypto import DeviceKeys, sealed_key_id
 from kiosk.operator import SiteLayout, enrol_local_device, init_site, sample_site
 from tests.conftest import HubProcess, empty_postgres, free_port, start_hub
 from tests.test_forward_secrecy_hub import EPOCH_SECONDS, Console, assert_no_key_opens
+from tests.waiting import wait_until
 
 PG_URL = os.environ.get("KIOSK_TEST_POSTGRES_URL", "")
 pytestmark = pytest.mark.skipif(not PG_URL, reason="set KIOSK_TEST_POSTGRES_URL")
@@ -124,12 +124,12 @@ def test_no_device_key_opens_database_copies_after_resolve_and_epoch_end(
         left_copies, left_replies = _table_copies()
         assert (left_copies, left_replies) == ({}, {})
 
-        deadline = time.monotonic() + 4 * EPOCH_SECONDS
-        while (epoch_ids & {*anna.ring.held(), *ben.ring.held()}) and time.monotonic() < deadline:
-            time.sleep(0.2)
-            anna.tick()
-            ben.tick()
-        assert not epoch_ids & {*anna.ring.held(), *ben.ring.held()}
+        wait_until(
+            lambda: all([anna.swept(epoch_ids), ben.swept(epoch_ids)]),  # both tick, every time
+            "the epochs' end",
+            4 * EPOCH_SECONDS,
+            every=0.2,
+        )
 
         ticket_copies: dict[str, tuple[bytes, bytes]] = {}
         for (ticket_id, recipient), sealed in copies.items():
