@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from typing import Any
 
 import pytest
@@ -18,6 +17,7 @@ from kiosk.core.errors import HubRefused
 from kiosk.core.ticket import new_ticket_id
 from kiosk.crypto import DeviceKeys, sign_request
 from tests.conftest import HubProcess, Site
+from tests.waiting import wait_until
 
 
 def _raw(
@@ -230,10 +230,15 @@ def test_a_heartbeat_the_database_could_not_store_is_refused(site: Site, hub: Hu
         _error(_raw(site, "POST", "/v1/heartbeat", body), 400, "bad_version")
     ok = json.dumps({"version": "0.1.0", "manifest_version": 2**31 - 1}).encode()
     assert _raw(site, "POST", "/v1/heartbeat", ok).status_code == 200
-    deadline = time.monotonic() + 30
-    while _stored_manifest_version(site, "kiosk-p3") != 2**31 - 1:  # the next sweep stores it
-        assert time.monotonic() < deadline, hub.log_text()
-        time.sleep(0.5)
+    try:  # the next sweep stores it
+        wait_until(
+            lambda: _stored_manifest_version(site, "kiosk-p3") == 2**31 - 1,
+            "the presence sweep to store the beat",
+            30,
+            every=0.5,  # each look is a `kiosk admin status` process
+        )
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}\n{hub.log_text()}") from None
     assert "presence.failed" not in hub.log_text()
 
 
