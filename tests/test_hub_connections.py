@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import contextlib
 import resource
+import select
 import socket
 import ssl
-import time
 from collections.abc import Iterator
 
 from kiosk.client import HubClient
 from tests.conftest import HubProcess, Site
+from tests.waiting import wait_until
 
 _HEALTH = b"GET /v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
 
@@ -73,9 +74,13 @@ def test_an_idle_connection_is_closed_and_a_beating_one_kept(site: Site, hub: Hu
     idle, beating = _connect(site, context, timeout=60), _connect(site, context, timeout=60)
     try:
         assert _health(idle).startswith(b"HTTP/1.1 200")
-        for _ in range(4):  # 40 s: past the 30 s idle limit for both
-            time.sleep(10)
-            assert _health(beating).startswith(b"HTTP/1.1 200")
+        closed: list[ssl.SSLSocket] = []
+        for _ in range(5):  # a beat every 10 s until the idle one goes (its limit: 30 s)
+            closed, _, _ = select.select([idle], [], [], 10)
+            assert _health(beating).startswith(b"HTTP/1.1 200")  # kept past the limit
+            if closed:
+                break
+        assert closed, "the idle connection was kept for 50 s"
         assert idle.recv(4096) == b"", "the idle connection should have been closed"
     finally:
         idle.close()
@@ -94,7 +99,8 @@ def test_a_stream_whose_device_left_is_ended(
         assert next(e for e in stream if e["type"] == "synced")
         assert hub.log_text().count(closed) == round_ - 1
         stream.close()  # the connection closed, as a device does that leaves
-        deadline = time.monotonic() + 5  # under a keep-alive's 7.5 s: not found by a write
-        while hub.log_text().count(closed) < round_:
-            assert time.monotonic() < deadline, "the hub kept the stream of a device gone"
-            time.sleep(0.05)
+        wait_until(  # under a keep-alive's 7.5 s: not found by a write
+            lambda r=round_: hub.log_text().count(closed) >= r,
+            "the hub to end the stream of a device gone",
+            5,
+        )
