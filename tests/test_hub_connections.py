@@ -99,8 +99,9 @@ def test_a_stream_whose_device_left_is_ended(
         assert next(e for e in stream if e["type"] == "synced")
         assert hub.log_text().count(closed) == round_ - 1
         stream.close()  # the connection closed, as a device does that leaves
-        wait_until(  # under a keep-alive's 7.5 s: not found by a write
-            lambda r=round_: hub.log_text().count(closed) >= r,
-            "the hub to end the stream of a device gone",
-            5,
-        )
+
+        def ended(count: int = round_) -> bool:
+            return hub.log_text().count(closed) >= count
+
+        # Under a keep-alive's 7.5 s: not found by a write.
+        wait_until(ended, "the hub to end the stream of a device gone", 5)
