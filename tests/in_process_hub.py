@@ -14,7 +14,7 @@ import dataclasses
 import json
 from collections.abc import Coroutine
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from starlette.types import ASGIApp, Message
 
@@ -24,6 +24,8 @@ from kiosk.hub.app import Hub, create_hub
 from kiosk.hub.events import StreamContext, Subscription
 from kiosk.hub.wire import render
 from kiosk.operator.site_admin import SiteLayout
+
+T = TypeVar("T")
 
 __all__ = ["Answer", "FakeClock", "InProcessHub", "Stream"]
 
@@ -126,7 +128,7 @@ class InProcessHub:
         headers["Content-Length"] = str(len(body))
         if body:
             headers["Content-Type"] = "application/json"
-        return self.run(_call(self.app, method, path, headers, body))
+        return asyncio.run(_call(self.app, method, path, headers, body))
 
     def listen(self, device_id: str) -> Stream:
         """The device's stream from now on (its snapshot left out)."""
@@ -136,7 +138,7 @@ class InProcessHub:
         assert device is not None
         return Stream(self.hub, self.hub.streams.subscribe(StreamContext(device, site)))
 
-    def run(self, step: Coroutine[Any, Any, Any]) -> Any:
+    def run(self, step: Coroutine[Any, Any, T]) -> T:
         return asyncio.run(step)
 
     def escalate(self, after: float) -> None:

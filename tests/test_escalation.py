@@ -162,7 +162,7 @@ def test_an_alert_whose_copies_could_not_be_read_goes_out_on_the_next_tick(
     # when it loads the site; only the ticket alerts count here.
     sent = [e for e in alerts.pending if isinstance(e, TicketChanged)]
     assert [a.ticket.id for a in sent] == [ticket.id]
-    assert sent[0].audience.groups == {"central-control"}
+    assert sent[0].audience.groups == frozenset({"central-control"})
     assert sent[0].sealed == {"staff-anna": base64.b64encode(b"sealed copy").decode()}
     hub.store.close_loop_reader()
     hub.store.engine.dispose()

@@ -26,8 +26,6 @@ from typing import Any
 from kiosk.core.audience import Audience
 from kiosk.core.epoch_key import EpochKeyRecord
 
-_EVERY_KIOSK = Audience.every_kiosk()
-
 __all__ = [
     "KEEPALIVE",
     "Alert",
@@ -44,6 +42,8 @@ __all__ = [
     "TicketChanged",
     "TicketView",
 ]
+
+_EVERY_KIOSK = Audience.every_kiosk()
 
 
 @dataclass(frozen=True, slots=True)

@@ -106,8 +106,10 @@ class Hub:
         self.publisher = Publisher(self.broker, self.views, self.pg)
         self.escalator = Escalator(self.store, self.duty, self.site, self.views, self.broker, clock)
         self.presence = Presence(self.store)
-        self.presence_sweep = PresenceSweep(settings, self.presence, self.site, self.publisher)
-        self.expiry = Expiry(settings, self.store, self.site, self.publisher)
+        self.presence_sweep = PresenceSweep(
+            settings, self.presence, self.site, self.publisher, clock
+        )
+        self.expiry = Expiry(settings, self.store, self.site, self.publisher, clock)
         self.streams = EventStreams(
             self.broker, self.site, self.views, self.store, self.replies, self.duty, clock
         )
@@ -128,13 +130,13 @@ class Hub:
     # -- the timers' steps, at the clock's time unless told ------------------------
     async def escalate_once(self, now: float | None = None) -> None:
         """Escalation, reminders, re-escalation and kiosk fallbacks that came due."""
-        await self.escalator.escalate_once(self.clock() if now is None else now)
+        await self.escalator.escalate_once(now)
 
     async def presence_once(self, now: float | None = None) -> None:
-        await self.presence_sweep.sweep_once(self.clock() if now is None else now)
+        await self.presence_sweep.sweep_once(now)
 
     async def expire_once(self, now: float | None = None) -> None:
-        await self.expiry.expire_once(self.clock() if now is None else now)
+        await self.expiry.expire_once(now)
 
     async def keepalive_once(self) -> None:
         """Run every half heartbeat: so no stream stays silent longer than one

@@ -49,15 +49,13 @@ class Escalator:
         self._site = site
         self._views = views
         self._broker = broker
-        self.clock = clock
+        self._clock = clock
         self._sent: set[tuple[str, str]] = set()
 
-    async def run_once(self) -> None:
-        """One tick at the clock's time."""
-        await self.escalate_once(self.clock())
-
-    async def escalate_once(self, now: float) -> None:
-        """Escalation, reminders, re-escalation and kiosk fallbacks due at `now`."""
+    async def escalate_once(self, now: float | None = None) -> None:
+        """Escalation, reminders, re-escalation and kiosk fallbacks due at `now`
+        (the clock's time if None)."""
+        now = self._clock() if now is None else now
         site = await self._site.current()
         if site is None:
             return

@@ -114,7 +114,7 @@ class EventStreams:
 
         def wants(event: HubEvent) -> bool:
             reach = None
-            if isinstance(event, TicketChanged | ReplyPosted):
+            if device.role is DeviceRole.STAFF and isinstance(event, TicketChanged | ReplyPosted):
                 reach = _Reach(self._views, context.site, event.ticket, self._clock())
             return event.audience.admits(device, reach)
 

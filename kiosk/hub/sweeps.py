@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 
 from starlette.concurrency import run_in_threadpool
 
+from kiosk.core.clock import Clock
 from kiosk.core.site import DeviceRole, Site
 from kiosk.hub.live_site import LiveSite
 from kiosk.hub.logs import log_event, ticket_ref
@@ -36,15 +37,23 @@ async def every(seconds: float, job: Callable[[], Awaitable[object]], what: str)
 
 class PresenceSweep:
     def __init__(
-        self, settings: HubSettings, presence: Presence, site: LiveSite, publisher: Publisher
+        self,
+        settings: HubSettings,
+        presence: Presence,
+        site: LiveSite,
+        publisher: Publisher,
+        clock: Clock,
     ) -> None:
+        self._clock = clock
         self._offline_after = settings.offline_after_seconds
         self._presence = presence
         self._site = site
         self._publisher = publisher
 
-    async def sweep_once(self, now: float) -> None:
-        """Store the beats, and tell the control room about kiosks gone silent or back."""
+    async def sweep_once(self, now: float | None = None) -> None:
+        """Store the beats, and tell the control room about kiosks gone silent or
+        back by `now` (the clock's time if None)."""
+        now = self._clock() if now is None else now
         changes = await run_in_threadpool(self._presence.sweep, now, self._offline_after)
         site = await self._site.current() if changes else None
         for change in changes:
@@ -59,8 +68,14 @@ class PresenceSweep:
 
 class Expiry:
     def __init__(
-        self, settings: HubSettings, store: Store, site: LiveSite, publisher: Publisher
+        self,
+        settings: HubSettings,
+        store: Store,
+        site: LiveSite,
+        publisher: Publisher,
+        clock: Clock,
     ) -> None:
+        self._clock = clock
         self._ttl = settings.ticket_ttl_seconds
         self._store = store
         self._site = site
@@ -72,8 +87,10 @@ class Expiry:
             return self._ttl
         return site.limits.request_expiry_seconds if site else DEFAULT_TICKET_TTL_SECONDS
 
-    async def expire_once(self, now: float) -> None:
-        """Expire and purge tickets older than the limit at `now`; forget old nonces."""
+    async def expire_once(self, now: float | None = None) -> None:
+        """Expire and purge tickets older than the limit at `now` (the clock's time
+        if None); forget old nonces."""
+        now = self._clock() if now is None else now
         site = await self._site.current()  # also notices revocations while no device calls
         await run_in_threadpool(self._store.forget_nonces, now)
         cutoff = now - self.ticket_ttl(site)
