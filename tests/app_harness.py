@@ -318,13 +318,25 @@ def main() -> None:
             x, y = widget.to_window(*widget.center)
             touch = UnitTestTouch(x, y)
             touch.touch_down()
-            Clock.schedule_once(lambda _dt: touch.touch_up(), float(cmd["seconds"]))
             # Before any frame: a button shows it is pressed only if it is already down
             # (a toggle, whose state is whether it is chosen, by its `touched` frame).
-            return {
+            at_touch = {
                 "state": getattr(widget, "state", None),
                 "touched": getattr(widget, "touched", None),
             }
+            if not cmd.get("until_lifted"):
+                Clock.schedule_once(lambda _dt: touch.touch_up(), float(cmd["seconds"]))
+                return at_touch
+
+            def lifted(_dt: float) -> None:  # answered at the frame after the finger lifts
+                answer({"ok": True, **at_touch, "screen": app.root.current})
+
+            def lift(_dt: float) -> None:
+                touch.touch_up()
+                Clock.schedule_once(lifted, 0)
+
+            Clock.schedule_once(lift, float(cmd["seconds"]))
+            return {"later": True}
         if op == "drag":  # a finger put on a widget and moved up or down the list
             widget = find(cmd)
             scroller = scroller_of(widget)
@@ -433,6 +445,10 @@ def main() -> None:
                     if clipped(w) is not None
                 ]
             }
+        if op == "background":  # the app's work off the UI thread still running
+            # (kiosk/uikit/background.py names each such thread so)
+            running = [t for t in threading.enumerate() if t.name == "ui-background"]
+            return {"running": sum(t.is_alive() for t in running)}
         if op == "spoken":
             return {"spoken": spoken, "amplitude": app.speaker.amplitude}
         if op == "screenshot":

@@ -6,7 +6,6 @@ who walks away instead stops the sending (the kiosk resets and sends nothing).""
 from __future__ import annotations
 
 import sqlite3
-import time
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ from kiosk.core.categories import Category
 from tests.app_driver import AppDriver
 from tests.conftest import Site, start_hub
 from tests.hub_events import listen
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.usefixtures("display")
 
@@ -82,7 +82,9 @@ def test_a_traveller_who_walks_away_while_the_hub_is_down_sends_nothing(
         traveller.wait_until(lambda s: _text(s, "We keep trying"), "retrying", timeout=20)
         traveller.wait_until(lambda s: s["screen"] == "start", "reset after the warning", 30)
         hub = start_hub(site.layout, site.port)
-        time.sleep(6)  # longer than the sender's back-off: it would have sent by now
+        # Every job the app runs off the UI thread has ended, its sender among
+        # them, with the hub up to take anything the sender still sent.
+        wait_until(lambda: traveller.call("background")["running"] == 0, "the sending to end")
     finally:
         traveller.close()
         if hub is not None:
