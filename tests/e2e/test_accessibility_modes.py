@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import os
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -204,7 +203,7 @@ def test_the_more_time_question_is_heard_and_stays_within_reach(
             lambda s: any("Do you need more time?" in t for t in s["texts"]), "the warning"
         )
         assert state["sounds_played"] > before
-        time.sleep(0.3)  # the dialog's layout settles after it opens
+        kiosk.call("still")  # the dialog's layout settles after it opens
         assert check_screen(kiosk, modes, "en/more-time") == []
         names = [t["name"] for t in kiosk.call("targets")["targets"]]
         assert names == ["more_time"]  # the screen beneath cannot be pressed meanwhile
