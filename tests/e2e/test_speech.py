@@ -17,6 +17,7 @@ from kiosk.i18n import load_translations
 from kiosk.traveller.speech import DEFAULT_LEVEL, VOLUME_LEVELS
 from tests.app_driver import AppDriver
 from tests.conftest import HubProcess, Site
+from tests.waiting import wait_until
 
 pytestmark = [
     pytest.mark.usefixtures("display"),
@@ -24,15 +25,25 @@ pytestmark = [
 ]
 
 
+def _written(path: Path) -> bool:
+    """Finished: espeak-ng writes the RIFF header's sizes last, as it closes the file
+    (until then they are placeholders)."""
+    data = path.read_bytes()
+    return len(data) > 44 and int.from_bytes(data[4:8], "little") == len(data) - 8
+
+
+def _written_wav(directory: Path, pattern: str, what: str) -> Path:
+    def written() -> Path | None:
+        return next((p for p in sorted(directory.glob(pattern)) if _written(p)), None)
+
+    try:
+        return wait_until(written, what)
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}: {sorted(directory.iterdir())}") from None
+
+
 def _wait_for_wav(directory: Path, voice: str) -> Path:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        found = [p for p in directory.glob(f"utterance-*-{voice}.wav") if p.stat().st_size > 20_000]
-        if found:
-            time.sleep(0.5)  # let espeak-ng finish the file
-            return found[0]
-        time.sleep(0.2)
-    raise AssertionError(f"no speech in voice {voice}: {sorted(directory.iterdir())}")
+    return _written_wav(directory, f"utterance-*-{voice}.wav", f"speech in voice {voice}")
 
 
 @pytest.mark.parametrize(("code", "voice"), [("en", "en-gb"), ("ar", "ar"), ("ja", "ja")])
@@ -74,16 +85,7 @@ def _loudness(path: Path) -> float:
 
 def _finished(directory: Path, count: int) -> Path:
     """The wav of utterance number `count`, once espeak-ng has finished it."""
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        found = list(directory.glob(f"utterance-{count}-*.wav"))
-        if found and found[0].stat().st_size > 20_000:
-            size = found[0].stat().st_size
-            time.sleep(0.5)
-            if found[0].stat().st_size == size:
-                return found[0]
-        time.sleep(0.2)
-    raise AssertionError(f"utterance {count} not finished: {sorted(directory.iterdir())}")
+    return _written_wav(directory, f"utterance-{count}-*.wav", f"utterance {count} finished")
 
 
 def test_quieter_and_louder_span_18_db_and_reset_with_the_session(
@@ -135,7 +137,8 @@ def test_the_start_screen_is_read_in_the_language_it_shows_and_says_which_switch
     kiosk = AppDriver("traveller", site.kiosk.directory, "1080x1920", tmp_path / "t.log")
     try:
         kiosk.press(id="mode_high_contrast")
-        time.sleep(3.5)  # the title has moved on to another language
+        first = kiosk.state()["texts"]
+        kiosk.wait_until(lambda s: s["texts"] != first, "the title in another language")
         kiosk.press(widget_class="SpeakButton")
         said = kiosk.call("spoken")["spoken"][-1]
         catalog = load_translations(said["locale"])
@@ -144,7 +147,7 @@ def test_the_start_screen_is_read_in_the_language_it_shows_and_says_which_switch
         assert switch in said["text"]
         assert catalog.gettext("Larger text") + " " + catalog.gettext("(on)") not in said["text"]
         # While it is read, the screen stays in that language.
-        time.sleep(4)
+        time.sleep(4)  # longer than the title's 3 s turn: it would have moved on by now
         assert catalog.gettext("Need help?") in kiosk.state()["texts"]
     finally:
         kiosk.close()
