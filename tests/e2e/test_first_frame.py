@@ -12,7 +12,6 @@ though a Kivy ScrollView holds touches back 250 ms where it can scroll.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -51,7 +50,7 @@ def test_the_first_frame_of_each_screen_shows_its_texts_in_the_chosen_language(
                 touch = {k: v if v is not None else code for k, v in target.items()}
                 frame = traveller.call("press_first_frame", **touch)
                 assert (code, frame["screen"], frame["stale"]) == (code, screen, [])
-                time.sleep(0.3)  # frames later, the screen settled
+                traveller.call("still")  # frames later, the screen settled
                 settled = traveller.wait_until(lambda s, n=screen: s["screen"] == n, screen)
                 if screen != "start":  # whose title cycles through the languages
                     assert (code, screen, frame["texts"]) == (code, screen, settled["texts"])
@@ -151,7 +150,7 @@ def test_in_a_list_that_scrolls_a_touch_shows_at_once_and_a_drag_presses_nothing
         dragged = traveller.call("drag", language="bg", dy=300)
         assert (dragged["state_at_touch"], dragged["state_moved"]) == ("down", "normal")
         assert dragged["scroll_y_after"] < dragged["scroll_y_before"], "the list did not scroll"
-        time.sleep(0.5)
+        traveller.call("still")  # frames after the lift: a press would have shown by now
         assert traveller.state()["screen"] == "start"
 
         traveller.press(language="en")
