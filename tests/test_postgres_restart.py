@@ -12,7 +12,6 @@ import os
 import shutil
 import subprocess
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -26,6 +25,7 @@ from kiosk.crypto import DeviceKeys
 from kiosk.operator import SiteLayout, enrol_local_device, init_site, sample_site
 from tests.conftest import empty_postgres, free_port, start_hub
 from tests.resilience import Console, send_until_stored
+from tests.waiting import wait_until
 
 PG_URL = os.environ.get("KIOSK_TEST_POSTGRES_URL", "")
 pytestmark = pytest.mark.skipif(
@@ -68,22 +68,27 @@ def test_postgresql_restart_under_load_loses_nothing(tmp_path: Path) -> None:
     try:
         assert console.connected.wait(20)
         sent: list[str] = []
+        stored: list[str] = []
         lock = threading.Lock()
+        restarting = threading.Event()
 
         def keep_sending(kiosk_index: int) -> None:
-            for _ in range(4):
+            for n in range(4):
+                if n == 2:  # the other half goes out as the server restarts
+                    restarting.wait(90)
                 ticket_id = new_ticket_id()
                 with lock:
                     sent.append(ticket_id)
                 body = TicketBody(Category.ASSISTANCE, Urgency.NORMAL, "it")
                 send_until_stored(kiosks[kiosk_index], ticket_id, body, 90)
-                time.sleep(0.4)
+                with lock:
+                    stored.append(ticket_id)
 
         threads = [threading.Thread(target=keep_sending, args=(i,)) for i in range(3)]
         for t in threads:
             t.start()
-        while len(sent) < 4:
-            time.sleep(0.05)
+        wait_until(lambda: len(stored) == 6, "each kiosk's first two tickets stored", 90)
+        restarting.set()
         _restart_postgres()
         for t in threads:
             t.join(120)
