@@ -152,6 +152,14 @@ def main() -> None:
         box = (max(x0, v0), max(y0, w0), min(x1, v1), min(y1, w1))
         return box if box[0] < box[2] - 1 and box[1] < box[3] - 1 else None
 
+    def in_full_view(w: Any) -> bool:
+        """Nothing of `w` cut by the edge of its list (to a pixel: a row flush with
+        the list's top edge sits a fraction of one off it)."""
+        box = clipped(w)
+        return box is not None and all(
+            abs(a - b) < 1 for a, b in zip(box, window_rect(w), strict=True)
+        )
+
     def texts_on_screen() -> list[Any]:
         return [w for w in top_layer() if isinstance(w, Label) and w.text and shown(w)]
 
@@ -248,7 +256,7 @@ def main() -> None:
             if widget.disabled or widget.opacity == 0:
                 raise LookupError("that button is not available to press")
             in_list = viewport(widget) != (0, 0, Window.width, Window.height)
-            if in_list and clipped(widget) != window_rect(widget) and cmd.get("scrolled", 0) < 5:
+            if in_list and not in_full_view(widget) and cmd.get("scrolled", 0) < 5:
                 # Out of view in a scrolling list: scroll to it as a person
                 # would, and press once the list has moved.
                 scroller_of(widget).scroll_to(widget, padding=10, animate=False)
@@ -313,7 +321,7 @@ def main() -> None:
             return {"later": True}
         if op == "hold":
             widget = find(cmd)
-            if clipped(widget) != window_rect(widget):
+            if not in_full_view(widget):
                 raise LookupError("hold a widget in full view")
             x, y = widget.to_window(*widget.center)
             touch = UnitTestTouch(x, y)
@@ -340,7 +348,7 @@ def main() -> None:
         if op == "drag":  # a finger put on a widget and moved up or down the list
             widget = find(cmd)
             scroller = scroller_of(widget)
-            if clipped(widget) != window_rect(widget):
+            if not in_full_view(widget):
                 raise LookupError("drag a widget in full view")
             x, y = widget.to_window(*widget.center)
             touch = UnitTestTouch(x, y)
