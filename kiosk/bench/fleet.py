@@ -59,6 +59,38 @@ def _layout_stations(kiosks: int, staff: int, per_group: int) -> tuple[int, int]
     return max(1, math.ceil(on_platforms / per_group)), control
 
 
+def _enrol(
+    layout: SiteLayout,
+    hub_urls: list[str],
+    site_public: bytes,
+    placements: list[tuple[str, DeviceRole, str | None, str | None]],
+) -> tuple[list[Device], list[DeviceRecord]]:
+    """Generate and save each placed device's keys and config, as enrolment does."""
+    devices: list[Device] = []
+    records: list[DeviceRecord] = []
+    for n, (device_id, role, location_id, group_id) in enumerate(placements):
+        keys = DeviceKeys.generate()
+        directory = layout.device(device_id)
+        keys.save(directory)
+        shutil.copyfile(layout.operator / "ca.pem", directory / "ca.pem")
+        # Devices spread over the hubs as a load balancer would spread them.
+        config = DeviceConfig(
+            directory,
+            device_id,
+            role,
+            hub_urls[n % len(hub_urls)],
+            site_public,
+            location_id,
+            group_id,
+        )
+        config.save()
+        devices.append(Device(config, keys))
+        records.append(
+            DeviceRecord(device_id, role, keys.sign_public, keys.hpke_public, location_id, group_id)
+        )
+    return devices, records
+
+
 def build_fleet(
     layout: SiteLayout,
     hub_urls: list[str],
@@ -114,28 +146,7 @@ def build_fleet(
     placements += [
         (f"control-{i:03d}", DeviceRole.STAFF, None, CONTROL_GROUP) for i in range(control)
     ]
-    devices: list[Device] = []
-    records: list[DeviceRecord] = []
-    for n, (device_id, role, location_id, group_id) in enumerate(placements):
-        keys = DeviceKeys.generate()
-        directory = layout.device(device_id)
-        keys.save(directory)
-        shutil.copyfile(layout.operator / "ca.pem", directory / "ca.pem")
-        # Devices spread over the hubs as a load balancer would spread them.
-        config = DeviceConfig(
-            directory,
-            device_id,
-            role,
-            hub_urls[n % len(hub_urls)],
-            site_public,
-            location_id,
-            group_id,
-        )
-        config.save()
-        devices.append(Device(config, keys))
-        records.append(
-            DeviceRecord(device_id, role, keys.sign_public, keys.hpke_public, location_id, group_id)
-        )
+    devices, records = _enrol(layout, hub_urls, site_public, placements)
     site = publish(layout, dataclasses.replace(site, devices=tuple(records)))
     return Fleet(
         site,
