@@ -6,19 +6,52 @@ the staff devices it names, and the hub routes by it. The operator writes it
 as a site file (kiosk/operator/site_file.py); devices come from enrolment.
 Manifests signed before stations, areas and limits existed still load: every
 newer field has a default.
+
+The parts are defined in kiosk/core/site_parts.py and their manifest form in
+kiosk/core/site_document.py; this module exports them all, as it always has.
 """
 
 from __future__ import annotations
 
-import base64
 import dataclasses
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
 from kiosk.core.categories import Category, Urgency
 from kiosk.core.errors import SiteError
+from kiosk.core.site_document import (
+    areas_from_document,
+    areas_to_document,
+    devices_from_document,
+    devices_to_document,
+    groups_from_document,
+    groups_to_document,
+    locations_from_document,
+    locations_to_document,
+    routes_from_document,
+    routes_to_document,
+    signed_off_only,
+    stations_from_document,
+    stations_to_document,
+)
+from kiosk.core.site_parts import (
+    DEFAULT_FALLBACK_AFTER_SECONDS,
+    DEFAULT_REESCALATE_AFTER_SECONDS,
+    DEFAULT_REMIND_AFTER_SECONDS,
+    DEFAULT_SUITE,
+    ORIENTATIONS,
+    SUITES,
+    Area,
+    DeviceRecord,
+    DeviceRole,
+    EscalationStep,
+    Location,
+    Route,
+    SiteLimits,
+    StaffGroup,
+    Station,
+)
 
 __all__ = [
     "DEFAULT_FALLBACK_AFTER_SECONDS",
@@ -38,147 +71,6 @@ __all__ = [
     "StaffGroup",
     "Station",
 ]
-
-# HPKE suites a site may choose; the hybrid post-quantum one unless the
-# operator configures the classical fallback (e.g. for very slow devices).
-SUITES = ("MLKEM768_X25519", "X25519")
-DEFAULT_SUITE = SUITES[0]
-ORIENTATIONS = ("portrait", "landscape")
-# Per-route timers (kiosk/core/escalation.py): an accepted request still open
-# after this long reminds its accepter, then alerts every step again; the
-# last step gets this long before the kiosk shows its fallback.
-DEFAULT_REMIND_AFTER_SECONDS = 600
-DEFAULT_REESCALATE_AFTER_SECONDS = 1200
-DEFAULT_FALLBACK_AFTER_SECONDS = 180
-
-
-class DeviceRole(StrEnum):
-    KIOSK = "kiosk"
-    STAFF = "staff"
-
-
-@dataclass(frozen=True, slots=True)
-class Station:
-    id: str
-    name: str
-    languages: tuple[str, ...] = ()  # offered at its kiosks; empty: every shipped language
-    default_language: str = "en"
-    emergency_number: str = ""  # empty: the site's
-    help_point: str = ""  # where to find a person when the kiosk cannot help
-    help_phone: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Area:
-    id: str
-    station_id: str
-    name: str
-
-
-@dataclass(frozen=True, slots=True)
-class Location:
-    """A kiosk's place. `station` is the station's display name (what staff see)."""
-
-    id: str
-    station: str
-    label: str  # e.g. "Platform 3, north stairs"
-    station_id: str = ""
-    area_id: str = ""
-    orientation: str = "portrait"
-    screen_inches: float = 0.0  # diagonal; 0: not given
-    screen_dpi: int = 0  # 0: not given
-
-
-@dataclass(frozen=True, slots=True)
-class SiteLimits:
-    """Time limits and retention, in seconds unless named otherwise."""
-
-    inactivity_seconds: int = 90  # kiosk: ask "Do you need more time?" after this
-    more_time_seconds: int = 30  # ...and start over if nobody answers (WCAG 2.2.1: >= 20)
-    request_expiry_seconds: int = 4 * 3600  # unresolved requests expire and are purged
-    enrolment_code_hours: int = 24  # an unused enrolment code is deleted after this
-    outcome_seconds: int = 8  # the kiosk shows the outcome this long, then forgets it
-    # A signed manifest is valid this long; the operator re-signs it before then, so
-    # a hub that keeps serving an old one (freezing a revocation) is found out.
-    manifest_valid_hours: int = 24
-
-    def to_document(self) -> dict[str, int]:
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
-
-    @classmethod
-    def from_document(cls, doc: object) -> SiteLimits:
-        if doc is None:
-            return cls()
-        if not isinstance(doc, dict):
-            raise SiteError("limits must be an object")
-        names = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: int(v) for k, v in doc.items() if k in names})
-
-
-@dataclass(frozen=True, slots=True)
-class StaffGroup:
-    id: str
-    name: str
-
-
-@dataclass(frozen=True, slots=True)
-class EscalationStep:
-    group_id: str
-    after_seconds: int  # alert this group once nobody has accepted for this long
-
-
-@dataclass(frozen=True, slots=True)
-class Route:
-    """Who answers requests from some locations: groups in escalation order.
-
-    Tickets are sealed to every device of every step at once, so escalating
-    needs nothing more from the kiosk; the hub only decides when to alert.
-    """
-
-    id: str
-    location_ids: tuple[str, ...]
-    categories: tuple[str, ...]  # empty: every category
-    steps: tuple[EscalationStep, ...]
-    urgencies: tuple[str, ...] = ()  # empty: every urgency
-    remind_after_seconds: int = DEFAULT_REMIND_AFTER_SECONDS
-    reescalate_after_seconds: int = DEFAULT_REESCALATE_AFTER_SECONDS
-    fallback_after_seconds: int = DEFAULT_FALLBACK_AFTER_SECONDS
-
-    def matches(self, location_id: str, category: str, urgency: str | None = None) -> bool:
-        """`urgency` None (a caller that does not know it) matches only routes that
-        do not narrow by urgency."""
-        return (
-            location_id in self.location_ids
-            and (not self.categories or category in self.categories)
-            and (not self.urgencies or urgency in self.urgencies)
-        )
-
-    @property
-    def specificity(self) -> int:
-        return bool(self.categories) + bool(self.urgencies)
-
-
-@dataclass(frozen=True, slots=True)
-class DeviceRecord:
-    id: str
-    role: DeviceRole
-    sign_public: bytes  # Ed25519, authenticates every call to the hub
-    hpke_public: bytes  # what tickets (or staff replies) are sealed to
-    location_id: str | None = None  # kiosks
-    group_id: str | None = None  # staff devices
-
-
-def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode()
-
-
-def _unb64(text: object, what: str) -> bytes:
-    if not isinstance(text, str):
-        raise SiteError(f"{what} must be base64 text")
-    try:
-        return base64.b64decode(text, validate=True)
-    except ValueError:
-        raise SiteError(f"{what} is not valid base64") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -381,64 +273,17 @@ class Site:
             "name": self.name,
             "version": self.version,
             "emergency_number": self.emergency_number,
-            "stations": [
-                {
-                    "id": st.id,
-                    "name": st.name,
-                    "languages": list(st.languages),
-                    "default_language": st.default_language,
-                    "emergency_number": st.emergency_number,
-                    "help_point": st.help_point,
-                    "help_phone": st.help_phone,
-                }
-                for st in self.stations
-            ],
-            "areas": [{"id": a.id, "station": a.station_id, "name": a.name} for a in self.areas],
-            "locations": [
-                {
-                    "id": x.id,
-                    "station": x.station,
-                    "label": x.label,
-                    "station_id": x.station_id,
-                    "area": x.area_id,
-                    "orientation": x.orientation,
-                    "screen_inches": x.screen_inches,
-                    "screen_dpi": x.screen_dpi,
-                }
-                for x in self.locations
-            ],
+            "stations": stations_to_document(self.stations),
+            "areas": areas_to_document(self.areas),
+            "locations": locations_to_document(self.locations),
             "limits": self.limits.to_document(),
             "valid_until": self.valid_until,
             "languages": {"require_signed_off": self.require_signed_off_languages},
             "hpke_suite": self.hpke_suite,
             "tls_ca_sha256": self.tls_ca_sha256,
-            "groups": [{"id": g.id, "name": g.name} for g in self.groups],
-            "routes": [
-                {
-                    "id": r.id,
-                    "locations": list(r.location_ids),
-                    "categories": list(r.categories),
-                    "urgencies": list(r.urgencies),
-                    "steps": [
-                        {"group": st.group_id, "after_seconds": st.after_seconds} for st in r.steps
-                    ],
-                    "remind_after_seconds": r.remind_after_seconds,
-                    "reescalate_after_seconds": r.reescalate_after_seconds,
-                    "fallback_after_seconds": r.fallback_after_seconds,
-                }
-                for r in self.routes
-            ],
-            "devices": [
-                {
-                    "id": d.id,
-                    "role": d.role.value,
-                    "sign_public": _b64(d.sign_public),
-                    "hpke_public": _b64(d.hpke_public),
-                    **({"location": d.location_id} if d.location_id else {}),
-                    **({"group": d.group_id} if d.group_id else {}),
-                }
-                for d in self.devices
-            ],
+            "groups": groups_to_document(self.groups),
+            "routes": routes_to_document(self.routes),
+            "devices": devices_to_document(self.devices),
         }
 
     @classmethod
@@ -448,97 +293,17 @@ class Site:
                 name=str(doc["name"]),
                 version=int(doc["version"]),
                 emergency_number=str(doc["emergency_number"]),
-                stations=tuple(
-                    Station(
-                        id=str(x["id"]),
-                        name=str(x["name"]),
-                        languages=tuple(str(c) for c in _list(x.get("languages", []))),
-                        default_language=str(x.get("default_language", "en")),
-                        emergency_number=str(x.get("emergency_number", "")),
-                        help_point=str(x.get("help_point", "")),
-                        help_phone=str(x.get("help_phone", "")),
-                    )
-                    for x in _items(doc.get("stations", []))
-                ),
-                areas=tuple(
-                    Area(id=str(x["id"]), station_id=str(x["station"]), name=str(x["name"]))
-                    for x in _items(doc.get("areas", []))
-                ),
-                locations=tuple(
-                    Location(
-                        id=str(x["id"]),
-                        station=str(x["station"]),
-                        label=str(x["label"]),
-                        station_id=str(x.get("station_id", "")),
-                        area_id=str(x.get("area", "")),
-                        orientation=str(x.get("orientation", "portrait")),
-                        screen_inches=float(x.get("screen_inches", 0.0)),
-                        screen_dpi=int(x.get("screen_dpi", 0)),
-                    )
-                    for x in _items(doc["locations"])
-                ),
+                stations=stations_from_document(doc.get("stations", [])),
+                areas=areas_from_document(doc.get("areas", [])),
+                locations=locations_from_document(doc["locations"]),
                 limits=SiteLimits.from_document(doc.get("limits")),
                 valid_until=int(doc.get("valid_until", 0)),  # older manifests: expired
-                require_signed_off_languages=_signed_off_only(doc.get("languages")),
-                groups=tuple(
-                    StaffGroup(id=str(g["id"]), name=str(g["name"])) for g in _items(doc["groups"])
-                ),
-                routes=tuple(
-                    Route(
-                        id=str(r["id"]),
-                        location_ids=tuple(str(x) for x in _list(r["locations"])),
-                        categories=tuple(str(x) for x in _list(r["categories"])),
-                        urgencies=tuple(str(x) for x in _list(r.get("urgencies", []))),
-                        steps=tuple(
-                            EscalationStep(str(st["group"]), int(st["after_seconds"]))
-                            for st in _items(r["steps"])
-                        ),
-                        # Optional: manifests from before these timers existed get defaults.
-                        remind_after_seconds=int(
-                            r.get("remind_after_seconds", DEFAULT_REMIND_AFTER_SECONDS)
-                        ),
-                        reescalate_after_seconds=int(
-                            r.get("reescalate_after_seconds", DEFAULT_REESCALATE_AFTER_SECONDS)
-                        ),
-                        fallback_after_seconds=int(
-                            r.get("fallback_after_seconds", DEFAULT_FALLBACK_AFTER_SECONDS)
-                        ),
-                    )
-                    for r in _items(doc["routes"])
-                ),
+                require_signed_off_languages=signed_off_only(doc.get("languages")),
+                groups=groups_from_document(doc["groups"]),
+                routes=routes_from_document(doc["routes"]),
                 hpke_suite=str(doc["hpke_suite"]),
                 tls_ca_sha256=str(doc["tls_ca_sha256"]),
-                devices=tuple(
-                    DeviceRecord(
-                        id=str(d["id"]),
-                        role=DeviceRole(d["role"]),
-                        sign_public=_unb64(d["sign_public"], "sign_public"),
-                        hpke_public=_unb64(d["hpke_public"], "hpke_public"),
-                        location_id=d.get("location"),
-                        group_id=d.get("group"),
-                    )
-                    for d in _items(doc["devices"])
-                ),
+                devices=devices_from_document(doc["devices"]),
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise SiteError(f"malformed site manifest: missing or bad field {exc}") from None
-
-
-def _signed_off_only(doc: object) -> bool:
-    if doc is None:  # signed before the option existed
-        return False
-    if not isinstance(doc, dict) or not isinstance(doc.get("require_signed_off", False), bool):
-        raise SiteError("languages must be an object with require_signed_off true or false")
-    return bool(doc.get("require_signed_off", False))
-
-
-def _list(value: object) -> list[Any]:
-    if not isinstance(value, list):
-        raise SiteError("expected a list")
-    return value
-
-
-def _items(value: object) -> Iterable[Mapping[str, Any]]:
-    if not isinstance(value, list) or not all(isinstance(x, dict) for x in value):
-        raise SiteError("expected a list of objects")
-    return value
