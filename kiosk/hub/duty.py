@@ -25,9 +25,11 @@ from kiosk.core.events import DutyChanged
 from kiosk.core.site import DeviceRole, Site
 from kiosk.hub.api_errors import ApiError
 from kiosk.hub.events import Broker
+from kiosk.hub.field_rules import parse
 from kiosk.hub.guarded import guarded_route
 from kiosk.hub.logs import log_event
 from kiosk.hub.models import StaffDutyRow
+from kiosk.hub.request_models import DutyIn
 from kiosk.hub.signed_calls import Caller, SignedCalls
 
 __all__ = ["DutyBook", "duty_routes"]
@@ -85,9 +87,7 @@ def duty_routes(calls: SignedCalls, book: DutyBook, broker: Broker) -> list[Rout
         if device.role is not DeviceRole.STAFF:
             raise ApiError(403, "staff_only", "only a staff device has a duty state")
         if request.method == "POST":
-            on_duty = caller.doc().get("on_duty")
-            if not isinstance(on_duty, bool):
-                raise ApiError(400, "bad_duty", "on_duty must be true or false")
+            on_duty = parse(DutyIn, caller.doc()).on_duty
             await run_in_threadpool(book.set, device.id, on_duty)
             log_event("staff.duty", device=device.id, on_duty=on_duty)
             # Every stream of this device (a console may be connected twice) follows.

@@ -28,20 +28,21 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from kiosk.core.enrolment_code import code_hash, normalise_code
+from kiosk.core.enrolment_code import code_hash
 from kiosk.core.errors import BadSignature
 from kiosk.core.rate_limit import Bucket, RateLimiter
 from kiosk.crypto import verify_enrolment
-from kiosk.hub.api_errors import ApiError, decode_b64, json_object
+from kiosk.hub.api_errors import ApiError, json_object
 from kiosk.hub.enrolment_store import EnrolmentRefused, EnrolmentStore
+from kiosk.hub.field_rules import parse
 from kiosk.hub.guarded import guarded_route
 from kiosk.hub.live_site import LiveSite
 from kiosk.hub.logs import log_event
+from kiosk.hub.request_models import EnrolIn
 from kiosk.hub.signed_calls import SignedCalls
 
 __all__ = ["ENROL_BUCKET", "ENROL_TOTAL_BUCKET", "EnrolmentGate", "enrolment_routes"]
 
-_KEY_LENGTHS = {"sign_public": 32, "hpke_public": 1216, "proof": 64}
 _CODE_HASH = re.compile(r"^[0-9a-f]{64}$")
 # A device enrolling makes two calls; a technician's typing mistakes a few more.
 # Thirty at once from one address, then one every two seconds: an installer
@@ -122,25 +123,18 @@ def enrolment_routes(
 
     async def enrol(request: Request) -> Response:
         gate.admit(request)  # before the body is read
-        doc = json_object(await calls.read_body(request, signed=False))
-        code = normalise_code(str(doc.get("code", "")))
-        if not code:
-            raise ApiError(400, "bad_code", "an enrolment code has 12 letters and digits")
-        keys: dict[str, bytes] = {}
-        for field, length in _KEY_LENGTHS.items():
-            keys[field] = decode_b64(doc.get(field), length, field, "bad_key")
-            if len(keys[field]) != length:
-                raise ApiError(400, "bad_key", f"{field} must be {length} bytes, base64")
+        body = parse(EnrolIn, json_object(await calls.read_body(request, signed=False)))
+        code = body.code
         try:
-            verify_enrolment(keys["sign_public"], code, keys["hpke_public"], keys["proof"])
+            verify_enrolment(body.sign_public, code, body.hpke_public, body.proof)
         except BadSignature:
             raise ApiError(400, "bad_proof", "the enrolment proof does not verify") from None
         try:
             enrolment = await run_in_threadpool(
                 enrolments.use,
                 code_hash(code),
-                keys["sign_public"],
-                keys["hpke_public"],
+                body.sign_public,
+                body.hpke_public,
                 time.time(),
             )
         except EnrolmentRefused as exc:

@@ -12,9 +12,7 @@ of its own. Only public data is stored; rows are pruned once expired.
 
 from __future__ import annotations
 
-import re
 import time
-from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import sessionmaker
@@ -28,24 +26,23 @@ from kiosk.core.errors import BadSignature
 from kiosk.core.events import EpochKeyPublished
 from kiosk.core.site import DeviceRole
 from kiosk.crypto import verify_epoch_key
-from kiosk.hub.api_errors import ApiError, decode_b64
+from kiosk.hub.api_errors import ApiError
+from kiosk.hub.field_rules import parse
 from kiosk.hub.guarded import by_method, guarded_route
 from kiosk.hub.large_response import piecewise_json
 from kiosk.hub.logs import log_event
 from kiosk.hub.models import EpochKeyRow
 from kiosk.hub.publisher import Publisher
+from kiosk.hub.request_models import EpochKeyIn
 from kiosk.hub.signed_calls import Caller, SignedCalls
 from kiosk.hub.store import Store
 
 __all__ = ["EpochKeyStore", "StoredEpochKey", "epoch_key_routes"]
 
-EPOCH_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 # A week: far longer than a sensible epoch, bounded against a faulty console.
 MAX_EPOCH_SECONDS = 7 * 24 * 3600
 # A console publishes its next key shortly before the current one ends.
 MAX_KEYS_PER_DEVICE = 3
-_HPKE_PUBLIC = 1216
-_SIGNATURE = 64
 
 
 StoredEpochKey = EpochKeyRecord  # one record for hub and devices (kiosk/core)
@@ -90,13 +87,6 @@ class EpochKeyStore:
             ]
 
 
-def _int(doc: dict[str, Any], name: str) -> int:
-    value = doc.get(name)
-    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < 2**62:
-        raise ApiError(400, "bad_epoch_key", f"{name} must be whole seconds")
-    return value
-
-
 def epoch_key_routes(calls: SignedCalls, keys: EpochKeyStore, publisher: Publisher) -> list[Route]:
     async def post_epoch_key(request: Request, caller: Caller) -> Response:
         device = caller.device
@@ -129,17 +119,11 @@ def epoch_key_routes(calls: SignedCalls, keys: EpochKeyStore, publisher: Publish
 
 def _checked_key(caller: Caller, now: float) -> EpochKeyRecord:
     """The key in the body, if well formed and signed by the calling console."""
-    doc = caller.doc()
-    epoch_id = doc.get("epoch_id")
-    if not isinstance(epoch_id, str) or not EPOCH_ID_PATTERN.match(epoch_id):
-        raise ApiError(400, "bad_epoch_key", "epoch_id must be 1 to 64 letters, digits, - or _")
-    not_before, not_after = _int(doc, "not_before"), _int(doc, "not_after")
+    body = parse(EpochKeyIn, caller.doc())
+    epoch_id, not_before, not_after = body.epoch_id, body.not_before, body.not_after
     if not not_before < not_after <= not_before + MAX_EPOCH_SECONDS or not_after < now:
         raise ApiError(400, "bad_epoch_key", "the validity window is empty, too long or over")
-    public = decode_b64(doc.get("public"), _HPKE_PUBLIC, "public", "bad_epoch_key")
-    signature = decode_b64(doc.get("signature"), _SIGNATURE, "signature", "bad_epoch_key")
-    if len(public) != _HPKE_PUBLIC or len(signature) != _SIGNATURE:
-        raise ApiError(400, "bad_epoch_key", "public key or signature has the wrong length")
+    public, signature = body.public, body.signature
     device = caller.device
     try:
         verify_epoch_key(

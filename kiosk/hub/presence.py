@@ -21,8 +21,14 @@ from sqlalchemy.sql.dml import ReturningInsert
 
 from kiosk.core.events import DevicePresence
 from kiosk.core.site import DeviceRecord, Site
+from kiosk.hub.api_errors import ApiError
+from kiosk.hub.field_rules import parse
 from kiosk.hub.models import DevicePresenceRow
-from kiosk.hub.openapi import MAX_HEARTBEAT_MANIFEST_VERSION
+from kiosk.hub.request_models import (
+    MAX_HEARTBEAT_MANIFEST_VERSION,
+    MAX_VERSION_LENGTH,
+    HeartbeatIn,
+)
 from kiosk.hub.store import Store
 
 __all__ = [
@@ -36,7 +42,6 @@ __all__ = [
 ]
 
 _LOG = logging.getLogger("kiosk.hub")
-MAX_VERSION_LENGTH = 32  # the column's length
 MAX_MANIFEST_VERSION = MAX_HEARTBEAT_MANIFEST_VERSION  # a 32-bit column (PostgreSQL INTEGER)
 
 
@@ -51,16 +56,12 @@ def valid_beat(version: object, manifest_version: object) -> bool:
     """What a beat may carry: a short text of printable ASCII (a software version:
     no lone surrogate, no control, format or invisible character) and a whole
     number its column holds. Beats are stored together, and a value the database
-    refuses would otherwise lose every device's beats."""
-    if not isinstance(version, str) or not 0 < len(version) <= MAX_VERSION_LENGTH:
+    refuses would otherwise lose every device's beats (the rules of HeartbeatIn)."""
+    try:
+        parse(HeartbeatIn, {"version": version, "manifest_version": manifest_version})
+    except ApiError:
         return False
-    if not (version.isascii() and version.isprintable()):
-        return False
-    return (
-        isinstance(manifest_version, int)
-        and not isinstance(manifest_version, bool)
-        and 0 <= manifest_version <= MAX_MANIFEST_VERSION
-    )
+    return True
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,13 +18,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from kiosk.core.reply import REPLY_ID_PATTERN
 from kiosk.core.site import DeviceRole
-from kiosk.hub.api_errors import ApiError, decode_b64
+from kiosk.hub.api_errors import ApiError
+from kiosk.hub.field_rules import parse
 from kiosk.hub.guarded import guarded_route
 from kiosk.hub.logs import log_event, ticket_ref
 from kiosk.hub.publisher import Publisher
 from kiosk.hub.reply_store import ReplyConflict, ReplyStore, StoredReply, TooManyReplies
+from kiosk.hub.request_models import MAX_SEALED_REPLY, ReplyIn
 from kiosk.hub.signed_calls import Caller, SignedCalls
 from kiosk.hub.store import Store
 from kiosk.hub.views import Views
@@ -32,8 +33,6 @@ from kiosk.hub.wire import reply_json
 
 __all__ = ["MAX_REPLIES_PER_TICKET", "MAX_SEALED_REPLY", "reply_routes"]
 
-# A phrase id and a signature, sealed with the hybrid suite, is about 1.3 KB.
-MAX_SEALED_REPLY = 4096
 # Short replies, not a chat: enough for a long wait, bounded against a faulty console.
 MAX_REPLIES_PER_TICKET = 20
 _NO_TICKET = (404, "no_such_ticket", "no open ticket with this id")
@@ -50,17 +49,8 @@ def reply_routes(
         ticket = await run_in_threadpool(store.get_ticket, ticket_id)
         if ticket is None or not Views.may_see(device, site, ticket):
             raise ApiError(*_NO_TICKET)
-        doc = caller.doc()
-        reply_id = doc.get("id")
-        if not isinstance(reply_id, str) or not REPLY_ID_PATTERN.match(reply_id):
-            raise ApiError(400, "bad_id", "id must be 32 lowercase hex characters")
-        sealed = decode_b64(
-            doc.get("sealed"), MAX_SEALED_REPLY, "the sealed reply", "bad_ciphertext"
-        )
-        if not sealed or len(sealed) > MAX_SEALED_REPLY:
-            raise ApiError(
-                400, "bad_ciphertext", f"the sealed reply must be 1 to {MAX_SEALED_REPLY} bytes"
-            )
+        body = parse(ReplyIn, caller.doc())
+        reply_id, sealed = body.id, body.sealed
         reply = StoredReply(reply_id, ticket.id, device.id, time.time(), sealed)
         try:
             created = await run_in_threadpool(replies.add, reply, MAX_REPLIES_PER_TICKET)

@@ -15,11 +15,13 @@ from starlette.routing import Route
 from kiosk import __version__
 from kiosk.core.clock import Clock
 from kiosk.hub.api_errors import ApiError
+from kiosk.hub.field_rules import parse
 from kiosk.hub.guarded import guarded_route
 from kiosk.hub.large_response import PiecewiseResponse
 from kiosk.hub.live_site import LiveSite
 from kiosk.hub.openapi import openapi_document
-from kiosk.hub.presence import Beat, Presence, valid_beat
+from kiosk.hub.presence import Beat, Presence
+from kiosk.hub.request_models import HeartbeatIn
 from kiosk.hub.settings import HubSettings
 from kiosk.hub.signed_calls import Caller, SignedCalls
 
@@ -53,20 +55,11 @@ def device_routes(
         return PiecewiseResponse(signed, media_type="application/json", headers={"ETag": tag})
 
     async def heartbeat(request: Request, caller: Caller) -> Response:
-        doc = caller.doc(optional=True)
-        version, manifest_version = doc.get("version"), doc.get("manifest_version")
         # Both are stored by the presence sweep, in one transaction for every
         # device: a value the database refuses (a NUL or a lone surrogate, an
-        # integer over its column) must not reach it (presence.valid_beat).
-        if not valid_beat(version, manifest_version):
-            raise ApiError(
-                400,
-                "bad_version",
-                "version must be a short printable text and manifest_version a whole number",
-            )
-        assert isinstance(version, str)
-        assert isinstance(manifest_version, int)
-        presence.beat(caller.device.id, Beat(clock(), version, manifest_version))
+        # integer over its column) must not reach it (HeartbeatIn).
+        beat = parse(HeartbeatIn, caller.doc(optional=True))
+        presence.beat(caller.device.id, Beat(clock(), beat.version, beat.manifest_version))
         return JSONResponse({"ok": True, "offline_after": settings.offline_after_seconds})
 
     signed = calls.authenticated

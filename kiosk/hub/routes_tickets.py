@@ -9,25 +9,25 @@ from __future__ import annotations
 
 import base64
 import time
-from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from kiosk.core.categories import Category, Urgency
 from kiosk.core.clock import Clock
 from kiosk.core.errors import IllegalTransition
 from kiosk.core.rate_limit import RateLimiter
 from kiosk.core.site import DeviceRole
-from kiosk.core.ticket import TICKET_ID_PATTERN, Ticket, TicketEvent
-from kiosk.hub.api_errors import ApiError, decode_b64
+from kiosk.core.ticket import Ticket, TicketEvent
+from kiosk.hub.api_errors import ApiError
+from kiosk.hub.field_rules import parse
 from kiosk.hub.guarded import guarded_route
 from kiosk.hub.handover import announce_handover, handover_group
 from kiosk.hub.limits import slow_down
 from kiosk.hub.logs import log_event, ticket_ref
 from kiosk.hub.publisher import Publisher, encoded
+from kiosk.hub.request_models import SEALED_COPY, TicketActionIn, TicketIn
 from kiosk.hub.settings import HubSettings
 from kiosk.hub.signed_calls import Caller, SignedCalls
 from kiosk.hub.store import Store, TicketConflict
@@ -44,8 +44,6 @@ TICKET_ACTION_EVENTS = {
     "hand_over": TicketEvent.HAND_OVER,
     "not_found": TicketEvent.NOT_FOUND,
 }
-_MAX_SEALED_COPY = 16 * 1024
-_MAX_ETA_MINUTES = 120
 _NO_TICKET = (404, "no_such_ticket", "no open ticket with this id")
 
 
@@ -89,19 +87,12 @@ class TicketRoutes:
         device, site = caller.device, caller.site
         if device.role is not DeviceRole.KIOSK or device.location_id is None:
             raise ApiError(403, "kiosks_only", "only a kiosk can raise a ticket")
-        doc = caller.doc()
-        ticket_id = doc.get("id")
-        if not isinstance(ticket_id, str) or not TICKET_ID_PATTERN.match(ticket_id):
-            raise ApiError(400, "bad_id", "id must be 32 lowercase hex characters")
-        try:
-            category = Category(str(doc.get("category")))
-            urgency = Urgency(str(doc.get("urgency")))
-        except ValueError:
-            raise ApiError(400, "bad_category", "unknown category or urgency") from None
+        body = parse(TicketIn, caller.doc())
+        ticket_id, category, urgency = body.id, body.category, body.urgency
         allowed = {
             d.id for d in site.recipients_for(device.location_id, category.value, urgency.value)
         }
-        sealed = _sealed_copies(doc.get("sealed"), allowed)
+        sealed = _sealed_copies(body.sealed, allowed)
         # A new ticket spends an allowance, a retry of a stored one is free. The
         # allowance is taken first and given back for a retry, so that the usual
         # case is one trip to a worker thread, not one to look and one to store.
@@ -165,11 +156,7 @@ class TicketRoutes:
         if needs_kiosk != (device.role is DeviceRole.KIOSK):
             raise ApiError(403, "wrong_role", f"a {device.role.value} cannot {action} a ticket")
         doc = caller.doc(optional=True)
-        eta = doc.get("eta_minutes")
-        if eta is not None and (
-            not isinstance(eta, int) or isinstance(eta, bool) or not 0 <= eta <= _MAX_ETA_MINUTES
-        ):
-            raise ApiError(400, "bad_eta", f"eta_minutes must be 0 to {_MAX_ETA_MINUTES}")
+        eta = parse(TicketActionIn, doc).eta_minutes
         ticket_id = request.path_params["ticket_id"]
 
         def apply() -> tuple[Ticket, Ticket | None, str | None]:
@@ -211,15 +198,13 @@ class TicketRoutes:
         return JSONResponse(self._views.public_view(after, site).as_json())
 
 
-def _sealed_copies(sealed_in: Any, allowed: set[str]) -> dict[str, bytes]:
+def _sealed_copies(sealed_in: dict[str, object], allowed: set[str]) -> dict[str, bytes]:
     """The body's sealed copies, each addressed to a device of the ticket's route."""
-    if not isinstance(sealed_in, dict) or not sealed_in:
-        raise ApiError(400, "not_sealed", "sealed must map staff device ids to ciphertext")
     sealed: dict[str, bytes] = {}
     for recipient, text in sealed_in.items():
         if recipient not in allowed:
             raise ApiError(
                 400, "bad_recipient", "a sealed copy is addressed to a device not on this route"
             )
-        sealed[recipient] = decode_b64(text, _MAX_SEALED_COPY, "a sealed copy", "bad_ciphertext")
+        sealed[recipient] = SEALED_COPY.check(text)
     return sealed
