@@ -36,9 +36,11 @@ from kiosk.core.errors import BadSignature, KioskError
 from kiosk.crypto import manifest_digest, verify_admin_request, verify_manifest
 from kiosk.hub.api_errors import ApiError, error_response, json_object
 from kiosk.hub.enrolment_store import EnrolmentStore
+from kiosk.hub.field_rules import parse
 from kiosk.hub.logs import log_event
 from kiosk.hub.presence import Presence
 from kiosk.hub.request_body import read_body
+from kiosk.hub.request_models import DeviceIdsIn
 from kiosk.hub.settings import HubSettings
 from kiosk.hub.store import Store
 
@@ -254,10 +256,7 @@ def _optional(value: object) -> str | None:
 
 
 def _device_ids(body: bytes) -> list[str]:
-    ids = json_object(body).get("device_ids")
-    if not isinstance(ids, list) or not all(isinstance(x, str) for x in ids):
-        raise ApiError(400, "bad_device_ids", "device_ids must be a list of strings")
-    return list(ids)
+    return parse(DeviceIdsIn, json_object(body)).device_ids
 
 
 def admin_routes(store: Store, settings: HubSettings) -> list[Route]:

@@ -32,6 +32,7 @@ __all__ = [
     "Normalised",
     "Rule",
     "Schema",
+    "Strings",
     "Text",
     "Unchecked",
     "Whole",
@@ -204,6 +205,23 @@ class Text:
             "maxLength": self.max_length,
             "pattern": "^[ -~]*$",
         }
+
+
+@dataclass(frozen=True)
+class Strings:
+    """A list of texts."""
+
+    code: str
+    message: str
+    optional: bool = False
+
+    def check(self, value: object) -> list[str]:
+        if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
+            raise _refuse(self.code, self.message)
+        return list(value)
+
+    def schema(self) -> Schema:
+        return {"type": "array", "items": {"type": "string"}}
 
 
 @dataclass(frozen=True)

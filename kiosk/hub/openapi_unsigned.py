@@ -4,7 +4,7 @@ signed with the site key instead (kiosk/hub/admin_api.py)."""
 
 from __future__ import annotations
 
-from kiosk.hub.field_rules import Schema
+from kiosk.hub.field_rules import BodyModel, Schema
 from kiosk.hub.openapi_shapes import (
     ADMIN_HEADERS,
     error,
@@ -16,7 +16,7 @@ from kiosk.hub.openapi_shapes import (
     retry_after,
     string,
 )
-from kiosk.hub.request_models import EnrolIn
+from kiosk.hub.request_models import DeviceIdsIn, EnrolIn
 
 __all__ = ["admin_paths", "open_paths"]
 
@@ -115,7 +115,9 @@ def open_paths() -> dict[str, Schema]:
     }
 
 
-def _admin(summary: str, responses: dict[str, Schema], body: Schema | None = None) -> Schema:
+def _admin(
+    summary: str, responses: dict[str, Schema], body: type[BodyModel] | Schema | None = None
+) -> Schema:
     """An operator's call: signed with the site key (kiosk/hub/admin_api.py)."""
     op = operation(summary, responses, roles=("operator",), body=body, signed=False)
     op["security"] = [{name.replace("-", ""): [] for name in ADMIN_HEADERS}]
@@ -145,7 +147,6 @@ def _all(key: str) -> Schema:
 
 def admin_paths() -> dict[str, Schema]:
     done = json_answer({"type": "object"}, "done")
-    ids = object_of({"device_ids": {"type": "array", "items": string()}})
     bad_ids = {"400": error("device_ids must be a list of strings", "bad_device_ids")}
     return {
         "/v1/admin/manifest": {
@@ -185,11 +186,11 @@ def admin_paths() -> dict[str, Schema]:
         },
         "/v1/admin/enrolments/published": {
             "post": _admin(
-                "Codes whose devices are now in the manifest", {"200": done, **bad_ids}, ids
+                "Codes whose devices are now in the manifest", {"200": done, **bad_ids}, DeviceIdsIn
             )
         },
         "/v1/admin/enrolments/removed": {
-            "post": _admin("Codes to forget", {"200": done, **bad_ids}, ids)
+            "post": _admin("Codes to forget", {"200": done, **bad_ids}, DeviceIdsIn)
         },
         "/v1/admin/presence": {
             "get": _admin("Each device's last heartbeat", {"200": _all("beats")})

@@ -23,6 +23,7 @@ from kiosk.hub.field_rules import (
     Matching,
     NonEmptyMap,
     Normalised,
+    Strings,
     Text,
     Unchecked,
     Whole,
@@ -38,6 +39,7 @@ __all__ = [
     "MAX_SEALED_REPLY",
     "MAX_VERSION_LENGTH",
     "SEALED_COPY",
+    "DeviceIdsIn",
     "DutyIn",
     "EnrolIn",
     "EpochKeyIn",
@@ -215,3 +217,12 @@ class EnrolIn:
         metadata=rule(Base64("hpke_public", "bad_key", _HPKE_PUBLIC, exact=True))
     )
     proof: bytes = field(metadata=rule(Base64("proof", "bad_key", _SIGNATURE, exact=True)))
+
+
+@dataclass(frozen=True)
+class DeviceIdsIn:
+    """POST /v1/admin/enrolments/published and .../removed (kiosk/hub/admin_api.py)."""
+
+    device_ids: list[str] = field(
+        metadata=rule(Strings("bad_device_ids", "device_ids must be a list of strings"))
+    )
