@@ -88,6 +88,13 @@ def render_site_file(site: Site) -> str:
         "[languages]",
         f"require_signed_off = {_toml(site.require_signed_off_languages)}",
     ]
+    out += _stations(site) + _groups(site) + _routes(site)
+    return "\n".join(out) + "\n"
+
+
+def _stations(site: Site) -> list[str]:
+    """The [[station]] tables, each with its areas and kiosks."""
+    out: list[str] = []
     for i, st in enumerate(site.stations):
         if i == 0:
             out += [
@@ -113,11 +120,23 @@ def render_site_file(site: Site) -> str:
                     out += [f"screen_inches = {_toml(float(x.screen_inches))}"]
                 if x.screen_dpi:
                     out += [f"screen_dpi = {_toml(x.screen_dpi)}"]
+    return out
+
+
+def _groups(site: Site) -> list[str]:
+    """The [[group]] tables."""
+    out: list[str] = []
     for i, g in enumerate(site.groups):
         out += ["", "# Staff groups: who answers. Enrol their devices with"] if i == 0 else [""]
         if i == 0:
             out += ["# `kiosk admin enrol staff --group ID`."]
         out += ["[[group]]", f"id = {_toml(g.id)}", f"name = {_toml(g.name)}"]
+    return out
+
+
+def _routes(site: Site) -> list[str]:
+    """The [[route]] tables, a step to a line."""
+    out: list[str] = []
     for i, route in enumerate(site.routes):
         if i == 0:
             out += [
@@ -137,4 +156,4 @@ def render_site_file(site: Site) -> str:
             for s in route.steps
         ]
         out += ["]"]
-    return "\n".join(out) + "\n"
+    return out
