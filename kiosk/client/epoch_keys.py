@@ -7,7 +7,6 @@ Blocking: call from worker threads.
 
 from __future__ import annotations
 
-import base64
 import binascii
 import logging
 import os
@@ -18,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kiosk.core.epoch_key import EpochKeyRecord
 from kiosk.core.errors import BadSignature
 from kiosk.core.site import DeviceRecord, DeviceRole, Site
 from kiosk.crypto import key_id_of, verify_epoch_key
@@ -93,18 +93,13 @@ def _checked(
     checked: set[tuple[Any, ...]] | None = None,
     signed: set[str] | None = None,
 ) -> EpochPublicKey | None:
-    device_id = str(entry["device_id"])
-    key = EpochPublicKey(
-        device_id=device_id,
-        epoch_id=str(entry["epoch_id"]),
-        not_before=int(entry["not_before"]),
-        not_after=int(entry["not_after"]),
-        public=base64.b64decode(str(entry["public"]), validate=True),
-    )
+    wire = EpochKeyRecord.from_view(entry)  # the one record the hub stores and serves
+    device_id = wire.device_id
+    key = EpochPublicKey(device_id, wire.epoch_id, wire.not_before, wire.not_after, wire.public)
     record = site.device(device_id)
     if record is None or record.role is not DeviceRole.STAFF:
         raise BadSignature("an epoch key names a device that is not staff of this site")
-    signature = base64.b64decode(str(entry["signature"]), validate=True)
+    signature = wire.signature
     fields = (device_id, key.epoch_id, key.not_before, key.not_after, key.public)
     seen = (record.sign_public, *fields, signature)
     if checked is None or seen not in checked:

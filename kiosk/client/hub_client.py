@@ -24,6 +24,7 @@ from kiosk.client.sse import EventTooLarge, SseDecoder
 from kiosk.client.transport import HubRequest, HubResponse, TlsTransport, Transport, refusal
 from kiosk.core.body import TicketBody, binding_bytes
 from kiosk.core.categories import Category, Urgency
+from kiosk.core.epoch_key import EpochKeyRecord
 from kiosk.core.errors import (
     BadSignature,
     CannotOpen,
@@ -405,17 +406,12 @@ class HubClient:
         signature = sign_epoch_key(
             self.keys, device_id, key.epoch_id, key.not_before, key.not_after, key.public
         )
-        self.call(
-            "POST",
-            "/v1/epoch-keys",
-            {
-                "epoch_id": key.epoch_id,
-                "not_before": key.not_before,
-                "not_after": key.not_after,
-                "public": base64.b64encode(key.public).decode(),
-                "signature": base64.b64encode(signature).decode(),
-            },
+        record = EpochKeyRecord(
+            device_id, key.epoch_id, key.not_before, key.not_after, key.public, signature
         )
+        body = record.view()
+        del body["device_id"]  # the hub takes it from the call's signature
+        self.call("POST", "/v1/epoch-keys", body)
 
     # -- events --------------------------------------------------------------------
     def events(self) -> Iterator[dict[str, Any]]:
