@@ -9,7 +9,8 @@ import pytest
 import kiosk.staff.inbox as inbox_module
 from kiosk.core.body import TicketBody
 from kiosk.core.categories import Category, Urgency
-from kiosk.staff.inbox import StaffInbox
+from kiosk.core.ticket import TicketState
+from kiosk.staff.inbox import StaffInbox, TicketView
 
 
 def _event(
@@ -50,6 +51,32 @@ def test_updates_change_state_and_closing_removes() -> None:
     assert inbox.apply(_event("a", state="resolved"))[0] == "closed"
     assert inbox.items == {}
     assert inbox.apply(_event("zzz", state="resolved"))[0] == "ignored"
+
+
+def test_the_view_is_parsed_once_and_an_update_keeps_the_sealed_copy() -> None:
+    inbox = _inbox()
+    inbox.apply(_event("a"))
+    update = _event("a", state="accepted")
+    update["ticket"].update(sealed="b3RoZXI=", accepted_by="staff-1", eta_minutes=5)
+    _, item = inbox.apply(update)
+    assert item is not None
+    assert item.view == TicketView(
+        id="a",
+        category=Category.UNWELL,
+        urgency=Urgency.NORMAL,
+        state=TicketState.ACCEPTED,
+        created_at=1.0,
+        accepted_by="staff-1",
+        eta_minutes=5,
+        sealed="c2VhbGVk",
+    )
+    assert item.view.as_json()["state"] == "accepted"
+
+
+def test_a_view_that_does_not_parse_is_refused() -> None:
+    bad = _event("a", urgency="whenever")
+    with pytest.raises(ValueError, match="whenever"):
+        _inbox().apply(bad)
 
 
 def test_a_reconnect_snapshot_drops_ghosts_and_keeps_the_rest() -> None:

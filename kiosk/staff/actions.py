@@ -48,12 +48,12 @@ class StaffActions:
         item = self.inbox.items.get(ticket_id)
         if item is None:
             return
-        view = dict(item.view)
+        view = item.view
 
         def choose(site: Site) -> None:
             from kivy.factory import Factory
 
-            route = site.route_for(view["location_id"], view["category"], view.get("urgency"))
+            route = site.route_for(view.location_id or "", view.category.value, view.urgency.value)
             groups = {g.id: g.name for g in site.groups}
             mine = self.config_device.group_id
             others = [s.group_id for s in route.steps] if route else []
@@ -122,7 +122,7 @@ class StaffActions:
         item = self.inbox.items.get(ticket_id)
         if item is None:
             return
-        view = dict(item.view)
+        view = item.view.as_json()
         reply_key = item.body.reply_key if item.body is not None else b""
 
         def done(result: dict[str, Any]) -> None:

@@ -34,7 +34,7 @@ class Alerts:
         screen.alerting = bool(waiting)
         if waiting:
             first = waiting[0]
-            place = self._place(first.view.get("location_id"), station=False)
+            place = self._place(first.view.location_id, station=False)
             if first.alert == "handed_over":
                 # Translators: staff alert banner: a colleague passed a request to this
                 # console's group. {place} is e.g. "Platform 3, north stairs".
@@ -51,7 +51,7 @@ class Alerts:
     def _play(self: StaffConsole, item: InboxItem) -> None:
         if not self.screen.duty_on:
             return
-        urgent = Category(item.view["category"]) in _URGENT_SOUND_CATEGORIES or item.urgent
+        urgent = item.view.category in _URGENT_SOUND_CATEGORIES or item.urgent
         sound = self._sounds.get("alert-urgent" if urgent else "alert")
         if sound is not None:
             sound.stop()

@@ -159,14 +159,14 @@ class StaffApp(TicketCards, Alerts, Notices, StaffActions, LocalizedApp):
             if item.body is not None:
                 ticket_id = item.id
                 delay = report_delay_for(
-                    item.view, self.client.config.device_id, self.client.kept_site()
+                    item.view.as_json(), self.client.config.device_id, self.client.kept_site()
                 )
                 Clock.schedule_once(lambda _dt: self._report_delivered(ticket_id), delay)
         self._render()
 
     def _report_delivered(self, ticket_id: str) -> None:
         item = self.inbox.items.get(ticket_id)
-        if item is None or not still_to_report(item.view.get("state")):
+        if item is None or not still_to_report(item.view.state.value):
             return  # a colleague's console reported it first (or it closed)
         run_in_background(
             lambda: self.client.act(ticket_id, "delivered"), lambda _r: None, lambda _e: None

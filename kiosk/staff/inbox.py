@@ -22,14 +22,14 @@ import secrets
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from kiosk.core.body import TicketBody
 from kiosk.core.categories import Category, Urgency
 from kiosk.core.ticket import CLOSED_STATES, TicketState
 
-__all__ = ["InboxItem", "StaffInbox"]
+__all__ = ["InboxItem", "StaffInbox", "TicketView"]
 
 # Closed requests remembered at most (the oldest forgotten first): far more
 # than a station closes in a request lifetime, and under a megabyte.
@@ -38,9 +38,68 @@ _CLOSED_KEPT = 10_000
 _DEFAULT_REMEMBER_SECONDS = 24 * 3600.0
 
 
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+@dataclass(frozen=True, slots=True)
+class TicketView:
+    """A request's routing metadata as the hub's public view sent it, parsed once.
+
+    What the console renders must parse (ValueError, KeyError or TypeError
+    otherwise); the rest is kept as sent, absent as None.
+    """
+
+    id: str
+    category: Category
+    urgency: Urgency
+    state: TicketState
+    created_at: float
+    kiosk_id: str | None = None
+    location_id: str | None = None
+    station: str | None = None
+    location_label: str | None = None
+    updated_at: float | None = None
+    accepted_by: str | None = None
+    eta_minutes: int | None = None
+    handed_to: str | None = None
+    sealed: str | None = None  # this console's base64 sealed copy
+
+    @classmethod
+    def from_json(cls, doc: dict[str, Any]) -> TicketView:
+        updated, eta = doc.get("updated_at"), doc.get("eta_minutes")
+        return cls(
+            id=str(doc["id"]),
+            category=Category(doc["category"]),
+            urgency=Urgency(doc["urgency"]),
+            state=TicketState(doc["state"]),
+            created_at=float(doc["created_at"]),
+            kiosk_id=_text(doc.get("kiosk_id")),
+            location_id=_text(doc.get("location_id")),
+            station=_text(doc.get("station")),
+            location_label=_text(doc.get("location_label")),
+            updated_at=None if updated is None else float(updated),
+            accepted_by=_text(doc.get("accepted_by")),
+            eta_minutes=None if eta is None else int(eta),
+            handed_to=_text(doc.get("handed_to")),
+            sealed=_text(doc.get("sealed")),
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        """The hub's JSON form again (for the client calls that take it)."""
+        doc = {f.name: getattr(self, f.name) for f in fields(self)}
+        for name in ("category", "urgency", "state"):
+            doc[name] = doc[name].value
+        return {k: v for k, v in doc.items() if v is not None}
+
+    def updated(self, doc: dict[str, Any]) -> TicketView:
+        """This view with what a newer one of the hub says (its sealed copy aside)."""
+        return TicketView.from_json({**self.as_json(), **doc, "sealed": self.sealed})
+
+
 @dataclass
 class InboxItem:
-    view: dict[str, Any]  # routing metadata, as the hub sent it
+    view: TicketView  # routing metadata, as the hub sent it
     body: TicketBody | None  # None: this console could not open it
     acknowledged: bool = False
     # Replies sent to the traveller: reply id → the staff device that sent it.
@@ -53,15 +112,15 @@ class InboxItem:
 
     @property
     def id(self) -> str:
-        return str(self.view["id"])
+        return self.view.id
 
     @property
     def state(self) -> TicketState:
-        return TicketState(self.view["state"])
+        return self.view.state
 
     @property
     def urgent(self) -> bool:
-        return str(self.view["urgency"]) == Urgency.URGENT.value
+        return self.view.urgency is Urgency.URGENT
 
     @property
     def needs_someone(self) -> bool:
@@ -144,15 +203,13 @@ class StaffInbox:
             return "reply", item
         if kind != "ticket":
             return "ignored", None
-        view = dict(event["ticket"])
-        ticket_id = str(view["id"])
+        doc = dict(event["ticket"])
         # Everything the console will render must parse; otherwise ValueError/KeyError.
-        Category(view["category"])
-        Urgency(view["urgency"])
-        float(view["created_at"])
+        view = TicketView.from_json(doc)
+        ticket_id = view.id
         if self._syncing is not None:
             self._syncing.add(ticket_id)
-        if TicketState(view["state"]) in CLOSED_STATES:
+        if view.state in CLOSED_STATES:
             item = self.items.pop(ticket_id, None)
             if item is None:
                 return "ignored", None
@@ -165,13 +222,12 @@ class StaffInbox:
                 return "ignored", None
             if self.was_closed(ticket_id):
                 return "replayed", None  # closed here before: a hub serving it again
-            if body is None and view.get("sealed"):
-                body = self._open_body(view)
+            if body is None and view.sealed:
+                body = self._open_body(doc)
             item = InboxItem(view=view, body=body, alert=alert if isinstance(alert, str) else None)
             self.items[ticket_id] = item
             return "new", item
-        view.pop("sealed", None)
-        item.view.update(view)
+        item.view = item.view.updated(doc)
         if isinstance(alert, str):
             item.alert, item.acknowledged = alert, False
             return "alert", item
@@ -179,9 +235,7 @@ class StaffInbox:
 
     def ordered(self) -> list[InboxItem]:
         """Most urgent first, then oldest first."""
-        return sorted(
-            self.items.values(), key=lambda i: (not i.urgent, float(i.view["created_at"]))
-        )
+        return sorted(self.items.values(), key=lambda i: (not i.urgent, i.view.created_at))
 
     def clear(self) -> None:
         self.items.clear()

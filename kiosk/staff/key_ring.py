@@ -177,7 +177,7 @@ def needed_key_ids(inbox: StaffInbox) -> set[bytes]:
         if item.body is None:
             continue
         try:
-            key_id = sealed_key_id(base64.b64decode(str(item.view.get("sealed") or "")))
+            key_id = sealed_key_id(base64.b64decode(item.view.sealed or ""))
         except (binascii.Error, ValueError):
             continue
         if key_id is not None:

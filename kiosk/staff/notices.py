@@ -44,7 +44,7 @@ class Notices:
 
     def _closed_notice(self: StaffConsole, item: InboxItem, state: str) -> None:
         """Tell staff who may be on their way that a request ended without them."""
-        place = self._place(item.view.get("location_id"), station=False)
+        place = self._place(item.view.location_id, station=False)
         if state == TicketState.EXPIRED.value:
             # Translators: staff console: an open request reached the time limit and was deleted.
             text = tr.f("The request at {place} expired without being resolved.", place=place)

@@ -5,17 +5,15 @@ from __future__ import annotations
 
 import time
 from datetime import timedelta
-from typing import Any
 
 from babel.dates import format_timedelta
 
-from kiosk.core.categories import Category, Urgency
 from kiosk.core.phrases import DETAIL_PHRASES, REPLY_PHRASES, known_details
 from kiosk.core.ticket import TicketState
 from kiosk.i18n import CATEGORY_TEXTS, STAFF_URGENCY_TEXTS, STATE_TEXTS, locale_info
 from kiosk.i18n.bidi_text import for_rtl_label
 from kiosk.staff.console import StaffConsole
-from kiosk.staff.inbox import InboxItem
+from kiosk.staff.inbox import InboxItem, TicketView
 from kiosk.staff.inbox_screen import TicketCard
 from kiosk.uikit.translator import tr
 
@@ -45,12 +43,11 @@ class TicketCards:
 
     def _fill(self: StaffConsole, card: TicketCard, item: InboxItem) -> None:
         view = item.view
-        category = Category(view["category"])
-        card.category_text = tr._(CATEGORY_TEXTS[category])
-        card.category = category.value
+        card.category_text = tr._(CATEGORY_TEXTS[view.category])
+        card.category = view.category.value
         card.urgent = item.urgent
-        card.urgency_text = tr._(STAFF_URGENCY_TEXTS[Urgency(view["urgency"])])
-        card.location_text = self._place(view.get("location_id"))
+        card.urgency_text = tr._(STAFF_URGENCY_TEXTS[view.urgency])
+        card.location_text = self._place(view.location_id)
         if item.body is None:
             # Translators: staff console: this console holds no key for the request.
             card.language_text = tr._("This console cannot open the request's details.")
@@ -70,7 +67,7 @@ class TicketCards:
                 tr._("You accepted this request")
                 if mine
                 # Translators: staff console. {who} is the colleague's console that accepted.
-                else tr.f("Accepted by {who}", who=view.get("accepted_by") or "")
+                else tr.f("Accepted by {who}", who=view.accepted_by or "")
             )
         else:
             card.status_text = tr._(STATE_TEXTS[state])
@@ -117,11 +114,11 @@ class TicketCards:
             replies.append(tr.f("{who} sent the traveller a reply.", who=others[-1]))
         card.reply_text = "\n".join(replies)
 
-    def _mine(self: StaffConsole, view: dict[str, Any]) -> bool:
-        return bool(view.get("accepted_by") == self.config_device.device_id)
+    def _mine(self: StaffConsole, view: TicketView) -> bool:
+        return view.accepted_by == self.config_device.device_id
 
-    def _age(self: StaffConsole, view: dict[str, Any]) -> str:
-        seconds = max(0.0, time.time() - float(view["created_at"]))
+    def _age(self: StaffConsole, view: TicketView) -> str:
+        seconds = max(0.0, time.time() - view.created_at)
         return tr.bidi(
             format_timedelta(
                 timedelta(seconds=-seconds), threshold=1.5, add_direction=True, locale=self.language
