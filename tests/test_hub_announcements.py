@@ -1,8 +1,10 @@
 """What hubs sharing one PostgreSQL database tell each other, without a server:
 the NOTIFY payloads byte for byte as the previous version sends them, the round
-trip of each kind, and the refusal of anything malformed."""
+trip of each kind, and the refusal of anything malformed (logged, not raised)."""
 
 from __future__ import annotations
+
+import logging
 
 import pytest
 
@@ -21,6 +23,7 @@ from kiosk.core.categories import Category, Urgency
 from kiosk.core.epoch_key import EpochKeyRecord
 from kiosk.core.events import DevicePresence
 from kiosk.core.ticket import Ticket, TicketEvent, TicketState
+from kiosk.hub.pg_events import PgEvents
 
 NOTIFY_LIMIT = 8000  # bytes: PostgreSQL refuses a longer payload
 
@@ -148,3 +151,18 @@ MALFORMED = [
 def test_a_malformed_payload_is_refused(payload: str) -> None:
     with pytest.raises(MalformedAnnouncement):
         decode(payload)
+
+
+def test_the_listener_logs_a_malformed_payload_without_it_and_goes_on(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    heard: list[Announcement] = []
+    events = PgEvents("postgresql://unused", heard.append)  # never started: no connection
+    secret = '{"kind":"reply","id":"the-secret","hub":"h1"}'
+    with caplog.at_level(logging.WARNING, logger="kiosk.hub"):
+        events._relay(secret)  # what the LISTEN thread calls with each payload
+        events._relay(encode(REPLY, events.hub_id))  # its own: not relayed
+        events._relay(encode(REPLY, "another-hub"))
+    assert heard == [REPLY]
+    assert [r.getMessage() for r in caplog.records] == ["event=notify.malformed"]
+    assert "the-secret" not in caplog.text

@@ -120,22 +120,6 @@ class DevicePresence:
             "state": "online" if self.online else "offline",
         }
 
-    def announcement(self) -> dict[str, Any]:
-        """As other hubs get it."""
-        return {**self.as_json(), "groups": list(self.groups)}
-
-    @classmethod
-    def from_announcement(cls, doc: dict[str, Any]) -> DevicePresence:
-        location = doc["location_id"]
-        return cls(
-            device_id=str(doc["device_id"]),
-            location_id=None if location is None else str(location),
-            station=str(doc["station"]),
-            location_label=str(doc["location_label"]),
-            online=doc["state"] == "online",
-            groups=tuple(str(g) for g in doc["groups"]),
-        )
-
 
 @dataclass(frozen=True, slots=True)
 class EpochKeyPublished:
@@ -147,9 +131,6 @@ class EpochKeyPublished:
 
     def as_json(self) -> dict[str, Any]:
         return {"type": "epoch_keys", "key": self.key.view()}
-
-    def announcement(self) -> dict[str, Any]:
-        return {"type": "epoch_keys", "all_kiosks": True, "key": self.key.view()}
 
 
 @dataclass(frozen=True, slots=True)

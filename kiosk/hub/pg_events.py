@@ -14,7 +14,6 @@ queue up, in the order they were made.
 
 from __future__ import annotations
 
-import json
 import logging
 import queue
 import secrets
@@ -23,6 +22,8 @@ from collections.abc import Callable
 from typing import Any
 
 import psycopg
+
+from kiosk.core.announcements import Announcement, MalformedAnnouncement, decode, encode
 
 __all__ = ["CHANNEL", "PgEvents", "psycopg_url"]
 
@@ -41,7 +42,7 @@ class PgEvents:
     def __init__(
         self,
         url: str,
-        on_remote: Callable[[dict[str, Any]], None],
+        on_remote: Callable[[Announcement], None],
         on_gap: Callable[[], None] = lambda: None,
     ) -> None:
         self.hub_id = secrets.token_hex(6)  # tells our own announcements apart
@@ -70,14 +71,14 @@ class PgEvents:
             if thread.is_alive():
                 thread.join(timeout)
 
-    def announce(self, event: dict[str, Any]) -> None:
-        """Queue `event` for the other hubs; call once the change has committed.
+    def announce(self, announcement: Announcement) -> None:
+        """Queue `announcement` for the other hubs; call once the change has committed.
 
         Never waits: a thread of its own sends what has queued up, in order, many
         in one statement. One worker-thread trip and one round trip each cost a
         busy hub more than the rest of relaying the change.
         """
-        self._outbox.put(json.dumps({**event, "hub": self.hub_id}, separators=(",", ":")))
+        self._outbox.put(encode(announcement, self.hub_id))
 
     def _send_queued(self) -> None:
         try:
@@ -146,8 +147,10 @@ class PgEvents:
 
     def _relay(self, payload: str) -> None:
         try:
-            event = json.loads(payload)
-        except ValueError:
+            heard = decode(payload)
+        except MalformedAnnouncement:
+            # Logged without the payload, which could carry content; LISTEN goes on.
+            _LOG.warning("event=notify.malformed")
             return
-        if isinstance(event, dict) and event.get("hub") != self.hub_id:
-            self._on_remote(event)
+        if heard.hub != self.hub_id:
+            self._on_remote(heard.announcement)

@@ -5,8 +5,14 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from kiosk.core.announcements import (
+    EpochKeyAnnounced,
+    PresenceAnnounced,
+    ReplyAnnounced,
+    TicketAnnounced,
+)
 from kiosk.core.audience import Audience
 from kiosk.core.events import (
     DevicePresence,
@@ -44,7 +50,7 @@ class Publisher:
         """A ticket's change, here and on the other hubs (`sealed`: it is new here)."""
         self.ticket_here(ticket, site, sealed)
         if self._pg is not None:
-            self._pg.announce(_ticket_announcement(ticket, new=sealed is not None))
+            self._pg.announce(TicketAnnounced.of(ticket, new=sealed is not None))
 
     def ticket_here(
         self, ticket: Ticket, site: Site, sealed: Mapping[str, str] | None = None
@@ -56,22 +62,12 @@ class Publisher:
         """A non-ticket event for devices on this hub and, by NOTIFY, on the others."""
         self.broker.publish(event)
         if self._pg is not None:
-            self._pg.announce(event.announcement())
+            if isinstance(event, DevicePresence):
+                self._pg.announce(PresenceAnnounced(event))
+            else:
+                self._pg.announce(EpochKeyAnnounced(event.key))
 
     def reply(self, reply: StoredReply, ticket: Ticket, site: Site) -> None:
         self.broker.publish(ReplyPosted(reply, self._views.public_view(ticket, site)))
         if self._pg is not None:
-            self._pg.announce({"kind": "reply", "id": reply.id, "ticket_id": ticket.id})
-
-
-def _ticket_announcement(ticket: Ticket, *, new: bool) -> dict[str, Any]:
-    return {
-        "id": ticket.id,
-        "state": ticket.state.value,
-        "kiosk_id": ticket.kiosk_id,
-        "location_id": ticket.location_id,
-        "category": ticket.category.value,
-        "urgency": ticket.urgency.value,
-        "created_at": ticket.created_at,
-        "new": new,
-    }
+            self._pg.announce(ReplyAnnounced(reply.id, ticket.id))

@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 
-from kiosk.core.categories import Category, Urgency
-from kiosk.core.epoch_key import EpochKeyRecord
-from kiosk.core.events import DevicePresence, EpochKeyPublished
+from kiosk.core.announcements import (
+    Announcement,
+    EpochKeyAnnounced,
+    PresenceAnnounced,
+    ReplyAnnounced,
+    TicketAnnounced,
+)
+from kiosk.core.events import EpochKeyPublished
 from kiosk.core.site import Site
-from kiosk.core.ticket import CLOSED_STATES, Ticket, TicketState
+from kiosk.core.ticket import CLOSED_STATES, Ticket
 from kiosk.hub.live_site import LiveSite
 from kiosk.hub.publisher import Publisher, encoded
 from kiosk.hub.reply_store import ReplyStore
@@ -25,14 +29,11 @@ _LOG = logging.getLogger("kiosk.hub")
 _RELAY_BATCH = 500  # other hubs' announcements relayed with one database trip
 
 
-def _open_ticket_announced(event: dict[str, Any]) -> bool:
+def _open_ticket(announced: Announcement) -> TicketAnnounced | None:
     """A ticket announcement whose ticket must be read from the tables (still open)."""
-    if event.get("kind") == "reply" or event.get("type") in ("device", "epoch_keys"):
-        return False
-    try:
-        return TicketState(event["state"]) not in CLOSED_STATES and bool(event["id"])
-    except (KeyError, ValueError, TypeError):
-        return False  # malformed: _relay_ticket says so
+    if isinstance(announced, TicketAnnounced) and announced.state not in CLOSED_STATES:
+        return announced
+    return None
 
 
 class RemoteRelay:
@@ -43,7 +44,7 @@ class RemoteRelay:
         self._replies = replies
         self._site = site
         self.loop: asyncio.AbstractEventLoop | None = None
-        self._remote: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self._remote: asyncio.Queue[Announcement] = asyncio.Queue()
 
     def resync(self) -> None:
         """Called on the LISTEN thread after a database outage: end every stream, so
@@ -51,10 +52,10 @@ class RemoteRelay:
         if self.loop is not None:
             self.loop.call_soon_threadsafe(self._here.broker.end_all)
 
-    def on_remote(self, event: dict[str, Any]) -> None:
+    def on_remote(self, announced: Announcement) -> None:
         """Called on the LISTEN thread: hand over to the event loop."""
         if self.loop is not None:
-            self.loop.call_soon_threadsafe(self._remote.put_nowait, event)
+            self.loop.call_soon_threadsafe(self._remote.put_nowait, announced)
 
     async def relay_forever(self) -> None:
         """Show the devices connected here what other hubs announced, in the order
@@ -72,77 +73,57 @@ class RemoteRelay:
                 _LOG.error("event=relay.failed kind=%s", type(exc).__name__)
                 self._here.broker.end_all()
 
-    async def relay(self, batch: list[dict[str, Any]]) -> None:
+    async def relay(self, batch: list[Announcement]) -> None:
         site = await self._site.current()
         if site is None:
             return
-        to_read = [e for e in batch if _open_ticket_announced(e)]
+        to_read = [t for t in map(_open_ticket, batch) if t is not None]
         tickets: dict[str, Ticket] = {}
         copies: dict[str, dict[str, bytes]] = {}
         if to_read:
             tickets, copies = await run_in_threadpool(
                 self._read_announced,
-                list(dict.fromkeys(str(e["id"]) for e in to_read)),
-                list(dict.fromkeys(str(e["id"]) for e in to_read if e.get("new"))),
+                list(dict.fromkeys(t.id for t in to_read)),
+                list(dict.fromkeys(t.id for t in to_read if t.new)),
             )
-        for event in batch:
-            if event.get("kind") == "reply":
-                await self._relay_reply(event, site)
-            elif event.get("type") in ("device", "epoch_keys"):  # a kiosk gone silent; a key
-                self._relay_other(event)
-            else:
-                self._relay_ticket(event, site, tickets, copies)
+        for announced in batch:
+            match announced:
+                case ReplyAnnounced():
+                    await self._relay_reply(announced, site)
+                case PresenceAnnounced(presence):  # a kiosk gone silent or back
+                    self._here.everywhere(presence)
+                case EpochKeyAnnounced(key):
+                    self._here.everywhere(EpochKeyPublished(key))
+                case TicketAnnounced():
+                    self._relay_ticket(announced, site, tickets, copies)
 
     def _read_announced(
         self, ids: list[str], new_ids: list[str]
     ) -> tuple[dict[str, Ticket], dict[str, dict[str, bytes]]]:
         return self._store.get_tickets(ids), self._store.sealed_copies_of(new_ids)
 
-    async def _relay_reply(self, event: dict[str, Any], site: Site) -> None:
+    async def _relay_reply(self, announced: ReplyAnnounced, site: Site) -> None:
         """Another hub stored a reply: push it to the devices connected here."""
-        stored = await run_in_threadpool(self._replies.get, str(event.get("id")))
+        stored = await run_in_threadpool(self._replies.get, announced.id)
         if stored is None:
             return
         ticket = await run_in_threadpool(self._store.get_ticket, stored.ticket_id)
         if ticket is not None:
             self._here.reply(stored, ticket, site)
 
-    def _relay_other(self, event: dict[str, Any]) -> None:
-        try:
-            if event["type"] == "device":
-                self._here.everywhere(DevicePresence.from_announcement(event))
-            else:
-                self._here.everywhere(EpochKeyPublished(EpochKeyRecord.from_view(event["key"])))
-        except (KeyError, ValueError, TypeError):
-            _LOG.warning("event=notify.malformed")
-
     def _relay_ticket(
         self,
-        event: dict[str, Any],
+        announced: TicketAnnounced,
         site: Site,
         tickets: dict[str, Ticket],
         copies: dict[str, dict[str, bytes]],
     ) -> None:
-        try:
-            state = TicketState(event["state"])
-            if state in CLOSED_STATES:  # its rows are gone: rebuild from the announcement
-                ticket: Ticket | None = Ticket(
-                    id=str(event["id"]),
-                    kiosk_id=str(event["kiosk_id"]),
-                    location_id=str(event["location_id"]),
-                    category=Category(event["category"]),
-                    urgency=Urgency(event["urgency"]),
-                    created_at=float(event["created_at"]),
-                    state=state,
-                )
-                sealed = None
-            else:
-                ticket = tickets.get(str(event["id"]))  # None: closed since
-                sealed = None
-                if ticket is not None and event.get("new"):
-                    sealed = encoded(copies.get(ticket.id, {}))
-        except (KeyError, ValueError, TypeError):
-            _LOG.warning("event=notify.malformed")
-            return
+        sealed = None
+        if announced.state in CLOSED_STATES:  # its rows are gone: rebuild from the announcement
+            ticket: Ticket | None = announced.ticket()
+        else:
+            ticket = tickets.get(announced.id)  # None: closed since
+            if ticket is not None and announced.new:
+                sealed = encoded(copies.get(ticket.id, {}))
         if ticket is not None:
             self._here.ticket_here(ticket, site, sealed)
