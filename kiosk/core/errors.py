@@ -10,6 +10,8 @@ KioskError
 │   ├── BadSignature
 │   └── CannotOpen
 │       └── DowngradedSeal   sealed to a long-term key where an epoch key was due
+├── MalformedAnnouncement  a hub-to-hub NOTIFY this version cannot read
+│                         (defined in kiosk.core.announcements)
 └── HubError               the hub refused or could not be reached (kiosk.client)
     ├── HubUnreachable
     └── HubRefused
