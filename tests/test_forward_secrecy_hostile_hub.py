@@ -193,7 +193,7 @@ def test_a_console_refuses_a_long_term_copy_sent_after_it_published(
     anna.ring.published_since = int(time.time()) - 3600  # published an hour ago
     _withhold_epoch_keys(site)
     ticket_id = _submit(kiosk_client, "fr")
-    view = staff_client._json("GET", f"/v1/tickets/{ticket_id}")
+    view = staff_client.ticket(ticket_id)
     assert sealed_key_id(base64.b64decode(view["sealed"])) is None
     with pytest.raises(DowngradedSeal):
         open_request(staff_client, anna.ring, view)

@@ -23,7 +23,7 @@ def _open_ticket(kiosk: HubClient, staff: HubClient, free_text: str) -> tuple[st
     ticket_id = new_ticket_id()
     body = TicketBody(Category.UNWELL, Urgency.URGENT, "ar", ("sit_down",), free_text)
     kiosk.submit_ticket(kiosk.site(), ticket_id, body)
-    view = staff._json("GET", f"/v1/tickets/{ticket_id}")
+    view = staff.ticket(ticket_id)
     assert staff.open_ticket(view).body.free_text == free_text  # staff can read it
     return ticket_id, base64.b64decode(view["sealed"]), body.to_bytes()
 

@@ -53,7 +53,7 @@ def test_reply_reaches_the_kiosk_sealed_and_survives_a_reconnect(
     ticket_id = _submit(kiosk_client)
     kiosk_events = listen(kiosk_client)
     staff_events = listen(staff_client)
-    view = staff_client._json("GET", f"/v1/tickets/{ticket_id}")
+    view = staff_client.ticket(ticket_id)
     sent = send_reply(staff_client, view, "reply.stay_put")
     assert sent["staff_id"] == "staff-anna"
     assert "sealed" not in sent  # the console is told it was stored, not sent back
@@ -151,7 +151,7 @@ def test_bad_replies_get_clear_4xx(
         _post(site, ticket_id, {"id": secrets.token_hex(16), "sealed": ok}), 404, "no_such_ticket"
     )
     # An unknown phrase is refused before anything is sent.
-    view = staff_client._json("GET", f"/v1/tickets/{other}")
+    view = staff_client.ticket(other)
     with pytest.raises(UnknownPhrase):
         send_reply(staff_client, view, "reply.sing_a_song")
 
@@ -160,7 +160,7 @@ def test_replies_are_purged_with_their_ticket(
     site: Site, hub: HubProcess, kiosk_client: HubClient, staff_client: HubClient
 ) -> None:
     ticket_id = _submit(kiosk_client)
-    view = staff_client._json("GET", f"/v1/tickets/{ticket_id}")
+    view = staff_client.ticket(ticket_id)
     sent = send_reply(staff_client, view, "reply.on_my_way")
     kiosk_view = kiosk_client.events()
     snapshot = [next(kiosk_view), next(kiosk_view)]
@@ -168,7 +168,7 @@ def test_replies_are_purged_with_their_ticket(
     ciphertext = base64.b64decode(snapshot[1]["reply"]["sealed"])
     assert residue(site.layout.hub, {"reply": ciphertext[-48:]}) != []  # it was there
     with pytest.raises(HubRefused):
-        kiosk_client._json("POST", f"/v1/tickets/{ticket_id}/replies", {})
+        kiosk_client.call("POST", f"/v1/tickets/{ticket_id}/replies", {})
     kiosk_client.cancel(ticket_id)
     store = Store(make_engine(f"sqlite:///{site.layout.hub / 'hub.db'}"))
     assert store.count_rows() == {"tickets": 0, "sealed_copies": 0, "replies": 0}

@@ -38,7 +38,7 @@ def test_rotating_a_kiosk_here_refuses_the_old_keys_and_accepts_the_new(
     ticket_id = new_ticket_id()
     new.submit_ticket(new.site(), ticket_id, TicketBody(Category.LOST, Urgency.NORMAL, "en"))
     staff = site.client(site.staff)
-    view = staff._json("GET", f"/v1/tickets/{ticket_id}")
+    view = staff.ticket(ticket_id)
     assert staff.open_ticket(view).body.language == "en"  # signed by the new key, verified
     for client in (old, new, staff):
         client.close()
@@ -64,9 +64,9 @@ def test_rotating_a_staff_handheld_by_code(site: Site, hub: HubProcess) -> None:
     ticket_id = new_ticket_id()
     kiosk.submit_ticket(kiosk.site(), ticket_id, TicketBody(Category.UNWELL, Urgency.URGENT, "de"))
     new_staff = HubClient(config, keys)
-    view = new_staff._json("GET", f"/v1/tickets/{ticket_id}")
+    view = new_staff.ticket(ticket_id)
     assert new_staff.open_ticket(view).body.language == "de"  # sealed to the new key
     with pytest.raises(HubRefused):
-        old_staff._json("GET", f"/v1/tickets/{ticket_id}")  # the old key is refused
+        old_staff.ticket(ticket_id)  # the old key is refused
     for client in (kiosk, old_staff, new_staff):
         client.close()

@@ -153,7 +153,7 @@ def test_removing_a_group_with_an_open_request_needs_reassign(
     plan = apply_site_file(site.layout, path, reassign="central-control")
     assert plan.target.version == before + 1
     # The staff device, now in the control room, still reads and accepts the request.
-    view = staff_client._json("GET", f"/v1/tickets/{ticket_id}")
+    view = staff_client.ticket(ticket_id)
     assert staff_client.open_ticket(view).body.category is Category.LOST
     assert staff_client.act(ticket_id, "accept", 2)["state"] == "accepted"
 
@@ -247,9 +247,9 @@ def test_a_route_narrowed_by_urgency_decides_who_can_read_the_request(
     db.close()
     assert readers == {urgent: {"staff-carl"}, normal: {"staff-anna"}}
     with pytest.raises(HubRefused) as refused:
-        staff_client._json("GET", f"/v1/tickets/{urgent}")
+        staff_client.ticket(urgent)
     assert refused.value.status == 404
-    view = staff_client._json("GET", f"/v1/tickets/{normal}")
+    view = staff_client.ticket(normal)
     assert staff_client.open_ticket(view).body.urgency is Urgency.NORMAL
 
 

@@ -58,15 +58,15 @@ def test_duty_is_stored_per_device_and_pushed_to_its_console(
     site: Site, hub: HubProcess, kiosk_client: HubClient, staff_client: HubClient
 ) -> None:
     events = listen(staff_client)
-    assert staff_client._json("GET", "/v1/duty") == {"on_duty": True}  # on duty by default
+    assert staff_client.call("GET", "/v1/duty") == {"on_duty": True}  # on duty by default
     assert staff_client.set_duty(False) is False
     assert {"type": "duty", "on_duty": False} in _events(events, 1.0)
-    assert staff_client._json("GET", "/v1/duty") == {"on_duty": False}
+    assert staff_client.call("GET", "/v1/duty") == {"on_duty": False}
     with pytest.raises(HubRefused) as refused:
-        kiosk_client._json("POST", "/v1/duty", {"on_duty": False})
+        kiosk_client.call("POST", "/v1/duty", {"on_duty": False})
     assert refused.value.status == 403
     with pytest.raises(HubRefused) as refused:
-        staff_client._json("POST", "/v1/duty", {"on_duty": "no"})
+        staff_client.call("POST", "/v1/duty", {"on_duty": "no"})
     assert refused.value.status == 400
     # It survives a hub restart, and a (re)connecting console learns it first.
     hub.stop()
@@ -75,7 +75,7 @@ def test_duty_is_stored_per_device_and_pushed_to_its_console(
         fresh = site.client(site.staff)
         again = listen(fresh)  # returns after `synced`: the duty event came before it
         del again
-        assert fresh._json("GET", "/v1/duty") == {"on_duty": False}
+        assert fresh.call("GET", "/v1/duty") == {"on_duty": False}
         fresh.close()
     finally:
         restarted.stop()
@@ -186,11 +186,11 @@ def test_the_kiosk_shows_the_fallback_when_the_last_step_passes(
     _route(site, steps=(EscalationStep("central-staff", 0),), fallback_after_seconds=2)
     kiosk_events = listen(kiosk_client)
     ticket_id = _submit(kiosk_client)
-    assert kiosk_client._json("GET", f"/v1/tickets/{ticket_id}")["fallback"] is False
+    assert kiosk_client.ticket(ticket_id)["fallback"] is False
     seen = [e["ticket"] for e in _events(kiosk_events, 3.5) if e.get("type") == "ticket"]
     assert seen[-1]["fallback"] is True
     assert seen[-1]["state"] in ("submitted", "delivered")  # still open for staff
-    assert kiosk_client._json("GET", f"/v1/tickets/{ticket_id}")["fallback"] is True
+    assert kiosk_client.ticket(ticket_id)["fallback"] is True
     staff_client.act(ticket_id, "delivered")  # a later update keeps the advice on screen
     later = [e["ticket"] for e in _events(kiosk_events, 1.0) if e.get("type") == "ticket"]
     assert later[-1] == {
@@ -204,10 +204,10 @@ def test_the_kiosk_shows_the_fallback_when_the_last_step_passes(
     assert accepted[-1]["fallback"] is False
     staff_client.act(ticket_id, "hand_over")  # staff did answer: no fallback after a hand-over
     time.sleep(1.5)  # escalation ticks go by on the hub's own clock: none brings it back
-    assert kiosk_client._json("GET", f"/v1/tickets/{ticket_id}") == {
+    assert kiosk_client.ticket(ticket_id) == {
         "id": ticket_id,
         "state": "delivered",
         "eta_minutes": None,
         "fallback": False,
     }
-    assert kiosk_client._json("GET", f"/v1/tickets/{ticket_id}")["fallback"] is False
+    assert kiosk_client.ticket(ticket_id)["fallback"] is False

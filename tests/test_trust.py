@@ -108,7 +108,7 @@ def test_a_ticket_whose_metadata_the_hub_altered_is_rejected_as_tampered(
     ticket_id = _submit(kiosk_client, Category.UNWELL)
     with _hub_db(site) as db:  # the hub moves the ticket to another category
         db.execute("UPDATE tickets SET category = 'lost' WHERE id = ?", (ticket_id,))
-    view = staff_client._json("GET", f"/v1/tickets/{ticket_id}")
+    view = staff_client.ticket(ticket_id)
     assert view["category"] == "lost"
     with pytest.raises(CannotOpen):
         staff_client.open_ticket(view)
@@ -123,7 +123,7 @@ def test_staff_of_another_station_can_neither_see_nor_act(
     outsider = site.client(north)
     ticket_id = _submit(kiosk_client)
     for call in (
-        lambda: outsider._json("GET", f"/v1/tickets/{ticket_id}"),
+        lambda: outsider.ticket(ticket_id),
         lambda: outsider.act(ticket_id, "accept"),
         lambda: outsider.act(ticket_id, "resolve"),
     ):
@@ -213,7 +213,7 @@ def test_the_classical_fallback_suite_seals_and_opens(
         dataclasses.replace(current_site(site.layout), hpke_suite="X25519"),
     )
     ticket_id = _submit(kiosk_client)
-    view = staff_client._json("GET", f"/v1/tickets/{ticket_id}")
+    view = staff_client.ticket(ticket_id)
     sealed = base64.b64decode(view["sealed"])
     assert sealed[0] == 2  # the X25519 suite
     assert len(sealed) < 600  # 48 bytes of overhead, not 1,136
@@ -234,7 +234,7 @@ def test_a_hub_cannot_invent_a_request_or_replay_an_old_one(
     from kiosk.crypto import seal_ticket, sign_ticket
 
     genuine_id = _submit(kiosk_client)
-    view = staff_client._json("GET", f"/v1/tickets/{genuine_id}")
+    view = staff_client.ticket(genuine_id)
     staff = staff_client.site().device("staff-anna")
     assert staff is not None
 
