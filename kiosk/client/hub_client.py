@@ -11,8 +11,6 @@ import time
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-import requests
-
 from kiosk.client.device import DeviceConfig
 from kiosk.client.epoch_keys import (
     EpochKeyCache,
@@ -177,16 +175,9 @@ class HubClient:
             raise HubRefused(response.status_code, "bad_answer", "the hub answered no JSON object")
         return answer
 
-    # Kept while older tests still use them: the former name of `call`, and the
-    # network session (a test records what it sends; a Transport now does that).
+    # The former name of `call`: test_forward_secrecy_hub.py and three e2e tests use it.
     def _json(self, method: str, path: str, doc: dict[str, Any] | None = None) -> dict[str, Any]:
         return self.call(method, path, doc)
-
-    @property
-    def _session(self) -> requests.Session:
-        if not isinstance(self.transport, TlsTransport):
-            raise AttributeError("_session: this client has no network transport")
-        return self.transport.session
 
     # -- site ------------------------------------------------------------------
     def site(self, max_age: float | None = None) -> Site:
