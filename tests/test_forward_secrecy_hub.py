@@ -53,7 +53,7 @@ class Console:
         self.publisher.publish_due()
 
     def receive(self, ticket_id: str) -> dict[str, Any]:
-        view: dict[str, Any] = self.client._json("GET", f"/v1/tickets/{ticket_id}")
+        view: dict[str, Any] = self.client.call("GET", f"/v1/tickets/{ticket_id}")
         self.inbox.apply({"type": "ticket", "ticket": view})
         return view
 
@@ -115,7 +115,7 @@ def test_epoch_keys_at_the_hub_are_signed_by_their_console(
     site: Site, hub: HubProcess, kiosk_client: HubClient, staff_client: HubClient
 ) -> None:
     console = Console(staff_client, epoch_seconds=600)
-    doc = kiosk_client._json("GET", "/v1/epoch-keys")
+    doc = kiosk_client.call("GET", "/v1/epoch-keys")
     found = verified_epoch_keys(kiosk_client.site(), doc)
     assert set(found) == {"staff-anna"}
     assert found["staff-anna"].key_id in console.ring.held()
@@ -147,7 +147,7 @@ def test_epoch_keys_at_the_hub_are_signed_by_their_console(
     _error(post("staff-anna", dict(entry(now, now + 60), epoch_id="../x")), 400, "bad_epoch_key")
     assert post("staff-anna", entry(now, now + 60)).status_code == 201
     # The newest valid key is the one kiosks seal to.
-    found = verified_epoch_keys(kiosk_client.site(), kiosk_client._json("GET", "/v1/epoch-keys"))
+    found = verified_epoch_keys(kiosk_client.site(), kiosk_client.call("GET", "/v1/epoch-keys"))
     assert found["staff-anna"].key_id == key_id_of(public)
     console.ring.destroy_all()
 
@@ -220,7 +220,7 @@ def test_an_open_ticket_keeps_its_key_past_the_epoch_until_it_is_resolved(
     past_the_epoch = time.time() + EPOCH_SECONDS + 1  # the ring takes the time it is told
     console.tick(past_the_epoch)
     assert first_key in console.ring.held()  # still needed by the open request
-    view = staff_client._json("GET", f"/v1/tickets/{ticket_id}")
+    view = staff_client.call("GET", f"/v1/tickets/{ticket_id}")
     assert staff_client.open_ticket(view, console.ring.held()).body.language == "ja"
     console.resolve(ticket_id)
     console.tick(past_the_epoch)
@@ -245,7 +245,7 @@ def test_a_restarted_console_cannot_open_old_tickets_its_colleague_can(
         )
         anna.ring.destroy_all()  # a restart: the old epoch key is gone with the process
         restarted = Console(staff_client, 600)
-        view = staff_client._json("GET", f"/v1/tickets/{ticket_id}")
+        view = staff_client.call("GET", f"/v1/tickets/{ticket_id}")
         with pytest.raises(CannotOpen):
             staff_client.open_ticket(view, restarted.ring.held())
         assert ben.receive(ticket_id)["id"] == ticket_id
@@ -263,7 +263,7 @@ def test_without_an_epoch_key_a_request_is_sealed_to_the_long_term_key(
     kiosk_client.submit_ticket(
         kiosk_client.site(), ticket_id, TicketBody(Category.LOST, Urgency.NORMAL, "fr")
     )
-    view = staff_client._json("GET", f"/v1/tickets/{ticket_id}")
+    view = staff_client.call("GET", f"/v1/tickets/{ticket_id}")
     assert sealed_key_id(base64.b64decode(view["sealed"])) is None
     assert staff_client.open_ticket(view).body.language == "fr"
     assert "event=ticket.sealed_long_term" not in hub.log_text()  # the kiosk logs it, not the hub
@@ -278,9 +278,9 @@ def test_a_kiosk_gets_the_keys_of_its_own_routes_only(
     nora_client = site.client(nora_config)
     try:
         anna, nora = Console(staff_client, 600), Console(nora_client, 600)
-        kiosk_view = kiosk_client._json("GET", "/v1/epoch-keys")
+        kiosk_view = kiosk_client.call("GET", "/v1/epoch-keys")
         assert {k["device_id"] for k in kiosk_view["keys"]} == {"staff-anna"}
-        staff_view = staff_client._json("GET", "/v1/epoch-keys")
+        staff_view = staff_client.call("GET", "/v1/epoch-keys")
         assert {k["device_id"] for k in staff_view["keys"]} == {"staff-anna", "staff-nora"}
         anna.ring.destroy_all()
         nora.ring.destroy_all()

@@ -175,10 +175,6 @@ class HubClient:
             raise HubRefused(response.status_code, "bad_answer", "the hub answered no JSON object")
         return answer
 
-    # The former name of `call`: test_forward_secrecy_hub.py and three e2e tests use it.
-    def _json(self, method: str, path: str, doc: dict[str, Any] | None = None) -> dict[str, Any]:
-        return self.call(method, path, doc)
-
     # -- site ------------------------------------------------------------------
     def site(self, max_age: float | None = None) -> Site:
         """The newest site manifest, verified against the pinned site key; with

@@ -37,9 +37,7 @@ def test_the_console_reads_with_its_epoch_key_and_destroys_it_after_resolve(
         staff.wait_until(lambda s: s["connected"], "staff console connected")
         published = wait_until(
             lambda: dict(
-                verified_epoch_keys(
-                    kiosk_client.site(), kiosk_client._json("GET", "/v1/epoch-keys")
-                )
+                verified_epoch_keys(kiosk_client.site(), kiosk_client.call("GET", "/v1/epoch-keys"))
             ),
             "the console's epoch key at the hub",
             10,
@@ -53,7 +51,7 @@ def test_the_console_reads_with_its_epoch_key_and_destroys_it_after_resolve(
         staff.wait_until(
             lambda s: len(s["cards"]) == 1 and s["cards"][0]["details"], "details on the card"
         )
-        view = staff_client._json("GET", f"/v1/tickets/{ticket_id}")
+        view = staff_client.call("GET", f"/v1/tickets/{ticket_id}")
         sealed = base64.b64decode(view["sealed"])
         key_id = sealed_key_id(sealed)
         assert key_id is not None

@@ -93,7 +93,7 @@ def test_help_request_reaches_staff_and_nothing_remains_after_resolve(
         ticket_id = card["id"]
         staff_client = site.client(site.staff)
         ciphertext = base64.b64decode(
-            staff_client._json("GET", f"/v1/tickets/{ticket_id}")["sealed"]
+            staff_client.call("GET", f"/v1/tickets/{ticket_id}")["sealed"]
         )
         plaintext = TicketBody(Category.UNWELL, Urgency.NORMAL, "en").to_bytes()
 

@@ -43,7 +43,7 @@ def test_the_console_shows_the_signed_place_whatever_the_hub_says(
         kiosk.submit_ticket(
             kiosk.site(), ticket_id, TicketBody(Category.LOST, Urgency.NORMAL, "en")
         )
-        lie = site.client(site.staff)._json("GET", f"/v1/tickets/{ticket_id}")
+        lie = site.client(site.staff).call("GET", f"/v1/tickets/{ticket_id}")
         assert lie["location_label"] == FAKE_LABEL  # the hub does lie in its views
 
         state = staff.wait_until(lambda s: len(s["cards"]) == 1, "the request on the console")
