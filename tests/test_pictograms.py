@@ -5,14 +5,13 @@ from __future__ import annotations
 import pytest
 
 from kiosk.core.categories import Category
+from tests.kivy_in_process import kivy_ready
 
 pytestmark = pytest.mark.usefixtures("display")
 
 
 def test_every_category_has_a_pictogram_that_draws_at_every_size() -> None:
-    from kiosk.uikit.bootstrap import prepare_kivy
-
-    prepare_kivy((400, 400))
+    kivy_ready()
     from kiosk.uikit.pictograms import KINDS, Pictogram
 
     assert set(KINDS) == {c.value for c in Category}

@@ -6,17 +6,21 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.core.categories import Category
-from kiosk.core.ticket import TicketState
-from kiosk.traveller.request_flow import TravellerRequest
-from kiosk.traveller.status_texts import (
+from tests.kivy_in_process import kivy_ready
+
+kivy_ready()  # the translator is a Kivy event dispatcher
+
+from kiosk.core.categories import Category  # noqa: E402
+from kiosk.core.ticket import TicketState  # noqa: E402
+from kiosk.traveller.request_flow import TravellerRequest  # noqa: E402
+from kiosk.traveller.status_texts import (  # noqa: E402
     Closed,
     Status,
     state_status,
     trouble_status,
     unreachable_status,
 )
-from kiosk.uikit.translator import tr
+from kiosk.uikit.translator import tr  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
