@@ -53,6 +53,8 @@ class Palette:
     speaker_down: RGBA
     speaker_icon: RGBA
     speaker_icon_down: RGBA
+    reply: RGBA  # the box a staff reply is shown in on the waiting screen
+    reply_text: RGBA
     # An outline around every button: invisible in the normal theme, a bright
     # frame in high contrast (where button and screen are both black).
     border: RGBA
@@ -98,6 +100,8 @@ NORMAL = Palette(
     speaker_down=(0.3, 0.3, 0.35, 1.0),
     speaker_icon=WHITE,
     speaker_icon_down=WHITE,
+    reply=(1.0, 0.95, 0.75, 1.0),
+    reply_text=_INK,
     border=(0.0, 0.0, 0.0, 0.0),
     border_down=(0.0, 0.0, 0.0, 0.0),
     border_width=1.0,
@@ -136,6 +140,10 @@ HIGH_CONTRAST = Palette(
     speaker_down=YELLOW,
     speaker_icon=YELLOW,
     speaker_icon_down=BLACK,
+    # A reply stands out as a yellow card with black text (the same pair as a
+    # pressed button), not as pale yellow under white text.
+    reply=YELLOW,
+    reply_text=BLACK,
     border=YELLOW,
     border_down=WHITE,
     border_width=3.0,
@@ -160,6 +168,7 @@ TEXT_PAIRS = (
     ("emergency_text", "emergency"),
     ("speaker_icon", "speaker"),
     ("speaker_icon_down", "speaker_down"),
+    ("reply_text", "reply"),
 )
 
 

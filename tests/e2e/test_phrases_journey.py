@@ -11,6 +11,7 @@ import pytest
 from kiosk.core.phrases import DETAIL_PHRASES, REPLY_PHRASES
 from kiosk.i18n import load_translations
 from kiosk.resources import LOCALES_DIR
+from kiosk.uikit.theme import contrast_ratio
 from tests.app_driver import AppDriver
 from tests.conftest import HubProcess, Site
 from tests.residue import residue
@@ -45,6 +46,9 @@ def test_details_and_replies_reach_each_reader_in_their_language(
     )
     try:
         staff.wait_until(lambda s: s["connected"], "staff console connected")
+        high_contrast = kiosk_language == "de"  # the reply's card in both palettes
+        if high_contrast:
+            traveller.press(id="mode_high_contrast")
         traveller.press(language=kiosk_language)
         traveller.press(id="agree")
         traveller.wait_until(lambda s: s["screen"] == "category", "category screen")
@@ -86,6 +90,17 @@ def test_details_and_replies_reach_each_reader_in_their_language(
         reply = _in(kiosk_language, REPLY_PHRASES[REPLY])
         state = traveller.wait_until(lambda s: reply in s["texts"], "reply on the kiosk")
         assert _in(kiosk_language, "A staff member replied:") in state["texts"]
+        # Read against the card the reply is drawn on, not the screen behind it.
+        heading = _in(kiosk_language, "A staff member replied:")
+        drawn = [
+            c
+            for c in traveller.call("colours")["colours"]
+            if c["text"] in (reply[:30], heading[:30])
+        ]
+        assert len(drawn) == 2, drawn
+        for c in drawn:
+            ratio = contrast_ratio(tuple(c["fg"]), tuple(c["bg"]))  # type: ignore[arg-type]
+            assert ratio >= (7.0 if high_contrast else 4.5), (c, ratio)
         spoken = traveller.call("screen_speech")["text"]
         assert reply in spoken
         assert traveller.call("layout_problems")["problems"] == []
