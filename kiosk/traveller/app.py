@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from kivy.clock import Clock
-from kivy.core.audio import SoundLoader
 from kivy.core.window import Window
 from kivy.metrics import Metrics
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
@@ -27,6 +26,7 @@ from kiosk.core.phrases import reply_text, validate_details
 from kiosk.crypto import DeviceKeys
 from kiosk.i18n import SUPPORTED_LOCALES
 from kiosk.resources import ASSETS_DIR
+from kiosk.traveller.chimes import Chimes
 from kiosk.traveller.inactivity import InactivityWatch
 from kiosk.traveller.reach_layout import ReachLayout
 from kiosk.traveller.request_flow import TravellerRequest
@@ -118,8 +118,7 @@ class TravellerApp(LocalizedApp):
             chime=self._chime,
             locale=lambda: self.language,
         )
-        self._sounds: dict[str, Any] = {}
-        self.sounds_played = 0  # for tests: every sound the kiosk made
+        self.chimes = Chimes(ASSETS_DIR / "sounds")
         self.has_speech = self.speaker.available
         self.min_target = min_target_px(settings.screen_dpi, settings.min_target_mm)
         self.volume_steps = len(VOLUME_LEVELS)
@@ -399,14 +398,11 @@ class TravellerApp(LocalizedApp):
         self.inactivity.more_time()
 
     def _chime(self, name: str = "alert") -> None:
-        """A sound beside what the screen shows (EAA Annex I: more than one sense)."""
-        self.sounds_played += 1
-        if name not in self._sounds:
-            self._sounds[name] = SoundLoader.load(str(ASSETS_DIR / "sounds" / f"{name}.wav"))
-        sound = self._sounds[name]
-        if sound is not None:
-            sound.volume = 0.6
-            sound.play()
+        self.chimes.play(name)
+
+    @property
+    def sounds_played(self) -> int:  # for tests: sounds that really played
+        return self.chimes.played
 
 
 def build_kiosk_app(settings: TravellerSettings) -> LocalizedApp:
