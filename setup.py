@@ -28,7 +28,7 @@ class BuildWithData(build_py):  # type: ignore[misc]
         # The template too: `kiosk i18n report` and `kiosk doctor` measure against it.
         (data / "locales").mkdir(parents=True)
         shutil.copyfile(HERE / "locales" / "kiosk.pot", data / "locales" / "kiosk.pot")
-        for po in (HERE / "locales").glob("*/LC_MESSAGES/kiosk.po"):
+        for po in (HERE / "locales").glob("*/LC_MESSAGES/*.po"):  # kiosk.po, he speech.po
             target = data / "locales" / po.relative_to(HERE / "locales")
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(po, target)

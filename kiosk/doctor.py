@@ -110,13 +110,38 @@ def check_display() -> Iterator[Finding]:
 
 
 def check_speech() -> Iterator[Finding]:
-    if shutil.which("espeak-ng"):
-        yield _ok("speech", "espeak-ng is installed for speech output")
-    else:
+    """Every offered language that is spoken: its engine and voice installed."""
+    from kiosk.speech.engines import apt_fix, engine_for
+    from kiosk.speech.voices import OPEN_JTALK, voice
+
+    missing: dict[str, list[str]] = {}  # engine -> the languages it would speak
+    unspoken = []
+    for code in _locales():
+        chosen = voice(code)
+        if chosen is None:
+            unspoken.append(code)
+        elif not engine_for(chosen).installed(chosen.voice, to_file=False):
+            missing.setdefault(chosen.engine, []).append(code)
+    if missing:
+        languages = ", ".join(sorted(c for codes in missing.values() for c in codes))
+        contrib = (
+            " (Open JTalk's voice is in Debian's contrib component: add contrib to the "
+            "apt sources first)"
+            if OPEN_JTALK in missing
+            else ""
+        )
         yield _warn(
             "speech",
-            "espeak-ng is not installed: blind travellers will get no speech; "
-            "apt-get install espeak-ng",
+            f"no speech engine or voice for {languages}: blind travellers using these "
+            f"languages get no speech, only a notice on screen; {apt_fix(set(missing))}{contrib}",
+        )
+    else:
+        yield _ok("speech", "the speech engines and voices of every spoken language are installed")
+    if unspoken:
+        yield _ok(
+            "speech",
+            f"not spoken, no offline engine reads them correctly: {', '.join(unspoken)} "
+            "(the kiosk shows that spoken instructions are not available)",
         )
 
 

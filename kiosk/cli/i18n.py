@@ -43,7 +43,8 @@ def _report(args: argparse.Namespace) -> int:
                 f"{r.code:<8} {r.translated:>3}/{r.messages:<3} {r.translated_share:>6.1%}  "
                 f"placeholders:{len(r.placeholder_mismatches)} plurals:{len(r.plural_errors)} "
                 f"missing glyphs:{''.join(missing) or '-'}  {status}  "
-                f"review:{r.review.signed_off}/{r.review.must_review} {r.review.status}"
+                f"review:{r.review.signed_off}/{r.review.must_review} {r.review.status}  "
+                f"speech:{f'{r.speech.engine}/{r.speech.quality}' if r.speech else 'none'}"
             )
     return 1 if report_has_gaps(reports) else 0  # sign-offs are information, not gaps
 

@@ -5,7 +5,8 @@ mismatches, plural-form errors (count of forms against the locale's CLDR
 plural rule), and characters its font cannot draw (Kivy has no fallback, so
 each would be a box). CI runs it and fails on any gap. It also shows how many of the must-review
 strings a native speaker has signed off (kiosk/i18n/signoff.py): information
-for the operator, not a gap.
+for the operator, not a gap. And which engine reads it aloud, how well, or
+null where it is not spoken (kiosk/speech/voices.py): information too.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from fontTools.ttLib import TTFont
 from kiosk.i18n.locales import DEFAULT_LOCALE, SUPPORTED_LOCALES, locale_info
 from kiosk.i18n.signoff import ReviewStatus, review_status
 from kiosk.resources import LOCALES_DIR
+from kiosk.speech.voices import SpeechVoice, voice
 
 __all__ = ["LocaleReport", "build_report", "report_has_gaps"]
 
@@ -44,6 +46,7 @@ class LocaleReport:
     plural_errors: list[str] = field(default_factory=list)
     missing_glyphs: dict[str, list[str]] = field(default_factory=dict)
     review: ReviewStatus = field(default_factory=lambda: review_status(None))
+    speech: SpeechVoice | None = None  # None: not spoken; the kiosk says so on screen
 
     @property
     def translated_share(self) -> float:
@@ -90,7 +93,7 @@ def _locale_report(code: str, template: Catalog, locales_dir: Path) -> LocaleRep
         )
         shown |= set(duration)
     ids = [m.id for m in template if m.id]
-    report = LocaleReport(code=code, messages=len(ids), translated=0)
+    report = LocaleReport(code=code, messages=len(ids), translated=0, speech=voice(code))
     if code == DEFAULT_LOCALE:
         report.translated = len(ids)  # the source language: msgids are its text
         for message_id in ids:

@@ -44,6 +44,7 @@ from kiosk.traveller.screens import (
 )
 from kiosk.traveller.settings import TravellerSettings
 from kiosk.traveller.speech import DEFAULT_LEVEL, VOLUME_LEVELS, Speaker
+from kiosk.traveller.speech_notice import say_or_show
 from kiosk.traveller.station import StationFacts, station_facts
 from kiosk.traveller.status_texts import (
     Closed,
@@ -190,7 +191,7 @@ class TravellerApp(LocalizedApp):
             start = self.root.get_screen("start")
             start.hold_language(30.0)  # the screen stays in the language being read
             locale = start.shown_language
-        self.speaker.say(self.screen_texts(locale), locale)
+        say_or_show(self, self.speaker, self.screen_texts(locale), locale)
 
     def change_volume(self, steps: int) -> None:
         """Quieter/louder beside the speaker; reads the screen at the new volume."""

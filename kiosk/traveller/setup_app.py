@@ -18,6 +18,7 @@ from kiosk.client.maintenance_pin import check_pin, has_pin
 from kiosk.traveller.screens import MaintenanceScreen, PinScreen, SetupScreen
 from kiosk.traveller.settings import TravellerSettings
 from kiosk.traveller.speech import Speaker
+from kiosk.traveller.speech_notice import say_or_show
 from kiosk.uikit.localized_app import LocalizedApp, load_kv
 from kiosk.uikit.translator import tr
 
@@ -39,7 +40,7 @@ class SetupApp(LocalizedApp):
         self.has_speech = self.speaker.available
 
     def read_aloud(self) -> None:
-        self.speaker.say(self.screen_texts(), self.language)
+        say_or_show(self, self.speaker, self.screen_texts(), self.language)
 
     def build(self) -> ScreenManager:
         load_kv(*(_KV / f"{name}_screen.kv" for name in ("setup", "pin", "maintenance")))

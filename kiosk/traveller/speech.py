@@ -1,36 +1,37 @@
 """Speech output built into the kiosk (EN 301 549 5.1.3.1, 5.1.3.14): what is on
-the screen, read aloud in the language it is shown in, by espeak-ng, offline.
+the screen, read aloud in the language it is shown in, offline, by the engine
+`kiosk.speech.voices` names for that language (espeak-ng; Open JTalk for
+Japanese). A language with no engine that reads it correctly is not spoken:
+`say` returns False and starts nothing, and the app shows that instead.
 
-The text goes to espeak-ng on standard input, not on its command line, so it
+The text goes to the engine on standard input, not on its command line, so it
 never appears in a process list; nothing is written to disk (unless a test
-asks for the audio in a file, KIOSK_SPEECH_WAV_DIR).
+asks for the audio in a file, KIOSK_SPEECH_WAV_DIR). Only content-free events
+are logged: never the text, nor the voice (it says the traveller's language).
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import shutil
 import subprocess
 import threading
 from pathlib import Path
+from typing import IO
 
-__all__ = ["DEFAULT_LEVEL", "VOICES", "VOLUME_LEVELS", "Speaker", "voice_for"]
+from kiosk.speech.engines import engine_for
+from kiosk.speech.spoken_text import speech_text
+from kiosk.speech.voices import voice
+
+__all__ = ["DEFAULT_LEVEL", "VOLUME_LEVELS", "Speaker"]
 
 _LOG = logging.getLogger("kiosk.traveller")
 
-# espeak-ng voice per offered locale, where its name differs from the locale code.
-VOICES = {"zh_Hans": "cmn", "zh_Hant": "cmn", "en": "en-gb"}
-
-
 # The on-screen quieter/louder steps, as espeak-ng amplitudes (-a, linear):
-# 20 to 200 spans 20 dB, more than EN 301 549 8.2.1's 18 dB.
+# 20 to 200 spans 20 dB, more than EN 301 549 8.2.1's 18 dB. Open JTalk gets
+# the same steps in dB (-g), 0 dB at the default step.
 VOLUME_LEVELS = (20, 35, 55, 85, 120, 160, 200)
 DEFAULT_LEVEL = 4
-
-
-def voice_for(locale: str) -> str:
-    return VOICES.get(locale, locale.split("_")[0])
 
 
 class Speaker:
@@ -39,35 +40,55 @@ class Speaker:
     def __init__(self, amplitude: int = VOLUME_LEVELS[DEFAULT_LEVEL]) -> None:
         self.amplitude = amplitude  # espeak-ng's 0-200; reset to the default per session
         self.default_amplitude = amplitude
-        self._process: subprocess.Popen[bytes] | None = None
+        self._processes: list[subprocess.Popen[bytes]] = []
         self._lock = threading.Lock()
         self._count = 0
         self._wav_dir = os.environ.get("KIOSK_SPEECH_WAV_DIR", "")
 
     @property
     def available(self) -> bool:
-        return shutil.which("espeak-ng") is not None
+        """The main engine is installed (the speaker button is shown)."""
+        return self.speaks("en") or any(self.speaks(code) for code in ("de", "ja"))
+
+    def speaks(self, locale: str) -> bool:
+        """`locale` has a voice, and its engine and voice are installed."""
+        chosen = voice(locale)
+        if chosen is None:
+            return False
+        return engine_for(chosen).installed(chosen.voice, to_file=bool(self._wav_dir))
 
     def say(self, text: str, locale: str) -> bool:
-        """Start reading `text` aloud in `locale`'s voice; False if there is no engine."""
-        if not self.available or not text.strip():
+        """Start reading `text` aloud in `locale`'s voice; False, and nothing
+        started, if the language is not spoken or its engine is missing."""
+        chosen = voice(locale)
+        if chosen is None or not text.strip() or not self.speaks(locale):
+            _LOG.info("event=speech.unavailable")
             return False
-        voice = voice_for(locale)
-        args = ["espeak-ng", "-v", voice, "-a", str(self.amplitude), "--stdin"]
+        engine = engine_for(chosen)
+        spoken = engine.prepare(speech_text(locale, text)).encode()
         with self._lock:
             self.stop_locked()
+            wav = None
             if self._wav_dir:
                 self._count += 1
-                args += ["-w", str(Path(self._wav_dir) / f"utterance-{self._count}-{voice}.wav")]
-            self._process = subprocess.Popen(
-                args,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-            assert self._process.stdin is not None
-            self._process.stdin.write(text.encode())
-            self._process.stdin.close()
+                wav = Path(self._wav_dir) / f"utterance-{self._count}-{chosen.voice}.wav"
+            commands = engine.commands(chosen.voice, self.amplitude, wav)
+            source: int | IO[bytes] = subprocess.PIPE
+            for n, args in enumerate(commands, 1):
+                process = subprocess.Popen(
+                    args,
+                    stdin=source,
+                    stdout=subprocess.PIPE if n < len(commands) else subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+                if self._processes:  # the previous one's output is now only this one's
+                    self._processes[-1].stdout.close()  # type: ignore[union-attr]
+                source = process.stdout  # type: ignore[assignment]
+                self._processes.append(process)
+            first = self._processes[0]
+            assert first.stdin is not None
+            first.stdin.write(spoken)
+            first.stdin.close()
         _LOG.info("event=speech.started")  # not the voice either: it is their language
         return True
 
@@ -76,9 +97,10 @@ class Speaker:
             self.stop_locked()
 
     def stop_locked(self) -> None:
-        if self._process is not None and self._process.poll() is None:
-            self._process.terminate()
-        self._process = None
+        for process in self._processes:
+            if process.poll() is None:
+                process.terminate()
+        self._processes = []
 
     def reset(self) -> None:
         """End of a session: silence, and the volume back to its default."""

@@ -46,7 +46,10 @@ def _wait_for_wav(directory: Path, voice: str) -> Path:
     return _written_wav(directory, f"utterance-*-{voice}.wav", f"speech in voice {voice}")
 
 
-@pytest.mark.parametrize(("code", "voice"), [("en", "en-gb"), ("ar", "ar"), ("ja", "ja")])
+# Japanese is Open JTalk's voice: espeak-ng reads kanji as English words.
+@pytest.mark.parametrize(
+    ("code", "voice"), [("en", "en-gb"), ("ar", "ar"), ("ja", "nitech-jp-atr503-m001")]
+)
 def test_the_speaker_button_reads_the_screen_in_its_language(
     site: Site, hub: HubProcess, tmp_path: Path, code: str, voice: str
 ) -> None:
@@ -75,6 +78,35 @@ def test_the_speaker_button_reads_the_screen_in_its_language(
     assert "event=speech.started" in text
     assert "voice=" not in text  # nor the voice: it says the traveller's language
     assert "camera" not in text  # the consent text itself is never logged
+
+
+def test_a_language_without_a_correct_voice_says_so_on_screen(
+    site: Site, hub: HubProcess, tmp_path: Path
+) -> None:
+    """Thai has no engine that reads it correctly: the speaker starts nothing and
+    the screen says, in Thai, that spoken instructions are not available."""
+    audio = tmp_path / "audio"
+    audio.mkdir()
+    kiosk = AppDriver(
+        "traveller",
+        site.kiosk.directory,
+        "720x1280",
+        tmp_path / "t.log",
+        env={"KIOSK_SPEECH_WAV_DIR": str(audio)},
+    )
+    notice = load_translations("th").gettext(
+        "Spoken instructions are not available in this language."
+    )
+    assert notice != "Spoken instructions are not available in this language."
+    try:
+        kiosk.press(language="th")
+        kiosk.wait_until(lambda s: s["screen"] == "consent", "consent")
+        kiosk.press(widget_class="SpeakButton")
+        kiosk.wait_until(lambda s: notice in s["texts"], "the notice in Thai")
+        assert kiosk.call("spoken")["spoken"][-1]["locale"] == "th"
+        assert list(audio.iterdir()) == []  # nothing was started
+    finally:
+        kiosk.close()
 
 
 def _loudness(path: Path) -> float:
