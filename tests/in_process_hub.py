@@ -109,6 +109,10 @@ class Stream:
     def tickets(self) -> list[dict[str, Any]]:
         return [e["ticket"] for e in self.take() if e["type"] == "ticket"]
 
+    def close(self) -> None:
+        """The device's connection ends (as when the stream's writer finishes)."""
+        self._hub.broker.unsubscribe(self._subscription)
+
 
 class InProcessHub:
     def __init__(self, layout: SiteLayout, clock: FakeClock, **settings: Any) -> None:

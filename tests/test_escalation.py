@@ -105,6 +105,7 @@ def test_the_next_group_is_alerted_when_nobody_accepts_in_time(
 def test_an_accepted_ticket_is_not_escalated(site: Site, hub: InProcessHub) -> None:
     _with_control_after(site, 2)
     control = _control(site)
+    hub.listen("staff-anna")  # the first step's console is there (a live stream)
     second = hub.listen("ctl-1")
     request = _sealed_request(site, Category.LOST, Urgency.NORMAL, [site.staff, control])
     hub.call(site.kiosk, "POST", "/v1/tickets", request)

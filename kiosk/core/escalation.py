@@ -15,8 +15,10 @@ from kiosk.core.site import DeviceRole, Route, Site
 __all__ = [
     "alert_delays",
     "fallback_delay",
+    "reached_groups",
     "reescalation_due",
     "reminder_due",
+    "skipped_steps",
     "staffed_groups",
 ]
 
@@ -30,6 +32,37 @@ def staffed_groups(site: Site, off_duty: Iterable[str]) -> frozenset[str]:
         for d in site.devices
         if d.role is DeviceRole.STAFF and d.group_id is not None and d.id not in away
     )
+
+
+def reached_groups(
+    site: Site, off_duty: Iterable[str], live: Iterable[str], relayed: Iterable[str] = ()
+) -> frozenset[str]:
+    """Groups someone can be reached in right now: one of their staff devices is
+    on duty and has a live event stream (`live`: device ids), or the group has a
+    working alert relay (`relayed`: group ids). A console that said "on duty"
+    and then crashed or was closed reaches nobody, so nobody is waited for."""
+    away, streaming = set(off_duty), set(live)
+    consoles = {
+        d.group_id
+        for d in site.devices
+        if d.role is DeviceRole.STAFF
+        and d.group_id is not None
+        and d.id not in away
+        and d.id in streaming
+    }
+    return frozenset(consoles | set(relayed))
+
+
+def skipped_steps(route: Route, reached: frozenset[str], group: str) -> tuple[str, ...]:
+    """The groups of the steps before `group`'s on the route that could not be
+    reached (skipped at once): what the step alerted early is told, by group id."""
+    before: list[str] = []
+    for step in route.steps:
+        if step.group_id == group:
+            break
+        if step.group_id not in reached and step.group_id not in before:
+            before.append(step.group_id)
+    return tuple(before)
 
 
 def _levels(route: Route, staffed: frozenset[str]) -> dict[int, float]:

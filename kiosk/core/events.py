@@ -84,6 +84,9 @@ class TicketChanged:
     sealed: Mapping[str, str] | None = None
     alert: Alert | None = None
     alert_group: str | None = None  # only consoles of this group see the alert
+    # An escalation's reason: the earlier steps' groups nobody could be reached in
+    # (no console on duty with a live stream, no working relay), skipped at once.
+    skipped: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

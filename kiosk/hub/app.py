@@ -47,6 +47,7 @@ from kiosk.hub.guarded import guarded_route
 from kiosk.hub.live_site import LiveSite
 from kiosk.hub.presence import Presence
 from kiosk.hub.publisher import Publisher
+from kiosk.hub.reach import Reach
 from kiosk.hub.relay import RemoteRelay
 from kiosk.hub.replies import reply_routes
 from kiosk.hub.reply_store import ReplyStore
@@ -91,7 +92,8 @@ class Hub:
         self.broker = Broker()
         self.site_state = SiteState(self.store, settings.data_dir / "site.pub")
         self.site = LiveSite(self.site_state, self.store, self.broker)
-        self.views = Views(self.duty, clock)
+        self.reach = Reach(self.duty, self.broker)
+        self.views = Views(self.reach, clock)
         self.calls = SignedCalls(settings, self.store, self.site)
         # Several hubs on one PostgreSQL database share events by LISTEN/NOTIFY;
         # one SQLite hub needs none.
@@ -104,11 +106,16 @@ class Hub:
 
             self.pg = PgEvents(settings.db_url, self.relay.on_remote, self.relay.resync)
         self.publisher = Publisher(self.broker, self.views, self.pg)
-        self.escalator = Escalator(self.store, self.duty, self.site, self.views, self.broker, clock)
+        self.escalator = Escalator(
+            self.store, self.reach, self.site, self.views, self.broker, clock
+        )
         self.presence = Presence(self.store)
         self.presence_sweep = PresenceSweep(
             settings, self.presence, self.site, self.publisher, clock
         )
+        if self.pg is not None:
+            self.presence_sweep.shared = True
+            self.reach.elsewhere = lambda: self.presence_sweep.beating
         self.expiry = Expiry(settings, self.store, self.site, self.publisher, clock)
         self.streams = EventStreams(
             self.broker, self.site, self.views, self.store, self.replies, self.duty, clock

@@ -16,15 +16,15 @@ from starlette.concurrency import run_in_threadpool
 
 from kiosk.core.audience import Audience
 from kiosk.core.clock import Clock
-from kiosk.core.escalation import alert_delays, reescalation_due, reminder_due
+from kiosk.core.escalation import alert_delays, reescalation_due, reminder_due, skipped_steps
 from kiosk.core.events import Alert, TicketChanged
 from kiosk.core.site import Route, Site
 from kiosk.core.ticket import Ticket, TicketState
-from kiosk.hub.duty import DutyBook
 from kiosk.hub.events import Broker
 from kiosk.hub.live_site import LiveSite
 from kiosk.hub.logs import log_event, ticket_ref
 from kiosk.hub.publisher import encoded
+from kiosk.hub.reach import Reach
 from kiosk.hub.store import Store
 from kiosk.hub.views import Views
 
@@ -38,7 +38,7 @@ class Escalator:
     def __init__(
         self,
         store: Store,
-        duty: DutyBook,
+        duty: Reach,
         site: LiveSite,
         views: Views,
         broker: Broker,
@@ -64,6 +64,7 @@ class Escalator:
         tickets = await run_in_threadpool(self._store.open_tickets)
         open_ids = {t.id for t in tickets}
         self._sent = {k for k in self._sent if k[0] in open_ids}
+        self._views.keep_escalated(open_ids)
         # Alerts that carry the sealed copies, read in one query for the whole
         # tick: one thread trip each would make a busy tick's last alert wait for
         # every one before it (seconds, when hundreds come due at once).
@@ -87,7 +88,9 @@ class Escalator:
             # Not sent, so not remembered as sent: the next tick tries again.
             self._sent -= {(t.id, what) for t, _, what in sealed_alerts}
             raise
-        for ticket, event, _what in sealed_alerts:
+        for ticket, event, what in sealed_alerts:
+            if what.startswith("step:"):
+                self._views.escalated(ticket.id, what.removeprefix("step:"))
             sealed = encoded(copies.get(ticket.id, {}))
             self._broker.publish(dataclasses.replace(event, sealed=sealed))
 
@@ -119,7 +122,11 @@ class Escalator:
                 continue
             log_event("ticket.escalated", ref=ticket_ref(ticket.id))  # a group names a route
             audience = Audience.escalation(ticket.kiosk_id, group)
-            sealed_alerts.append((ticket, TicketChanged(view, audience), step))
+            # Why it comes early, if it does: the steps before it nobody could be
+            # reached in (group ids; the same for a step that came in its time).
+            skipped = skipped_steps(route, staffed, group)
+            event = TicketChanged(view, audience, skipped=skipped)
+            sealed_alerts.append((ticket, event, step))
         if self._views.fallback_shown(view, site, now) and self._first(ticket, "fallback"):
             # The last step's limit passed with nobody accepting: the kiosk shows
             # where else to get help, and the request stays open for staff.

@@ -90,6 +90,7 @@ class Broker:
         self._staff: set[Subscription] = set()
         self._kiosks: dict[str, set[Subscription]] = {}
         self._by_device: dict[str, list[Subscription]] = {}  # oldest first
+        self._live: frozenset[str] | None = None  # live_consoles, until a stream comes or goes
 
     @property
     def _subs(self) -> list[Subscription]:
@@ -106,6 +107,7 @@ class Broker:
         """A new stream for `device_id`; its oldest open one ends if it had
         MAX_STREAMS_PER_DEVICE already."""
         sub = Subscription(device_id, wants, kiosk=kiosk, context=context)
+        self._live = None
         same = self._by_device.setdefault(device_id, [])
         while len(same) >= MAX_STREAMS_PER_DEVICE:
             _end(same.pop(0), "replaced")  # its stream unsubscribes when it wakes
@@ -116,11 +118,23 @@ class Broker:
             self._staff.add(sub)
         return sub
 
+    @property
+    def live_consoles(self) -> frozenset[str]:
+        """Staff devices with an event stream open here right now (kiosk/hub/reach.py):
+        a console killed or closed drops out as soon as its connection ends."""
+        live = self._live
+        if live is None:
+            live = self._live = frozenset(
+                d for d, subs in self._by_device.items() if subs and not subs[0].kiosk
+            )
+        return live
+
     def streams_of(self, device_id: str) -> int:
         """How many of this device's streams are open and not being ended."""
         return len(self._by_device.get(device_id, ()))
 
     def unsubscribe(self, sub: Subscription) -> None:
+        self._live = None
         streams = self._by_device.get(sub.device_id)
         if streams is not None and sub in streams:
             streams.remove(sub)
@@ -180,6 +194,7 @@ class Broker:
                 context.site = site
 
     def _end(self, sub: Subscription, reason: str) -> None:
+        self._live = None
         same = self._by_device.get(sub.device_id)
         if same is not None and sub in same:
             same.remove(sub)  # no longer counted against the device's streams

@@ -138,6 +138,15 @@ class Presence:
                 except (SQLAlchemyError, ValueError):
                     _LOG.warning("event=presence.row_refused device=%s", row["device_id"])
 
+    def beating(self, since: float) -> frozenset[str]:
+        """Devices whose last stored beat is at `since` or later (worker thread)."""
+        with self._sessions() as s:
+            return frozenset(
+                s.scalars(
+                    select(DevicePresenceRow.device_id).where(DevicePresenceRow.last_seen >= since)
+                )
+            )
+
     def rows(self) -> list[DevicePresenceRow]:
         with self._sessions() as s:
             return list(s.scalars(select(DevicePresenceRow)).all())

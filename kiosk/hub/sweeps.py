@@ -49,12 +49,19 @@ class PresenceSweep:
         self._presence = presence
         self._site = site
         self._publisher = publisher
+        # Several hubs (PostgreSQL): consoles beating, whichever hub they stream
+        # from; escalation counts them as there (kiosk/hub/reach.py).
+        self.shared = False
+        self.beating: frozenset[str] = frozenset()
 
     async def sweep_once(self, now: float | None = None) -> None:
         """Store the beats, and tell the control room about kiosks gone silent or
         back by `now` (the clock's time if None)."""
         now = self._clock() if now is None else now
         changes = await run_in_threadpool(self._presence.sweep, now, self._offline_after)
+        if self.shared:
+            since = now - self._offline_after
+            self.beating = await run_in_threadpool(self._presence.beating, since)
         site = await self._site.current() if changes else None
         for change in changes:
             device = site.device(change.device_id) if site else None

@@ -14,7 +14,7 @@ from kiosk.core.escalation import alert_delays, fallback_delay
 from kiosk.core.events import TicketView
 from kiosk.core.site import DeviceRecord, DeviceRole, Site
 from kiosk.core.ticket import CLOSED_STATES, Ticket, TicketState
-from kiosk.hub.duty import DutyBook
+from kiosk.hub.reach import Reach
 
 __all__ = ["Views"]
 
@@ -24,10 +24,23 @@ _UNANSWERED = frozenset({TicketState.SUBMITTED.value, TicketState.DELIVERED.valu
 
 
 class Views:
-    def __init__(self, duty: DutyBook, clock: Clock) -> None:
-        self._duty = duty
+    def __init__(self, reach: Reach, clock: Clock) -> None:
+        """`reach`: the groups reached now (on duty with a live stream, or a relay)."""
+        self._duty = reach
         self._clock = clock
         self._alert_delays: dict[tuple[int, str, frozenset[str]], dict[str, float]] = {}
+        # Groups the escalator alerted, per open ticket (memory only): once alerted
+        # a group keeps seeing the ticket, even if an earlier step's console
+        # comes back and makes its step's time later again.
+        self._escalated: dict[str, set[str]] = {}
+
+    def escalated(self, ticket_id: str, group: str) -> None:
+        self._escalated.setdefault(ticket_id, set()).add(group)
+
+    def keep_escalated(self, open_ids: set[str]) -> None:
+        """Forget the alerted groups of tickets that closed."""
+        for ticket_id in [t for t in self._escalated if t not in open_ids]:
+            del self._escalated[ticket_id]
 
     @staticmethod
     def public_view(ticket: Ticket, site: Site) -> TicketView:
@@ -84,11 +97,14 @@ class Views:
     def due(self, device: DeviceRecord, site: Site, view: TicketView, now: float) -> bool:
         """Whether a staff device is alerted to a ticket yet: its group's escalation
         step on the ticket's route has come (0 s for the first step; at once when
-        the groups before it have nobody on duty), or it was handed to its group."""
+        the groups before it cannot be reached: kiosk/hub/reach.py), the escalator
+        alerted its group already, or it was handed to its group."""
         route = site.route_for(view.location_id, view.category, view.urgency)
         if route is None or device.group_id is None:
             return False
         if view.handed_to == device.group_id:
+            return True
+        if device.group_id in self._escalated.get(view.id, ()):
             return True
         staffed = self._duty.staffed(site)
         # Asked by every console's stream about every event: worked out once per

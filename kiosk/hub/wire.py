@@ -73,4 +73,6 @@ def _ticket(views: Views, device: DeviceRecord, site: Site, event: TicketChanged
     out: dict[str, Any] = {"type": "ticket", "ticket": view}
     if event.alert is not None and event.alert_group in (None, device.group_id):
         out["alert"] = event.alert.value  # reminder, reescalated or handed_over
+    if event.skipped:  # an escalation that came early, and why (group ids only)
+        out["skipped"] = {"reason": "unreached", "groups": list(event.skipped)}
     return out
