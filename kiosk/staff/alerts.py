@@ -31,6 +31,11 @@ class Alerts:
     def _update_alert(self: StaffConsole) -> None:
         waiting = self._waiting()
         screen = self.screen
+        unaccepted = next((i for i in self.inbox.ordered() if i.needs_someone), None)
+        screen.first_unaccepted = unaccepted.id if unaccepted else ""
+        screen.first_unaccepted_place = (
+            self._place(unaccepted.view.location_id, station=False) if unaccepted else ""
+        )
         screen.alerting = bool(waiting)
         if waiting:
             first = waiting[0]

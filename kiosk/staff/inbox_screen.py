@@ -42,3 +42,13 @@ class InboxScreen(Screen):  # type: ignore[misc]
     empty = BooleanProperty(True)
     # Not `on_duty`: Kivy takes `on_*` names for events and never binds kv rules to them.
     duty_on = BooleanProperty(True)  # off duty: the inbox is listed, nothing alerts
+    # The request nobody has yet that comes first: on a phone, "Accept" for it sits
+    # at the bottom of the screen, where a thumb reaches without scrolling.
+    first_unaccepted = StringProperty("")
+    first_unaccepted_place = StringProperty("")
+    phone = BooleanProperty(False)  # narrower than a small tablet: rows stack
+
+    def on_size(self, *_args: object) -> None:
+        from kivy.metrics import dp
+
+        self.phone = self.width < dp(520)
