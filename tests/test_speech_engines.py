@@ -48,6 +48,7 @@ LOANWORDS = {
     "Terminal": "German says (das) Terminal the English way (Duden); espeak-ng agrees",
     "Terminals": "the same, in the genitive and plural",
     "Server": "German says Server the English way (Duden); espeak-ng agrees",
+    "offline": "German, Danish and Dutch say it the English way",
 }
 _SWITCH = re.compile(r"\((?!{})[a-z]{{2,3}}(?:-[a-z]+)?\)")
 _FIELD = re.compile(r"\{(\w+)\}")
@@ -72,7 +73,7 @@ def _strings(code: str) -> dict[str, str]:
 
 def _for_engine(code: str, voice: SpeechVoice, text: str) -> str:
     """What the Speaker gives the engine for `text` shown on screen."""
-    spoken = engine_for(voice).prepare(speech_text(code, text))
+    spoken = engine_for(voice).prepare(speech_text(code, text), voice.voice)
     for word in LOANWORDS:
         spoken = re.sub(rf"(?<![A-Za-z]){word}(?![A-Za-z])", " ", spoken)
     return spoken
@@ -204,3 +205,12 @@ def test_an_unspoken_language_or_a_missing_engine_starts_nothing(
         assert not Speaker().available
     finally:
         engines._espeak_voices.cache_clear()
+
+
+@needs_espeak
+def test_mandarin_words_with_a_second_reading_are_read_the_right_way() -> None:
+    """重新 is chóng xīn, not zhòng xīn: the engine gets such words in pinyin."""
+    voice = SPOKEN["zh_Hans"]
+    trace = _espeak_trace(voice.voice, [_for_engine("zh_Hans", voice, "重新连接")])
+    assert "ts.h'ong35" in trace  # chong2
+    assert "ts.'ong51" not in _espeak_trace(voice.voice, [_for_engine("zh_Hant", voice, "重新")])

@@ -12,7 +12,7 @@ import subprocess
 from pathlib import Path
 from typing import Protocol
 
-from kiosk.speech.hebrew import for_espeak
+from kiosk.speech import hebrew, mandarin
 from kiosk.speech.voices import ESPEAK, OPEN_JTALK, SpeechVoice
 
 __all__ = ["ENGINES", "Engine", "EspeakNg", "OpenJTalk", "apt_fix", "engine_for"]
@@ -32,7 +32,7 @@ class Engine(Protocol):
         """A pipeline: the first command reads the text on stdin."""
         ...
 
-    def prepare(self, text: str) -> str: ...
+    def prepare(self, text: str, voice: str) -> str: ...
 
 
 class EspeakNg:
@@ -46,8 +46,10 @@ class EspeakNg:
         args = ["espeak-ng", "-v", voice, "-a", str(amplitude), "--stdin"]
         return [[*args, "-w", str(wav)] if wav else args]
 
-    def prepare(self, text: str) -> str:
-        return for_espeak(text)  # pointed Hebrew as it can read it
+    def prepare(self, text: str, voice: str) -> str:
+        if voice.startswith("cmn"):
+            return mandarin.for_espeak(text)  # words it misreads, in pinyin
+        return hebrew.for_espeak(text)  # pointed Hebrew as it can read it
 
 
 @functools.cache
@@ -99,7 +101,7 @@ class OpenJTalk:
         args += ["-g", f"{gain:.1f}", "-ow", str(wav) if wav else "/dev/stdout"]
         return [args] if wav else [args, ["aplay", "-q", "-"]]
 
-    def prepare(self, text: str) -> str:
+    def prepare(self, text: str, voice: str) -> str:
         """Open JTalk reads one line: the screen's lines become sentences."""
         lines = [line.strip() for line in text.splitlines() if line.strip()]
         return "".join(line if line[-1] in "。！？!?、" else line + "。" for line in lines)

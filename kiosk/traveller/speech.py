@@ -65,7 +65,7 @@ class Speaker:
             _LOG.info("event=speech.unavailable")
             return False
         engine = engine_for(chosen)
-        spoken = engine.prepare(speech_text(locale, text)).encode()
+        spoken = engine.prepare(speech_text(locale, text), chosen.voice).encode()
         with self._lock:
             self.stop_locked()
             wav = None
