@@ -21,7 +21,7 @@ from typing import IO
 
 from kiosk.speech.engines import engine_for
 from kiosk.speech.spoken_text import speech_text
-from kiosk.speech.voices import voice
+from kiosk.speech.voices import VOICES, voice
 
 __all__ = ["DEFAULT_LEVEL", "VOLUME_LEVELS", "Speaker"]
 
@@ -47,8 +47,9 @@ class Speaker:
 
     @property
     def available(self) -> bool:
-        """The main engine is installed (the speaker button is shown)."""
-        return self.speaks("en") or any(self.speaks(code) for code in ("de", "ja"))
+        """Some language can be spoken here (the speaker button is shown; in a
+        language that cannot, pressing it says so on screen)."""
+        return any(self.speaks(code) for code in VOICES)
 
     def speaks(self, locale: str) -> bool:
         """`locale` has a voice, and its engine and voice are installed."""
