@@ -101,7 +101,7 @@ BAD_FILES: list[tuple[str, Mutation, str | tuple[str, int], str]] = [
         "duplicate kiosk id",
         ('id = "riverside-concourse-lifts"\n', 'id = "riverside-p3-north" # again\n'),
         "# again",
-        "duplicate id 'riverside-p3-north': line 52 already has it; every kiosk needs its own id",
+        "duplicate id 'riverside-p3-north': line 56 already has it; every kiosk needs its own id",
     ),
     (
         "duplicate group id",

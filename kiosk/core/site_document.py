@@ -74,6 +74,8 @@ def locations_to_document(locations: Iterable[Location]) -> list[dict[str, Any]]
             "orientation": x.orientation,
             "screen_inches": x.screen_inches,
             "screen_dpi": x.screen_dpi,
+            # Only when written per language: manifests without it keep their bytes.
+            **({"labels": dict(x.labels)} if x.labels else {}),
         }
         for x in locations
     ]
@@ -146,6 +148,7 @@ def locations_from_document(doc: object) -> tuple[Location, ...]:
             orientation=str(x.get("orientation", "portrait")),
             screen_inches=float(x.get("screen_inches", 0.0)),
             screen_dpi=int(x.get("screen_dpi", 0)),
+            labels=_labels(x.get("labels", {})),
         )
         for x in _items(doc)
     )
@@ -200,6 +203,15 @@ def signed_off_only(doc: object) -> bool:
     if not isinstance(doc, dict) or not isinstance(doc.get("require_signed_off", False), bool):
         raise SiteError("languages must be an object with require_signed_off true or false")
     return bool(doc.get("require_signed_off", False))
+
+
+def _labels(doc: object) -> tuple[tuple[str, str], ...]:
+    """A place's labels by language (absent from manifests signed before them)."""
+    if not isinstance(doc, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in doc.items()
+    ):
+        raise SiteError("labels must be an object of language: text")
+    return tuple(sorted(doc.items()))
 
 
 def _b64(data: bytes) -> str:

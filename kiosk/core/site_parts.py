@@ -73,12 +73,18 @@ class Location:
 
     id: str
     station: str
-    label: str  # e.g. "Platform 3, north stairs"
+    label: str  # e.g. "Platform 3, north stairs"; with `labels`, the default language's
     station_id: str = ""
     area_id: str = ""
     orientation: str = "portrait"
     screen_inches: float = 0.0  # diagonal; 0: not given
     screen_dpi: int = 0  # 0: not given
+    labels: tuple[tuple[str, str], ...] = ()  # (language, label) when written per language
+
+    def label_in(self, language: str, default_language: str = "") -> str:
+        """The label in `language`, else in `default_language`, else any."""
+        texts = dict(self.labels)
+        return texts.get(language) or texts.get(default_language) or self.label
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +93,9 @@ class SiteLimits:
 
     inactivity_seconds: int = 90  # kiosk: ask "Do you need more time?" after this
     more_time_seconds: int = 30  # ...and start over if nobody answers (WCAG 2.2.1: >= 20)
+    # kiosk: an accepted request untouched this long makes room for the next traveller
+    # (asking "Do you need more time?" first); it stays open for staff, not withdrawn.
+    handover_seconds: int = 120
     request_expiry_seconds: int = 4 * 3600  # unresolved requests expire and are purged
     enrolment_code_hours: int = 24  # an unused enrolment code is deleted after this
     outcome_seconds: int = 8  # the kiosk shows the outcome this long, then forgets it

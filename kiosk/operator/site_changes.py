@@ -72,6 +72,7 @@ def _records(site: Site) -> dict[str, dict[str, dict[str, Any]]]:
                 "station": x.station,
                 "area": x.area_id,
                 "label": x.label,
+                "labels": ", ".join(f"{code}: {text}" for code, text in x.labels),
                 "orientation": x.orientation,
                 "screen_inches": x.screen_inches,
                 "screen_dpi": x.screen_dpi,

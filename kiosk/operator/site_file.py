@@ -51,6 +51,7 @@ __all__ = [
 LIMIT_RANGES: dict[str, tuple[int, int]] = {
     "inactivity_seconds": (30, 600),
     "more_time_seconds": (20, 300),  # WCAG 2.2.1: at least 20 s to ask for more time
+    "handover_seconds": (30, 1800),
     "request_expiry_seconds": (300, 86_400),
     "enrolment_code_hours": (1, 336),
     "outcome_seconds": (3, 60),
@@ -59,6 +60,7 @@ LIMIT_RANGES: dict[str, tuple[int, int]] = {
 LIMIT_KEYS = (
     "inactivity_seconds",
     "more_time_seconds",
+    "handover_seconds",
     "request_expiry_seconds",
     "manifest_valid_hours",
 )
@@ -100,27 +102,13 @@ class SiteFileInvalid(SiteError):
         )
 
 
-def _where_it_stops_parsing(text: str) -> int:
-    """The line an error "at end of document" comes from: the one after the
-    longest run of first lines that is still valid TOML. An array or string left
-    open is reported where it opens, not at line 1."""
-    lines = text.splitlines(keepends=True)
-    for count in range(len(lines) - 1, -1, -1):
-        try:
-            tomllib.loads("".join(lines[:count]))
-        except tomllib.TOMLDecodeError:
-            continue
-        return count + 1
-    return 1
-
-
 def parse_site_text(text: str, filename: str = "site.toml") -> Site:
     """The site the text describes (version 0, no devices), or SiteFileInvalid."""
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"\(at line (\d+), column \d+\)", str(exc))
-        line = int(match.group(1)) if match else _where_it_stops_parsing(text)
+        line = int(match.group(1)) if match else checks.where_it_stops_parsing(text)
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
         raise SiteFileInvalid(
             filename, [Problem(line, "(syntax)", f"not valid TOML: {message}")]
@@ -309,10 +297,13 @@ def _read_kiosk(
     aid: str | None,
 ) -> Location:
     """The place of one [[station.area.kiosk]], its screen and how it is mounted."""
+    label = r.get(doc, kiosk, kp, "label", checks.label) or ""
+    labels = () if isinstance(label, str) else label
     return Location(
         id=kid or "",
         station=station.name,
-        label=r.get(doc, kiosk, kp, "label", checks.text) or "",
+        label=dict(labels).get(station.default_language, labels[0][1]) if labels else label,
+        labels=labels,
         station_id=station.id,
         area_id=aid or "",
         orientation=r.get(

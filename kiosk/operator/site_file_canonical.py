@@ -12,7 +12,7 @@ import dataclasses
 import json
 import re
 
-from kiosk.core.site import Area, Site, Station
+from kiosk.core.site import Area, Location, Site, Station
 from kiosk.i18n.locales import SUPPORTED_LOCALES
 from kiosk.operator.site_file import LIMIT_KEYS, RETENTION_KEYS
 
@@ -67,6 +67,9 @@ def render_site_file(site: Site) -> str:
     out += [
         "# Time limits, in seconds. A kiosk left untouched for inactivity_seconds asks",
         '# "Do you need more time?" and starts over after more_time_seconds more;',
+        "# a request staff have is left to them after handover_seconds untouched (asked",
+        "# the same way first): the kiosk starts anew for the next traveller, and the",
+        "# request stays open.",
         "# a request nobody resolves expires, and is deleted, after request_expiry_seconds.",
         "# Each signed manifest is valid for manifest_valid_hours (1 to 168) and is",
         "# re-signed before then by kiosk admin refresh.",
@@ -115,12 +118,19 @@ def _stations(site: Site) -> list[str]:
             out += ["", "[[station.area]]", f"id = {_toml(area.id)}", f"name = {_toml(area.name)}"]
             for x in (x for x in site.locations if x.area_id == area.id):
                 out += ["", "[[station.area.kiosk]]", f"id = {_toml(x.id)}"]
-                out += [f"label = {_toml(x.label)}", f"orientation = {_toml(x.orientation)}"]
+                out += [f"label = {_label(x)}", f"orientation = {_toml(x.orientation)}"]
                 if x.screen_inches:
                     out += [f"screen_inches = {_toml(float(x.screen_inches))}"]
                 if x.screen_dpi:
                     out += [f"screen_dpi = {_toml(x.screen_dpi)}"]
     return out
+
+
+def _label(place: Location) -> str:
+    """One text, or an inline table of texts by language."""
+    if not place.labels:
+        return _toml(place.label)
+    return "{ " + ", ".join(f"{code} = {_toml(text)}" for code, text in place.labels) + " }"
 
 
 def _groups(site: Site) -> list[str]:

@@ -9,6 +9,7 @@ raise `_Bad`, which the reader records with the key's line.
 from __future__ import annotations
 
 import re
+import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -24,12 +25,14 @@ __all__ = [
     "decimal",
     "flag",
     "ident",
+    "label",
     "language",
     "optional_phone",
     "optional_text",
     "phone",
     "quoted",
     "text",
+    "where_it_stops_parsing",
     "whole",
 ]
 
@@ -143,10 +146,40 @@ def choice(allowed: tuple[str, ...], what: str) -> Callable[[object], str]:
 language = choice(SUPPORTED_LOCALES, "a language the kiosk ships")
 
 
+def label(value: object) -> str | tuple[tuple[str, str], ...]:
+    """A kiosk's label: one text, or a table of texts by language,
+    e.g. { en = "Platform 3", fr = "Quai 3" }."""
+    if not isinstance(value, dict):
+        return text(value)
+    if not value:
+        raise _Bad('must name at least one language, e.g. { en = "Platform 3" }')
+    texts: list[tuple[str, str]] = []
+    for code, words in value.items():
+        try:
+            texts.append((language(code), text(words)))
+        except _Bad as bad:
+            raise _Bad(f"{code}: {bad}") from None
+    return tuple(sorted(texts))  # one order, as the signed manifest keeps it
+
+
 def flag(value: object) -> bool:
     if not isinstance(value, bool):
         raise _Bad(f"must be true or false, not {_type_word(value)}")
     return value
+
+
+def where_it_stops_parsing(text: str) -> int:
+    """The line an error "at end of document" comes from: the one after the
+    longest run of first lines that is still valid TOML. An array or string left
+    open is reported where it opens, not at line 1."""
+    lines = text.splitlines(keepends=True)
+    for count in range(len(lines) - 1, -1, -1):
+        try:
+            tomllib.loads("".join(lines[:count]))
+        except tomllib.TOMLDecodeError:
+            continue
+        return count + 1
+    return 1
 
 
 class Reader:

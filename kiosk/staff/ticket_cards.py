@@ -138,7 +138,9 @@ class TicketCards:
         location = site.location(str(location_id)) if site and location_id else None
         if location is None:
             return str(location_id or "")
-        return tr.bidi(f"{location.station} · {location.label}") if station else location.label
+        home = site.station_of(location.id) if site else None  # its default language
+        label = location.label_in(self.language, home.default_language if home else "")
+        return tr.bidi(f"{location.station} · {label}") if station else label
 
 
 def _logical(message: str) -> str:
