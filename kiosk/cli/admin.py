@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from kiosk.cli.admin_enrolment import register_enrol, register_publish, register_rotate_keys
+from kiosk.cli.admin_relays import register_test_alert
 from kiosk.cli.admin_site_file import read_site_file_or_report
 from kiosk.cli.admin_site_file import register as register_site_file_commands
 from kiosk.cli.options import add_data, add_hub, site_layout
@@ -27,6 +28,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     _register_refresh(admin)
     _register_revoke(admin)
     register_site_file_commands(admin)
+    register_test_alert(admin)
 
 
 def _register_init(admin: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -137,7 +139,8 @@ def _status(args: argparse.Namespace) -> int:
     print(json.dumps(fleet, indent=2, ensure_ascii=False) if args.json else format_status(fleet))
     expired = fleet["manifest_expired"] or any(d["manifest_expired"] for d in fleet["devices"])
     # A monitor's check fails while any device is down or holds an expired manifest.
-    return 1 if fleet["offline"] or expired else 0
+    failing = any(r["state"] == "failing" for r in fleet["relays"])  # an alert relay
+    return 1 if fleet["offline"] or expired or failing else 0
 
 
 def _refresh(args: argparse.Namespace) -> int:

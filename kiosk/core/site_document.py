@@ -12,6 +12,7 @@ import base64
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from kiosk.core.alert_relays import relays_from_document, relays_to_document
 from kiosk.core.errors import SiteError
 from kiosk.core.site_parts import (
     DEFAULT_FALLBACK_AFTER_SECONDS,
@@ -82,7 +83,15 @@ def locations_to_document(locations: Iterable[Location]) -> list[dict[str, Any]]
 
 
 def groups_to_document(groups: Iterable[StaffGroup]) -> list[dict[str, Any]]:
-    return [{"id": g.id, "name": g.name} for g in groups]
+    return [
+        # Relays only when a group has some: manifests without them keep their bytes.
+        {
+            "id": g.id,
+            "name": g.name,
+            **({"alerts": relays_to_document(g.alerts)} if g.alerts else {}),
+        }
+        for g in groups
+    ]
 
 
 def routes_to_document(routes: Iterable[Route]) -> list[dict[str, Any]]:
@@ -155,7 +164,12 @@ def locations_from_document(doc: object) -> tuple[Location, ...]:
 
 
 def groups_from_document(doc: object) -> tuple[StaffGroup, ...]:
-    return tuple(StaffGroup(id=str(g["id"]), name=str(g["name"])) for g in _items(doc))
+    return tuple(
+        StaffGroup(
+            id=str(g["id"]), name=str(g["name"]), alerts=relays_from_document(g.get("alerts"))
+        )
+        for g in _items(doc)
+    )
 
 
 def routes_from_document(doc: object) -> tuple[Route, ...]:

@@ -11,6 +11,7 @@ import dataclasses
 from dataclasses import dataclass
 from enum import StrEnum
 
+from kiosk.core.alert_relays import AlertRelay
 from kiosk.core.errors import SiteError
 
 __all__ = [
@@ -120,6 +121,8 @@ class SiteLimits:
 class StaffGroup:
     id: str
     name: str
+    # Where it is alerted besides its consoles (kiosk/core/alert_relays.py).
+    alerts: tuple[AlertRelay, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,6 +35,7 @@ from starlette.routing import Route
 from kiosk.core.clock import Clock, system_clock
 from kiosk.core.site import Site
 from kiosk.hub.admin_api import admin_routes
+from kiosk.hub.alert_relays import AlertRelays
 from kiosk.hub.api_errors import error_response
 from kiosk.hub.database import make_engine, upgrade_schema
 from kiosk.hub.duty import DutyBook, duty_routes
@@ -49,6 +50,7 @@ from kiosk.hub.presence import Presence
 from kiosk.hub.publisher import Publisher
 from kiosk.hub.reach import Reach
 from kiosk.hub.relay import RemoteRelay
+from kiosk.hub.relay_admin_api import relay_admin_routes
 from kiosk.hub.replies import reply_routes
 from kiosk.hub.reply_store import ReplyStore
 from kiosk.hub.routes_devices import device_routes
@@ -109,6 +111,11 @@ class Hub:
         self.escalator = Escalator(
             self.store, self.reach, self.site, self.views, self.broker, clock
         )
+        # The groups' alert relays: told by each escalation tick what is due; a
+        # group with a working relay counts as reached.
+        self.alerts = AlertRelays(settings.data_dir, clock)
+        self.reach.relayed = self.alerts.working_groups
+        self.escalator.after_tick = self.alerts.follow
         self.presence = Presence(self.store)
         self.presence_sweep = PresenceSweep(
             settings, self.presence, self.site, self.publisher, clock
@@ -173,6 +180,7 @@ def _routes(hub: Hub) -> list[Route]:
         *enrolment_routes(calls, hub.enrolments, hub.site, settings.data_dir),
         *epoch_key_routes(calls, hub.epoch_keys, hub.publisher),
         *admin_routes(hub.store, settings),
+        *relay_admin_routes(hub.store, settings, hub.alerts, hub.site),
     ]
 
 
@@ -199,6 +207,7 @@ async def _running(hub: Hub) -> AsyncIterator[None]:
     ]
     if hub.pg is not None:
         tasks.append(asyncio.create_task(hub.relay.relay_forever()))
+    tasks.append(asyncio.create_task(hub.alerts.deliver_forever()))
     try:
         yield
     finally:
@@ -209,6 +218,7 @@ async def _running(hub: Hub) -> AsyncIterator[None]:
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        hub.alerts.close()
         await run_in_threadpool(hub.store.truncate_wal)  # nothing left when we stop
         hub.store.close_loop_reader()
 

@@ -11,6 +11,7 @@ ticket is open: after a restart a reminder may be repeated once, never lost.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable, Sequence
 
 from starlette.concurrency import run_in_threadpool
 
@@ -51,6 +52,10 @@ class Escalator:
         self._broker = broker
         self._clock = clock
         self._sent: set[tuple[str, str]] = set()
+        # Told every tick what it decided by (kiosk/hub/alert_relays.py follows it).
+        self.after_tick: Callable[[Site, Sequence[Ticket], frozenset[str], float], None] | None = (
+            None
+        )
 
     async def escalate_once(self, now: float | None = None) -> None:
         """Escalation, reminders, re-escalation and kiosk fallbacks due at `now`
@@ -65,6 +70,8 @@ class Escalator:
         open_ids = {t.id for t in tickets}
         self._sent = {k for k in self._sent if k[0] in open_ids}
         self._views.keep_escalated(open_ids)
+        if self.after_tick is not None:
+            self.after_tick(site, tickets, staffed, now)
         # Alerts that carry the sealed copies, read in one query for the whole
         # tick: one thread trip each would make a busy tick's last alert wait for
         # every one before it (seconds, when hundreds come due at once).

@@ -201,4 +201,26 @@ def admin_paths() -> dict[str, Schema]:
                 {"200": _all("tickets")},
             )
         },
+        # kiosk/hub/relay_admin_api.py
+        "/v1/admin/relays": {
+            "get": _admin(
+                "Each alert relay's health: group, name, kind, state, last error class, since",
+                {"200": _all("relays")},
+            )
+        },
+        "/v1/admin/relays/test": {
+            "post": _admin(
+                "Send a test alert through each relay of a group, now",
+                {
+                    "200": json_answer(
+                        object_of({"group": string(), "relays": {"type": "array"}}),
+                        "per relay: delivered, or the error's class",
+                    ),
+                    "404": error(
+                        "no site applied yet, or no such group", "no_manifest", "unknown_group"
+                    ),
+                },
+                body=object_of({"group": string()}),
+            )
+        },
     }

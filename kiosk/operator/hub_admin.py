@@ -70,6 +70,14 @@ class HubAdmin(Protocol):
 
     def open_tickets(self) -> list[OpenTicket]: ...
 
+    def relays(self) -> list[dict[str, Any]]:
+        """Each alert relay's health as the hub knows it (content-free)."""
+        ...
+
+    def test_alert(self, group: str) -> list[dict[str, Any]]:
+        """Per relay of the group: delivered, or the error's class."""
+        ...
+
 
 class LocalHubAdmin:
     def __init__(self, store: Store) -> None:
@@ -112,6 +120,12 @@ class LocalHubAdmin:
             HubBeat(r.device_id, r.last_seen, r.version, r.manifest_version)
             for r in Presence(self._store).rows()
         ]
+
+    def relays(self) -> list[dict[str, Any]]:
+        return []  # no hub runs: no relay has been tried
+
+    def test_alert(self, group: str) -> list[dict[str, Any]]:
+        raise SiteError("a test alert is sent by the running hub: start it, or give --hub URL")
 
     def open_tickets(self) -> list[OpenTicket]:
         tickets = self._store.open_tickets()
@@ -237,6 +251,12 @@ class HttpHubAdmin:
             )
             for b in doc["beats"]
         ]
+
+    def relays(self) -> list[dict[str, Any]]:
+        return list(self._call("GET", "/v1/admin/relays")["relays"])
+
+    def test_alert(self, group: str) -> list[dict[str, Any]]:
+        return list(self._call("POST", "/v1/admin/relays/test", {"group": group})["relays"])
 
     def open_tickets(self) -> list[OpenTicket]:
         doc = self._call("GET", "/v1/admin/open-tickets")

@@ -34,6 +34,7 @@ from kiosk.core.site import (
 )
 from kiosk.i18n.locales import DEFAULT_LOCALE, SUPPORTED_LOCALES
 from kiosk.operator import site_file_checks as checks
+from kiosk.operator.site_file_alerts import read_alerts
 from kiosk.operator.site_file_checks import Ids, Problem, Reader
 from kiosk.operator.toml_lines import KeyPath
 
@@ -86,7 +87,7 @@ _STATION_KEYS = (
 )
 _AREA_KEYS = ("id", "name", "kiosk")
 _KIOSK_KEYS = ("id", "label", "orientation", "screen_inches", "screen_dpi")
-_GROUP_KEYS = ("id", "name")
+_GROUP_KEYS = ("id", "name", "alert")  # alert: [[group.alert]], site_file_alerts.py
 _ROUTE_KEYS = ("id", "kiosks", "categories", "urgencies", "steps")
 _STEP_KEYS = ("group", "after_seconds")
 
@@ -330,7 +331,8 @@ def _read_groups(r: Reader, doc: dict[str, Any]) -> tuple[list[StaffGroup], Ids]
         r.table(doc, group, gp, _GROUP_KEYS)
         gid = r.get(doc, group, gp, "id", checks.ident)
         group_ids.add(r, doc, gid, (*gp, "id"))
-        groups.append(StaffGroup(gid or "", r.get(doc, group, gp, "name", checks.text) or ""))
+        name = r.get(doc, group, gp, "name", checks.text) or ""
+        groups.append(StaffGroup(gid or "", name, read_alerts(r, doc, group, gp)))
     return groups, group_ids
 
 

@@ -15,6 +15,7 @@ import re
 from kiosk.core.site import Area, Location, Site, Station
 from kiosk.i18n.locales import SUPPORTED_LOCALES
 from kiosk.operator.site_file import LIMIT_KEYS, RETENTION_KEYS
+from kiosk.operator.site_file_alerts import alert_lines
 
 __all__ = ["render_site_file"]
 
@@ -141,6 +142,7 @@ def _groups(site: Site) -> list[str]:
         if i == 0:
             out += ["# `kiosk admin enrol staff --group ID`."]
         out += ["[[group]]", f"id = {_toml(g.id)}", f"name = {_toml(g.name)}"]
+        out += alert_lines(g)  # its [[group.alert]] tables, if any
     return out
 
 

@@ -8,6 +8,7 @@ from collections import Counter
 from typing import Any
 
 from kiosk.hub.settings import DEFAULT_OFFLINE_AFTER_SECONDS
+from kiosk.operator.relay_status import relay_lines
 from kiosk.operator.site_admin import SiteLayout, current_site
 
 __all__ = ["fleet_status", "format_status"]
@@ -67,6 +68,8 @@ def fleet_status(
         "devices": devices,
         "offline": sum(1 for d in devices if d["state"] != "online"),
         "open_requests": open_by_station,
+        # Content-free: relay, state, last error class and since when.
+        "relays": hub.relays(),
     }
 
 
@@ -111,4 +114,5 @@ def format_status(status: dict[str, Any]) -> str:
     lines.append(f"open requests per station: {counts}")
     total = len(status["devices"])
     lines.append(f"not online: {status['offline']} of {total} devices")
+    lines += relay_lines(status.get("relays", []))
     return "\n".join(lines)
