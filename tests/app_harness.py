@@ -13,6 +13,7 @@ import json
 import os
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +74,9 @@ def main() -> None:
             inactivity_seconds=float(os.environ.get("KIOSK_TEST_INACTIVITY", "90")),
             warning_seconds=float(os.environ.get("KIOSK_TEST_WARNING", "30")),
             done_seconds=float(os.environ.get("KIOSK_TEST_DONE_SECONDS", "3")),
+            handover_seconds=float(os.environ.get("KIOSK_TEST_HANDOVER", "120")),
+            # The times above, unless a test asks for the site file's.
+            site_limits=os.environ.get("KIOSK_TEST_SITE_LIMITS") == "1",
         )
         app: Any = build_kiosk_app(settings)
     else:
@@ -300,6 +304,12 @@ def main() -> None:
                     for name in ("large_text", "high_contrast", "low_reach", "volume_level")
                 }
             return state
+        if op == "idle":  # drives the inactivity clock: untouched for this long, then checked
+            watch = app.inactivity
+            watch._last_touch = time.monotonic() - float(cmd["seconds"])
+            watch.check(0)
+            times = ("inactivity_seconds", "warning_seconds", "handover_seconds", "done_seconds")
+            return {"asking": watch.asking, "times": {k: getattr(app.settings, k) for k in times}}
         if op == "type":  # what a technician would type on the on-screen keyboard
             find(cmd).text = cmd["value"]
             return {}

@@ -27,6 +27,7 @@ from kiosk.crypto import DeviceKeys
 from kiosk.i18n import SUPPORTED_LOCALES
 from kiosk.resources import ASSETS_DIR
 from kiosk.traveller.chimes import Chimes
+from kiosk.traveller.handover import Handover, at_hub
 from kiosk.traveller.inactivity import InactivityWatch
 from kiosk.traveller.reach_layout import ReachLayout
 from kiosk.traveller.request_flow import TravellerRequest
@@ -46,6 +47,7 @@ from kiosk.traveller.settings import TravellerSettings
 from kiosk.traveller.speech import DEFAULT_LEVEL, VOLUME_LEVELS, Speaker
 from kiosk.traveller.speech_notice import say_or_show
 from kiosk.traveller.station import StationFacts, station_facts
+from kiosk.traveller.station_state import StationState
 from kiosk.traveller.status_texts import (
     Closed,
     Status,
@@ -74,8 +76,6 @@ _SCREENS = (
     "pin",
     "maintenance",
 )
-# Screens where an untouched kiosk goes back to the start and forgets.
-_RESETTABLE = frozenset({"consent", "category", "details", "urgency", "pin", "maintenance"})
 
 
 class TravellerApp(LocalizedApp):
@@ -111,11 +111,14 @@ class TravellerApp(LocalizedApp):
         self.stream = EventStream(self.client, self.tracking.on_event, self._on_connection)
         self.heartbeat = Heartbeat(self.client)
         self.speaker = Speaker()
+        self.handover = Handover(self)  # an untouched kiosk; "Start a new request"
+        self.station = StationState(self)  # the place's name, the site's times, offline
         self.inactivity = InactivityWatch(
             settings.inactivity_seconds,
             settings.warning_seconds,
-            may_reset=self._may_reset_when_idle,
-            reset=self.reset,
+            may_reset=self.handover.may_leave,
+            reset=self.handover.leave,
+            idle_limit=self.handover.idle_limit,
             chime=self._chime,
             locale=lambda: self.language,
         )
@@ -160,6 +163,7 @@ class TravellerApp(LocalizedApp):
         Window.bind(on_touch_down=self._touched)
         Clock.schedule_interval(self.inactivity.check, 1.0)
         self.reach.attach()
+        self.station.attach(manager)
         self.bind(low_reach=lambda *_a: self.reach.place())
         self.bind(low_reach=start.list_to_top, font_scale=start.list_to_top)
         return manager
@@ -292,19 +296,13 @@ class TravellerApp(LocalizedApp):
         """Forget everything and show the start screen."""
         self.speaker.reset()
         self.inactivity.close_warning()
-        abandoned = self.request
-        if abandoned is not None and abandoned.state in ("sending", "retrying"):
-            # Nobody is there any more: stop sending, and withdraw at the hub in
-            # case an attempt was stored although its answer never came.
-            abandoned.withdrawn = True
-            self.tracking.withdraw(abandoned.ticket_id)
-        self.request = None
+        self.request = None  # withdrawn only by "I no longer need help" (handover.py)
         self.client.forget_reply_keys()
         if self._done_event is not None:
             self._done_event.cancel()
             self._done_event = None
         waiting = self.root.get_screen("waiting")
-        waiting.failed = waiting.help_coming = waiting.retrying = False
+        waiting.failed = waiting.help_coming = waiting.retrying = waiting.at_hub = False
         waiting.reply_msgid = ""
         for label in ("status_heading", "status_detail", "code"):
             waiting.ids[label].text = ""
@@ -324,6 +322,7 @@ class TravellerApp(LocalizedApp):
 
     def _on_connection(self, connected: bool) -> None:
         self.hub_connected = connected
+        self.station.connection(connected)
         _LOG.info("event=hub.connection up=%s", connected)
 
     def _show_state(self, request: TravellerRequest) -> None:
@@ -348,6 +347,7 @@ class TravellerApp(LocalizedApp):
         waiting.ids.status_detail.text = status.detail
         waiting.failed = status.failed
         waiting.retrying = self.request is not None and self.request.state == "retrying"
+        waiting.at_hub = at_hub(self.request)
 
     def _finish(self, message: str) -> None:
         self.request = None  # forget now; the thank-you screen holds no request data
@@ -367,9 +367,9 @@ class TravellerApp(LocalizedApp):
 
         def apply(facts: StationFacts) -> None:
             self.emergency_number = facts.emergency_number
-            self.location_label = facts.location_label
             self.manifest_version = facts.manifest_version
             self._offer_languages(facts.languages)
+            self.station.apply(facts)  # the place's name in each language, times, help
 
         def failed(exc: Exception) -> None:
             if isinstance(exc, KioskError):
@@ -389,11 +389,6 @@ class TravellerApp(LocalizedApp):
 
     def _touched(self, *_args: Any) -> None:
         self.inactivity.touched()
-
-    def _may_reset_when_idle(self) -> bool:
-        # A request the hub does not have yet: whoever needed it may have left.
-        failed = self.request is not None and self.request.state in ("failed", "retrying")
-        return self.root.current in _RESETTABLE or failed
 
     def more_time(self) -> None:
         self.inactivity.more_time()

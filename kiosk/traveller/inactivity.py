@@ -23,7 +23,8 @@ class InactivityWatch:
 
     `may_reset`: whether the screen shown now is one to leave when untouched;
     `reset`: forget everything and show the start; `chime`: the warning's sound;
-    `locale`: the language the countdown's number is written in.
+    `locale`: the language the countdown's number is written in; `idle_limit`
+    (if given): the seconds untouched before the question on the screen shown now.
     """
 
     def __init__(
@@ -35,6 +36,7 @@ class InactivityWatch:
         reset: Callable[[], None],
         chime: Callable[[], None],
         locale: Callable[[], str],
+        idle_limit: Callable[[], float] | None = None,
     ) -> None:
         self.idle_seconds = idle_seconds
         self.warning_seconds = warning_seconds
@@ -42,6 +44,7 @@ class InactivityWatch:
         self._reset = reset
         self._chime = chime
         self._locale = locale
+        self._idle_limit = idle_limit
         self._last_touch = time.monotonic()
         self._warning: Any = None
 
@@ -50,10 +53,11 @@ class InactivityWatch:
 
     def check(self, _dt: float) -> None:
         idle = time.monotonic() - self._last_touch
-        if not self._may_reset() or idle <= self.idle_seconds:
+        limit = self._idle_limit() if self._idle_limit is not None else self.idle_seconds
+        if not self._may_reset() or idle <= limit:
             self.close_warning()
             return
-        left = self.idle_seconds + self.warning_seconds - idle
+        left = limit + self.warning_seconds - idle
         if left <= 0:
             _LOG.info("event=kiosk.inactivity_reset")
             self.close_warning()
@@ -75,6 +79,11 @@ class InactivityWatch:
         """ "Yes, more time": start over, and close the question."""
         self.touched()
         self.close_warning()
+
+    @property
+    def asking(self) -> bool:
+        """Whether "Do you need more time?" is on the screen."""
+        return self._warning is not None
 
     def close_warning(self) -> None:
         if self._warning is not None:

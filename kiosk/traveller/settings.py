@@ -18,6 +18,12 @@ class TravellerSettings:
     inactivity_seconds: float = 90.0
     # ...and go back to the start only if nobody answers within this (WCAG 2.2.1: >= 20 s).
     warning_seconds: float = 30.0
+    # An accepted request untouched this long: the same question, then the kiosk
+    # starts anew for the next traveller (the request stays open for staff).
+    handover_seconds: float = 120.0
+    # Take these times and done_seconds from the site file ([limits], [retention]);
+    # False: keep these (tests, a technician's bench).
+    site_limits: bool = True
     # The thank-you screen stays this long, then everything is forgotten.
     done_seconds: float = 8.0
     # Seconds between the attract screen's language changes.

@@ -11,6 +11,7 @@ from babel.dates import format_timedelta
 
 from kiosk.client import DeviceConfig
 from kiosk.core.ticket import TicketState
+from kiosk.traveller.help_advice import HelpPlace, emergency_and_help
 from kiosk.traveller.request_flow import TravellerRequest
 from kiosk.uikit.translator import tr
 
@@ -19,6 +20,7 @@ __all__ = [
     "Status",
     "maintenance_text",
     "sending_status",
+    "set_help_place",
     "state_status",
     "trouble_status",
     "unreachable_status",
@@ -41,7 +43,19 @@ class Closed:
     message: str
 
 
+# The station's help point and phone (one station per kiosk), from its manifest.
+_HELP_PLACE = [HelpPlace()]
+
+
+def set_help_place(place: HelpPlace) -> None:
+    _HELP_PLACE[0] = place
+
+
 def _call_or_find_staff(number: str) -> str:
+    place = _HELP_PLACE[0]
+    named = emergency_and_help(HelpPlace(number, place.help_point, place.help_phone))
+    if named:  # the station's own help point or phone
+        return named
     # Translators: advice when the request could not be sent.
     # {number} is the emergency number.
     return tr.f(
