@@ -130,8 +130,13 @@ class WebhookReceiver:
 class SmtpServer:
     """aiosmtpd on a free port, STARTTLS required before MAIL."""
 
-    def __init__(self, certs: Certs) -> None:
+    def __init__(
+        self, certs: Certs, *, starttls: bool = True, login: tuple[str, str] | None = None
+    ) -> None:
+        """`starttls` False: a server that offers none (the relay must refuse it);
+        `login`: AUTH required, with this user name and password."""
         from aiosmtpd.controller import Controller
+        from aiosmtpd.smtp import AuthResult, LoginPassword
 
         self.port = free_port()
         self.messages: list[bytes] = []
@@ -142,12 +147,26 @@ class SmtpServer:
                 server.messages.append(bytes(envelope.original_content or envelope.content))
                 return "250 OK"
 
+        def authenticate(*args: Any) -> AuthResult:
+            data = args[-1]
+            user, password = login or ("", "")
+            ok = isinstance(data, LoginPassword) and (data.login, data.password) == (
+                user.encode(),
+                password.encode(),
+            )
+            return AuthResult(success=ok, handled=ok)  # a failure: aiosmtpd answers 535
+
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(certs.cert, certs.key)
+        tls: dict[str, Any] = {"tls_context": context, "require_starttls": True} if starttls else {}
+        auth: dict[str, Any] = (
+            {"authenticator": authenticate, "auth_required": True, "auth_require_tls": True}
+            if login
+            else {}
+        )
         self._controller = Controller(
-            Handler(), hostname="127.0.0.1", port=self.port,
-            tls_context=context, require_starttls=True,
-        )  # fmt: skip
+            Handler(), hostname="127.0.0.1", port=self.port, **tls, **auth
+        )
 
     def start(self) -> None:
         self._controller.start()
@@ -160,15 +179,22 @@ class MqttBroker:
     """Debian's mosquitto with one TLS listener on a free loopback port, and a
     subscriber (paho, QoS 1) that keeps what is published on `topic`."""
 
-    def __init__(self, certs: Certs, directory: Path, topic: str) -> None:
+    def __init__(
+        self, certs: Certs, directory: Path, topic: str, *, stranger: bool = False
+    ) -> None:
+        """`stranger`: serve a certificate of another CA (the hub must refuse it)."""
         self.port = free_port()
+        self._stranger = stranger
+        cert, key = (
+            (certs.stranger_cert, certs.stranger_key) if stranger else (certs.cert, certs.key)
+        )
         self.topic = topic
         self.messages: list[bytes] = []
         self._certs = certs
         self._conf = directory / "mosquitto.conf"
         self._conf.write_text(
             f"listener {self.port} 127.0.0.1\n"
-            f"cafile {certs.ca}\ncertfile {certs.cert}\nkeyfile {certs.key}\n"
+            f"cafile {certs.ca}\ncertfile {cert}\nkeyfile {key}\n"
             "allow_anonymous true\npersistence false\nlog_dest stderr\n"
             # Started as root, mosquitto would become its own user, who cannot read
             # the test's private directory: stay whoever runs the test.
@@ -187,7 +213,8 @@ class MqttBroker:
         with self._log.open("wb") as log:
             self._process = subprocess.Popen([binary, "-c", str(self._conf)], stderr=log)
         wait_until(self._listening, "mosquitto to listen", 15)
-        self._subscribe()
+        if not self._stranger:
+            self._subscribe()
 
     def _listening(self) -> bool:
         with socket.socket() as s:

@@ -26,7 +26,7 @@ from kiosk.operator import enrol_local_device
 from kiosk.operator.site_admin import SiteLayout, current_site, publish
 from tests.conftest import Site
 from tests.in_process_hub import FakeClock, InProcessHub
-from tests.relay_servers import Certs, WebhookReceiver, make_certs
+from tests.relay_servers import Certs, MqttBroker, SmtpServer, WebhookReceiver, make_certs
 from tests.test_escalation import _sealed_request
 from tests.waiting import wait_until
 
@@ -280,3 +280,60 @@ def test_nothing_of_a_closed_request_stays_queued(
         asyncio.run(alerts.settle())
     finally:
         hub.close()
+
+
+def _mail(port: int, username: str = "") -> AlertRelay:
+    return AlertRelay(
+        "duty-mail", RelayKind.EMAIL, host="127.0.0.1", port=port, sender="hub@central.example",
+        to=("control@central.example",), username=username,
+        secret="smtp-password" if username else "",
+    )  # fmt: skip
+
+
+def _test_alert(site: Site) -> list[dict[str, object]]:
+    hub = _hub(site)
+    try:
+        return hub.run(hub.hub.alerts.test_group(current_site(site.layout), "central-control"))
+    finally:
+        hub.close()
+
+
+def test_mail_goes_only_over_starttls_and_logs_in_with_the_named_password(
+    site: Site, certs: Certs
+) -> None:
+    plain = SmtpServer(certs, starttls=False)
+    guarded = SmtpServer(certs, login=("kiosk-hub", "mail-pass"))
+    plain.start()
+    guarded.start()
+    try:
+        with_relays(site.layout, (_mail(plain.port),), certs)
+        assert _test_alert(site)[0]["error"] == "smtp_no_starttls"
+        assert plain.messages == []  # not a word in clear text
+        with_relays(site.layout, (_mail(guarded.port, "kiosk-hub"),), certs)
+        secrets = site.layout.hub / "relay-secrets.toml"
+        secrets.write_text('smtp-password = "wrong"\n')
+        assert _test_alert(site)[0]["error"] == "smtp_auth"
+        secrets.write_text('smtp-password = "mail-pass"\n')
+        assert _test_alert(site)[0]["delivered"] is True
+        [mail] = guarded.messages
+        assert b"Test alert for central-control" in mail
+        assert b"mail-pass" not in mail
+    finally:
+        plain.stop()
+        guarded.stop()
+
+
+@pytest.mark.skipif(not MqttBroker.available(), reason="mosquitto is not installed")
+def test_a_broker_with_a_wrong_certificate_is_refused(
+    site: Site, certs: Certs, tmp_path: Path
+) -> None:
+    broker = MqttBroker(certs, tmp_path, "alerts", stranger=True)
+    broker.start()
+    try:
+        relay = AlertRelay("pa", RelayKind.MQTT, host="127.0.0.1", port=broker.port, topic="alerts")
+        with_relays(site.layout, (relay,), certs)
+        assert _test_alert(site) == [
+            {"name": "pa", "kind": "mqtt", "delivered": False, "error": "tls_certificate"}
+        ]
+    finally:
+        broker.stop()

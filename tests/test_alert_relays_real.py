@@ -127,7 +127,15 @@ def test_the_control_room_is_alerted_through_every_relay_and_told_when_answered(
         assert relays.webhook.received[1]["type"] == "answered"
         assert ": answered" in _smtp_subjects(relays)[1]
         assert len(set(relays.webhook.keys())) == 2  # one alert, one stand-down
+        staff.act(ticket_id, "resolve")
+        hub.stop()
         _nothing_of_the_request(hub, relays, ticket_id)
+        audit = subprocess.run(
+            [sys.executable, "-m", "kiosk", "admin", "audit", str(site.layout.hub),
+             "--find", ticket_id],
+            capture_output=True, text=True, timeout=120, cwd=REPO,
+        )  # fmt: skip
+        assert audit.returncode == 0, audit.stdout + audit.stderr  # the relay key is no residue
     finally:
         kiosk.close()
         staff.close()
