@@ -71,7 +71,10 @@ class Escalator:
         self._sent = {k for k in self._sent if k[0] in open_ids}
         self._views.keep_escalated(open_ids)
         if self.after_tick is not None:
-            self.after_tick(site, tickets, staffed, now)
+            try:
+                self.after_tick(site, tickets, staffed, now)
+            except Exception as exc:  # the relays' trouble never stops escalation
+                log_event("relays.failed", error=type(exc).__name__)
         # Alerts that carry the sealed copies, read in one query for the whole
         # tick: one thread trip each would make a busy tick's last alert wait for
         # every one before it (seconds, when hundreds come due at once).
