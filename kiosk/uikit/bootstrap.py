@@ -26,12 +26,22 @@ def prepare_kivy(
     atexit.register(shutil.rmtree, home, True)
     os.environ["KIVY_HOME"] = home
     os.environ["KIVY_NO_FILELOG"] = "1"
+    # No config.ini at all: Kivy would write a fresh one into the new home on every
+    # start and warn "Older configuration version detected (0 instead of 27)".
+    # Its defaults still apply; what we need is set below, in memory.
+    os.environ["KIVY_NO_CONFIG"] = "1"
     os.environ["KIVY_NO_ARGS"] = "1"
     os.environ.setdefault("KIVY_LOG_MODE", "MIXED")
     # No system clipboard: nothing typed on a kiosk should outlive the screen.
     os.environ["KIVY_CLIPBOARD"] = "dummy"
 
+    import kivy
     from kivy.config import Config
+
+    # Nor the X cut buffer (the middle-click selection): Kivy would probe for xclip
+    # and xsel, which a kiosk does not have, and log their tracebacks as CRITICAL.
+    kivy.kivy_options["cutbuffer"] = ()
+    logging.getLogger("kivy").addFilter(_no_cutbuffer_complaint)
 
     if size is not None:
         Config.set("graphics", "width", str(size[0]))
@@ -67,3 +77,9 @@ def prepare_kivy(
     from kiosk.uikit.shaped_text import install_shaped_text_provider
 
     install_shaped_text_provider()
+
+
+def _no_cutbuffer_complaint(record: logging.LogRecord) -> bool:
+    """Drop Kivy's "no Cutbuffer provider" when we turned every provider off."""
+    message = record.getMessage()
+    return not (message.startswith("Cutbuffer: Unable to find") and message.endswith("causes\n"))
