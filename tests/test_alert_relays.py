@@ -337,3 +337,28 @@ def test_a_broker_with_a_wrong_certificate_is_refused(
         ]
     finally:
         broker.stop()
+
+
+def test_a_request_handed_over_alerts_again_under_new_keys(
+    site: Site, certs: Certs, receiver: WebhookReceiver
+) -> None:
+    with_relays(site.layout, (webhook(receiver.url),), certs)
+    control = _control(site)
+    hub = _hub(site)
+    try:
+        ticket_id = _send(site, hub, control)
+        hub.escalate(after=0.2)  # nobody at the first step: the control room's pager
+        _deliver(hub)
+        path = f"/v1/tickets/{ticket_id}"
+        assert hub.call(site.staff, "POST", f"{path}/accept", {"eta_minutes": 2}).status_code == 200
+        hub.escalate(after=0.2)
+        _deliver(hub)
+        handed = hub.call(site.staff, "POST", f"{path}/hand_over", {"group": "central-control"})
+        assert handed.status_code == 200
+        hub.escalate(after=0.2)
+        _deliver(hub)
+        assert [m["type"] for m in receiver.received] == ["alert", "answered", "alert"]
+        assert len(set(receiver.keys())) == 3  # the second alert is not a repeat of the first
+        assert len({m["reference"] for m in receiver.received}) == 1  # one request
+    finally:
+        hub.close()

@@ -91,6 +91,9 @@ class AlertRelays:
         self._clock = clock
         self._queue: list[_Delivery] = []
         self._alerted: dict[str, dict[tuple[str, str], AlertRelay]] = {}  # ticket → relays told
+        # Times an open ticket was answered and then waited again (handed over): a
+        # new round's alerts get new idempotency keys, or receivers would drop them.
+        self._rounds: dict[str, int] = {}
         self._health: dict[tuple[str, str], RelayHealth] = {}
         self._executor = ThreadPoolExecutor(_WORKERS, thread_name_prefix="relay")
         self._wake: asyncio.Event | None = None
@@ -113,6 +116,9 @@ class AlertRelays:
         waiting = {t.id: t for t in tickets if t.state in _UNANSWERED}
         for ticket_id in [t for t in self._alerted if t not in waiting]:
             self._answered(ticket_id)
+        open_ids = {t.id for t in tickets}
+        self._rounds = {t: n for t, n in self._rounds.items() if t in open_ids}
+        self._poke()
         groups = {g.id: g for g in site.groups if g.alerts}
         if not groups:
             return
@@ -142,6 +148,7 @@ class AlertRelays:
         now: float,
     ) -> None:
         told = self._alerted.setdefault(ticket.id, {})
+        round_ = str(self._rounds.get(ticket.id, 0))
         for group_id, delay in alert_delays(route, reached).items():
             group = groups.get(group_id)
             if group is None or now < ticket.created_at + delay:
@@ -163,7 +170,7 @@ class AlertRelays:
                 if (group_id, relay.name) in told:
                     continue
                 told[(group_id, relay.name)] = relay
-                key = self._key("alert", ticket.id, group_id, relay.name)
+                key = self._key("alert", ticket.id, round_, group_id, relay.name)
                 self._queue.append(_Delivery(group_id, relay, message, key, ticket.id))
                 log_event("relay.queued", relay=f"{group_id}/{relay.name}")
 
@@ -171,10 +178,13 @@ class AlertRelays:
         """Accepted or closed: stop its alerts; tell each relay that had one."""
         self._queue = [d for d in self._queue if d.ticket_id != ticket_id or d.until is not None]
         told = self._alerted.pop(ticket_id)
+        round_ = str(self._rounds.get(ticket_id, 0))
+        if told:
+            self._rounds[ticket_id] = int(round_) + 1
         until = time.monotonic() + _ANSWERED_FOR
         message = RelayMessage(kind="answered", reference=self.reference(ticket_id))
         for (group_id, name), relay in told.items():
-            key = self._key("answered", ticket_id, group_id, name)
+            key = self._key("answered", ticket_id, round_, group_id, name)
             self._queue.append(_Delivery(group_id, relay, message, key, "", until))
 
     def reference(self, ticket_id: str) -> str:
