@@ -303,6 +303,8 @@ def main() -> None:
                     name: getattr(app, name, None)
                     for name in ("large_text", "high_contrast", "low_reach", "volume_level")
                 }
+                audio = getattr(app, "audio", None)
+                state["audio_mode"] = bool(audio and audio.active)
             return state
         if op == "idle":  # drives the inactivity clock: untouched for this long, then checked
             watch = app.inactivity
@@ -467,6 +469,35 @@ def main() -> None:
             # (kiosk/uikit/background.py names each such thread so)
             running = [t for t in threading.enumerate() if t.name == "ui-background"]
             return {"running": sum(t.is_alive() for t in running)}
+        if op == "focus":  # the keypad's focus and the frame drawn around it
+            audio = app.audio
+            focused = audio.focus
+            names = {
+                id(v): k for owner in on_screen() for k, v in getattr(owner, "ids", {}).items()
+            }
+            name = ""
+            if focused is not None:
+                name = (
+                    getattr(focused, "language_code", "")
+                    or getattr(focused, "category", "")
+                    or getattr(focused, "phrase_id", "")
+                ) or names.get(id(focused.proxy_ref), names.get(id(focused), ""))
+            return {
+                "name": name or (type(focused).__name__ if focused is not None else ""),
+                "text": getattr(focused, "text", ""),
+                "control": list(getattr(focused, "background_color", ())),
+                "rings": audio.frame.rings(),
+            }
+        if op == "pixels":  # colours at window points (x, y from the bottom) of a screenshot
+            from kivy.core.image import Image as CoreImage
+
+            picture = CoreImage.load(cmd["path"], keep_data=True)
+            height = picture.height
+            return {
+                "pixels": [
+                    list(picture.read_pixel(int(x), height - 1 - int(y))) for x, y in cmd["points"]
+                ]
+            }
         if op == "spoken":
             return {"spoken": spoken, "amplitude": app.speaker.amplitude}
         if op == "screenshot":

@@ -26,6 +26,7 @@ from kiosk.core.phrases import reply_text, validate_details
 from kiosk.crypto import DeviceKeys
 from kiosk.i18n import SUPPORTED_LOCALES
 from kiosk.resources import ASSETS_DIR
+from kiosk.traveller.audio_mode import AudioMode
 from kiosk.traveller.chimes import Chimes
 from kiosk.traveller.handover import Handover, at_hub
 from kiosk.traveller.inactivity import InactivityWatch
@@ -111,6 +112,7 @@ class TravellerApp(LocalizedApp):
         self.stream = EventStream(self.client, self.tracking.on_event, self._on_connection)
         self.heartbeat = Heartbeat(self.client)
         self.speaker = Speaker()
+        self.audio = AudioMode(self)  # keypad and audio mode (EZ Access)
         self.handover = Handover(self)  # an untouched kiosk; "Start a new request"
         self.station = StationState(self)  # the place's name, the site's times, offline
         self.inactivity = InactivityWatch(
@@ -163,6 +165,7 @@ class TravellerApp(LocalizedApp):
         Window.bind(on_touch_down=self._touched)
         Clock.schedule_interval(self.inactivity.check, 1.0)
         self.reach.attach()
+        self.audio.attach(manager)
         self.station.attach(manager)
         self.bind(low_reach=lambda *_a: self.reach.place())
         self.bind(low_reach=start.list_to_top, font_scale=start.list_to_top)
@@ -295,6 +298,7 @@ class TravellerApp(LocalizedApp):
     def reset(self) -> None:
         """Forget everything and show the start screen."""
         self.speaker.reset()
+        self.audio.reset()  # silent again, like the other modes
         self.inactivity.close_warning()
         self.request = None  # withdrawn only by "I no longer need help" (handover.py)
         self.client.forget_reply_keys()
