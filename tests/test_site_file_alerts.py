@@ -84,3 +84,14 @@ def test_relay_mistakes_are_named_with_their_line(alert: str, expected: str) -> 
 def test_two_relays_of_one_group_may_not_share_a_name() -> None:
     one = '[[group.alert]]\nname = "p"\nkind = "webhook"\nurl = "https://x.example/"\nsecret = "k"'
     assert "names another relay" in _problems(_with(one + "\n\n" + one))
+
+
+def test_a_change_to_a_relay_alone_is_a_change_to_apply() -> None:
+    from kiosk.operator.site_changes import describe_changes
+
+    with_alerts = parse_site_text(EXAMPLE.read_text(), str(EXAMPLE))
+    text = EXAMPLE.read_text().replace("hooks/kiosk", "hooks/kiosk-2")
+    moved = parse_site_text(text, str(EXAMPLE))
+    [line] = describe_changes(with_alerts, moved)
+    assert line.startswith("~ group riverside-control: alerts: 'pager (webhook) https://")
+    assert "kiosk-2 secret pager-hmac" in line

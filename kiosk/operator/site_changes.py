@@ -20,6 +20,7 @@ from kiosk.i18n.locales import SUPPORTED_LOCALES
 from kiosk.operator.hub_admin import OpenTicket
 from kiosk.operator.site_admin import SiteLayout, current_site, publish
 from kiosk.operator.site_file import read_site_file
+from kiosk.operator.site_file_alerts import relay_summary
 from kiosk.operator.site_file_canonical import render_site_file
 
 __all__ = [
@@ -79,7 +80,9 @@ def _records(site: Site) -> dict[str, dict[str, dict[str, Any]]]:
             }
             for x in site.locations
         },
-        "group": {g.id: {"name": g.name} for g in site.groups},
+        # Alert relays by what the file says of them (secrets only by name): a change
+        # to one alone is a change to apply.
+        "group": {g.id: {"name": g.name, "alerts": relay_summary(g.alerts)} for g in site.groups},
         "route": {
             r.id: {
                 "kiosks": ", ".join(r.location_ids),

@@ -28,7 +28,7 @@ from kiosk.operator import site_file_checks as checks
 from kiosk.operator.site_file_checks import Reader
 from kiosk.operator.toml_lines import KeyPath
 
-__all__ = ["alert_lines", "read_alerts"]
+__all__ = ["alert_lines", "read_alerts", "relay_summary"]
 
 _KINDS = tuple(k.value for k in RelayKind)
 _KEYS = {
@@ -156,6 +156,18 @@ def alert_lines(group: StaffGroup) -> list[str]:
         ]  # fmt: skip
         out += [f"{key} = {_toml(value)}" for key, value in fields if value]
     return out
+
+
+def relay_summary(relays: tuple[AlertRelay, ...]) -> str:
+    """One line naming each relay and where it sends (`kiosk admin diff`)."""
+    parts = []
+    for r in relays:
+        where = r.url or f"{r.host}:{r.port}" + (f" {r.topic}" if r.topic else "")
+        to = f" to {', '.join(r.to)} from {r.sender}" if r.to else ""
+        user = f" as {r.username}" if r.username else ""
+        secret = f" secret {r.secret}" if r.secret else ""
+        parts.append(f"{r.name} ({r.kind}) {where}{to}{user}{secret}")
+    return "; ".join(parts) or "none"
 
 
 def _toml(value: object) -> str:
