@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from kiosk import __version__
 from kiosk.client import DeviceConfig
 from kiosk.core.body import TicketBody
 from kiosk.core.categories import Category, Urgency
@@ -201,3 +202,26 @@ def test_a_console_killed_or_closed_makes_the_control_room_alerted_within_second
         _end(console)
         control.close()
         kiosk.close()
+
+
+def test_on_several_hubs_a_console_beating_to_another_hub_counts_until_silent(
+    site: Site, in_hub: InProcessHub
+) -> None:
+    """As create_hub wires it on PostgreSQL (here on SQLite, the same tables): a
+    console streaming from another hub is there while its heartbeats arrive."""
+    hub = in_hub
+    sweep = hub.hub.presence_sweep
+    sweep.shared = True
+    hub.hub.reach.elsewhere = lambda: sweep.beating
+    control_cfg = _control_after(site, STEP)
+    control = hub.listen(control_cfg.device_id)
+    beat = {"version": __version__, "manifest_version": current_site(site.layout).version}
+    assert hub.call(site.staff, "POST", "/v1/heartbeat", beat).status_code == 200
+    hub.run(hub.hub.presence_once(hub.clock.now))
+    _send(site, hub, control_cfg)
+    hub.escalate(after=20)
+    assert _escalations(control) == []  # staff-anna beats: the step waits
+    hub.escalate(after=10)  # silent for longer than the offline limit (25 s)
+    hub.run(hub.hub.presence_once(hub.clock.now))
+    hub.escalate(after=0.2)
+    assert [a["skipped"]["groups"] for a in _escalations(control)] == [["central-staff"]]
