@@ -99,6 +99,7 @@ def test_hand_over_to_another_group_and_release(
 ) -> None:
     _route(site, steps=(EscalationStep("central-staff", 0), EscalationStep("central-control", 600)))
     control = _control(site)
+    listen(staff_client)  # the first step's console is there: the control room waits
     control_events, kiosk_events = listen(control), listen(kiosk_client)
     ticket_id = _submit(kiosk_client)
     staff_client.act(ticket_id, "accept", 5)
