@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.core.categories import Category
 from kiosk.i18n.bidi_text import for_rtl_label, isolate
 from kiosk.i18n.catalogs import load_translations
 from kiosk.operator.site_changes import apply_site_file, export_site_file
 from tests.app_driver import AppDriver
 from tests.conftest import HubProcess, Site, start_hub
+from tests.e2e.test_offline_send import _send_for_help, _text
 
 pytestmark = pytest.mark.usefixtures("display")
 
@@ -27,19 +27,6 @@ _STAYS = "Your request stays with the staff."
 _POINT = "Ticket office, main hall"
 _PHONE = "+44 20 7946 0321"
 _PLATFORM_JA = "3番線 北階段"
-
-
-def _text(state: dict[str, object], fragment: str) -> bool:
-    return any(fragment in t for t in state["texts"])  # type: ignore[union-attr]
-
-
-def _send_for_help(traveller: AppDriver) -> None:
-    traveller.press(language="en")
-    traveller.press(id="agree")
-    traveller.wait_until(lambda s: s["screen"] == "category", "category screen")
-    traveller.press(category=Category.LOST.value)
-    traveller.press(id="details_continue")
-    traveller.press(id="send")
 
 
 def _sent(traveller: AppDriver) -> None:
