@@ -68,7 +68,7 @@ class Keys:
     def move_to(self, name: str, key: str = "Down") -> list[dict[str, Any]]:
         """Move the focus with `key` until it is on the control named `name`."""
         said: list[dict[str, Any]] = []
-        for _ in range(40):
+        for _ in range(60):
             if self.focus()["name"] == name:
                 return said
             said = self.press(key)
@@ -306,3 +306,35 @@ def test_help_is_coming_is_spoken_once_outside_audio_mode(
     kiosk.call("still")
     assert keys.spoken() == said == [{**said[0], "text": coming, "locale": "de"}]
     assert not kiosk.state()["audio_mode"]
+
+
+def test_the_focus_scrolls_a_language_out_of_view_into_it(
+    site: Site, hub: HubProcess, tmp_path: Path
+) -> None:
+    """A small screen and larger text: the list of languages scrolls; the focus
+    brings a row into view, and each language's name is said in its own voice."""
+    kiosk = AppDriver("traveller", site.kiosk.directory, "720x1280", tmp_path / "t.log")
+    try:
+        _scroll_to_the_last_language(kiosk)
+    finally:
+        kiosk.close()
+
+
+def _scroll_to_the_last_language(kiosk: AppDriver) -> None:
+    keys = Keys(kiosk)
+    kiosk.press(id="mode_large_text")
+    kiosk.wait_until(lambda s: s["modes"]["large_text"], "larger text")
+    kiosk.call("still")
+    rows = [t for t in kiosk.call("targets")["targets"] if t["scrolls"]]
+    hidden = [t["name"] for t in rows if not t["visible"]]
+    assert hidden, "the list fits: nothing to scroll to"
+    last = hidden[0]  # the list's last row (a layout's children are in reverse order)
+    keys.press("Down")
+    said = keys.move_to(last)
+    assert said[-1]["locale"] == last
+    kiosk.call("still")
+    row = next(t for t in kiosk.call("targets")["targets"] if t["name"] == last)
+    assert row["visible"]
+    kept = os.environ.get("KIOSK_SCREENSHOTS")
+    if kept:
+        kiosk.screenshot(Path(kept) / "keypad" / "start-large-text-language.png")
