@@ -214,7 +214,9 @@ def main() -> None:
             return list(w.background_color)
         parent = w.parent
         while parent is not None and parent is not parent.parent:
-            if hasattr(parent, "surface_color"):
+            # (None where Kivy added the property to a whole class: a kv rule that
+            # sets a new property on one BoxLayout gives it to every BoxLayout.)
+            if getattr(parent, "surface_color", None) is not None:
                 return list(parent.surface_color)
             parent = parent.parent
         return None
