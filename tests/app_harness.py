@@ -489,6 +489,7 @@ def main() -> None:
                 "text": getattr(focused, "text", ""),
                 "control": list(getattr(focused, "background_color", ())),
                 "rings": audio.frame.rings(),
+                "repeats_ignored": audio.repeats_ignored,
             }
         if op == "pixels":  # colours at window points (x, y from the bottom) of a screenshot
             from kivy.core.image import Image as CoreImage

@@ -41,12 +41,14 @@ class AudioMode:
         self._follow_event: Any = None
         self._hold_event: Any = None
         self._held = False
+        self._keys_down: set[int] = set()  # a held key acts once (EN 301 549 5.7)
+        self.repeats_ignored = 0
         self._news: set[str] = set()
         self._news_trigger = Clock.create_trigger(self._tell_news, 0)
 
     def attach(self, manager: Any) -> None:
         """Listen to the keys, the speaker buttons' long press, the waiting screen."""
-        Window.bind(on_key_down=self._key_down)
+        Window.bind(on_key_down=self._key_down, on_key_up=self._key_up)
         for screen in manager.screens:
             for button in keypad.walk(screen):
                 if type(button).__name__ == "SpeakButton":
@@ -90,6 +92,10 @@ class AudioMode:
         action = keypad.action_for(key, list(mods or ()))
         if action is None or self.app.root.current in keypad.NOT_FOR_KEYPAD:
             return False
+        if key in self._keys_down:
+            self.repeats_ignored += 1
+            return True  # the keyboard repeating a held key: one press is one step
+        self._keys_down.add(key)
         self.app.inactivity.touched()  # a key is a touch: the kiosk is in use
         if not self.active:
             self.start(instructions=action == "help")  # the first key only starts
@@ -102,6 +108,10 @@ class AudioMode:
         else:
             self.say_instructions()
         return True  # taken: Escape and Backspace go nowhere else
+
+    def _key_up(self, _window: Any, key: int, *_args: Any) -> bool:
+        self._keys_down.discard(key)
+        return False
 
     def move(self, step: int) -> None:
         controls = controls_of(self._layer, self.app.is_rtl) if self._layer else []

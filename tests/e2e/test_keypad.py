@@ -338,3 +338,23 @@ def _scroll_to_the_last_language(kiosk: AppDriver) -> None:
     kept = os.environ.get("KIOSK_SCREENSHOTS")
     if kept:
         kiosk.screenshot(Path(kept) / "keypad" / "start-large-text-language.png")
+
+
+def test_a_held_key_moves_the_focus_once(kiosk: AppDriver) -> None:
+    """EN 301 549 5.7: a keypad key held down (the X server repeats it, as a USB
+    keypad's would be) is one step, so a finger resting on a key does not race
+    through the screen; released, the next press acts again."""
+    keys = Keys(kiosk)
+    keys.press("Down")  # audio mode on, the focus on the first control
+    first = keys.focus()["name"]
+    before = len(keys.spoken())
+    subprocess.run(["xdotool", "windowfocus", "--sync", keys.window, "keydown", "Down"], check=True)
+    try:
+        wait_until(lambda: keys.focus()["repeats_ignored"] >= 3, "the key repeated while held")
+    finally:
+        subprocess.run(["xdotool", "keyup", "Down"], check=True)
+    kiosk.call("still")
+    assert len(keys.spoken()[before:]) == 1  # one step, spoken once
+    assert keys.focus()["name"] != first
+    keys.press("Up")
+    assert keys.focus()["name"] == first
