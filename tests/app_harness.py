@@ -283,6 +283,7 @@ def main() -> None:
                         "status": c.status_text,
                         "accepted": c.accepted,
                         "location": c.location_text,
+                        "skipped": c.skipped_text,
                         "details": c.details_text,
                         "replies": c.reply_text,
                     }

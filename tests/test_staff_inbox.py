@@ -218,3 +218,53 @@ def test_closed_requests_remembered_are_bounded_and_never_in_clear(
     inbox.apply(_event("zzz", state="resolved"))
     assert not inbox.was_closed("zzz")
     assert inbox.was_closed("b")
+
+
+def _early(ticket_id: str, skipped: object, state: str = "submitted") -> dict[str, Any]:
+    return {**_event(ticket_id, state=state), "skipped": skipped}
+
+
+def test_an_early_escalation_keeps_the_groups_nobody_could_be_reached_in() -> None:
+    inbox = _inbox()
+    unreached = {"reason": "unreached", "groups": ["central-staff", "north-staff"]}
+    what, item = inbox.apply(_early("a", unreached))
+    assert what == "new"
+    assert item is not None
+    assert item.view.skipped == ("central-staff", "north-staff")
+    assert "skipped" not in item.view.as_json()  # not the hub's view of the ticket
+    # Later views (an accept, a reconnect's snapshot) do not say it again: it stays.
+    _, item = inbox.apply(_event("a", state="accepted"))
+    assert item is not None
+    assert item.view.skipped == ("central-staff", "north-staff")
+    # A newer escalation names whom it skipped now.
+    _, item = inbox.apply(_early("a", {"reason": "unreached", "groups": ["north-staff"]}))
+    assert item is not None
+    assert item.view.skipped == ("north-staff",)
+
+
+@pytest.mark.parametrize(
+    "skipped",
+    [
+        None,
+        "central-staff",
+        ["central-staff"],
+        {"groups": ["central-staff"]},  # no reason
+        {"reason": "asleep", "groups": ["central-staff"]},  # a reason this console does not know
+        {"reason": "unreached", "groups": "central-staff"},
+        {"reason": "unreached", "groups": [1, None, "", {"id": "x"}, "x" * 500]},
+    ],
+)
+def test_a_malformed_skipped_note_names_nobody_and_the_request_still_shows(
+    skipped: object,
+) -> None:
+    what, item = _inbox().apply(_early("a", skipped))
+    assert what == "new"
+    assert item is not None
+    assert item.view.skipped == ()
+
+
+def test_the_skipped_groups_are_kept_once_each_and_bounded() -> None:
+    groups = ["central-staff", 7, "central-staff"] + [f"g{n}" for n in range(20)]
+    _, item = _inbox().apply(_early("a", {"reason": "unreached", "groups": groups}))
+    assert item is not None
+    assert item.view.skipped == ("central-staff", *(f"g{n}" for n in range(7)))

@@ -29,17 +29,34 @@ from kiosk.core.body import TicketBody
 from kiosk.core.categories import Category, Urgency
 from kiosk.core.ticket import CLOSED_STATES, TicketState
 
-__all__ = ["InboxItem", "StaffInbox", "TicketView"]
+__all__ = ["InboxItem", "StaffInbox", "TicketView", "skipped_groups"]
 
 # Closed requests remembered at most (the oldest forgotten first): far more
 # than a station closes in a request lifetime, and under a megabyte.
 _CLOSED_KEPT = 10_000
 # Until the console knows its site's request lifetime: the longest a site may set.
 _DEFAULT_REMEMBER_SECONDS = 24 * 3600.0
+# The skipped groups a card names at most, and the longest id it takes for one.
+_SKIPPED_KEPT = 8
+_GROUP_ID_MAX = 128
 
 
 def _text(value: object) -> str | None:
     return None if value is None else str(value)
+
+
+def skipped_groups(skipped: object) -> tuple[str, ...]:
+    """The groups an escalation that came early names as not reached: the
+    event's `{"reason": "unreached", "groups": [...]}`. Anything else (absent,
+    malformed, a reason this console does not know) names none: it is only a
+    note on the card, never a reason to drop the request."""
+    if not isinstance(skipped, dict) or skipped.get("reason") != "unreached":
+        return ()
+    groups = skipped.get("groups")
+    if not isinstance(groups, list):
+        return ()
+    named = (g for g in groups if isinstance(g, str) and 0 < len(g) <= _GROUP_ID_MAX)
+    return tuple(dict.fromkeys(named))[:_SKIPPED_KEPT]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,9 +81,12 @@ class TicketView:
     eta_minutes: int | None = None
     handed_to: str | None = None
     sealed: str | None = None  # this console's base64 sealed copy
+    # Groups of earlier steps nobody could be reached in, so the request came
+    # early (from the event, not the ticket's view; kept until a newer names others).
+    skipped: tuple[str, ...] = ()
 
     @classmethod
-    def from_json(cls, doc: dict[str, Any]) -> TicketView:
+    def from_json(cls, doc: dict[str, Any], skipped: tuple[str, ...] = ()) -> TicketView:
         updated, eta = doc.get("updated_at"), doc.get("eta_minutes")
         return cls(
             id=str(doc["id"]),
@@ -83,18 +103,21 @@ class TicketView:
             eta_minutes=None if eta is None else int(eta),
             handed_to=_text(doc.get("handed_to")),
             sealed=_text(doc.get("sealed")),
+            skipped=skipped,
         )
 
     def as_json(self) -> dict[str, Any]:
         """The hub's JSON form again (for the client calls that take it)."""
-        doc = {f.name: getattr(self, f.name) for f in fields(self)}
+        doc = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "skipped"}
         for name in ("category", "urgency", "state"):
             doc[name] = doc[name].value
         return {k: v for k, v in doc.items() if v is not None}
 
-    def updated(self, doc: dict[str, Any]) -> TicketView:
-        """This view with what a newer one of the hub says (its sealed copy aside)."""
-        return TicketView.from_json({**self.as_json(), **doc, "sealed": self.sealed})
+    def updated(self, doc: dict[str, Any], skipped: tuple[str, ...] = ()) -> TicketView:
+        """This view with what a newer one of the hub says (its sealed copy aside,
+        and the skipped groups unless the newer event names some)."""
+        newer = {**self.as_json(), **doc, "sealed": self.sealed}
+        return TicketView.from_json(newer, skipped or self.skipped)
 
 
 @dataclass
@@ -205,7 +228,8 @@ class StaffInbox:
             return "ignored", None
         doc = dict(event["ticket"])
         # Everything the console will render must parse; otherwise ValueError/KeyError.
-        view = TicketView.from_json(doc)
+        skipped = skipped_groups(event.get("skipped"))
+        view = TicketView.from_json(doc, skipped)
         ticket_id = view.id
         if self._syncing is not None:
             self._syncing.add(ticket_id)
@@ -227,7 +251,7 @@ class StaffInbox:
             item = InboxItem(view=view, body=body, alert=alert if isinstance(alert, str) else None)
             self.items[ticket_id] = item
             return "new", item
-        item.view = item.view.updated(doc)
+        item.view = item.view.updated(doc, skipped)
         if isinstance(alert, str):
             item.alert, item.acknowledged = alert, False
             return "alert", item

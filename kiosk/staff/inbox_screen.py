@@ -16,6 +16,7 @@ class TicketCard(BoxLayout):  # type: ignore[misc]
     category_text = StringProperty("")
     urgency_text = StringProperty("")
     location_text = StringProperty("")
+    skipped_text = StringProperty("")  # why it came early: groups nobody could be reached in
     language_text = StringProperty("")
     age_text = StringProperty("")
     status_text = StringProperty("")

@@ -7,11 +7,12 @@ import time
 from datetime import timedelta
 
 from babel.dates import format_timedelta
+from babel.lists import format_list
 
 from kiosk.core.phrases import DETAIL_PHRASES, REPLY_PHRASES, known_details
 from kiosk.core.ticket import TicketState
 from kiosk.i18n import CATEGORY_TEXTS, STAFF_URGENCY_TEXTS, STATE_TEXTS, locale_info
-from kiosk.i18n.bidi_text import for_rtl_label
+from kiosk.i18n.bidi_text import for_rtl_label, isolate
 from kiosk.staff.console import StaffConsole
 from kiosk.staff.inbox import InboxItem, TicketView
 from kiosk.staff.inbox_screen import TicketCard
@@ -48,6 +49,7 @@ class TicketCards:
         card.urgent = item.urgent
         card.urgency_text = tr._(STAFF_URGENCY_TEXTS[view.urgency])
         card.location_text = self._place(view.location_id)
+        card.skipped_text = self._skipped(view.skipped)
         if item.body is None:
             # Translators: staff console: this console holds no key for the request.
             card.language_text = tr._("This console cannot open the request's details.")
@@ -113,6 +115,25 @@ class TicketCards:
             # Translators: staff console. {who} is the colleague's console that sent a reply.
             replies.append(tr.f("{who} sent the traveller a reply.", who=others[-1]))
         card.reply_text = "\n".join(replies)
+
+    def _skipped(self: StaffConsole, groups: tuple[str, ...]) -> str:
+        """Why the request came early: the earlier steps' groups nobody could be
+        reached in, by their names in the signed site (an id it does not list, as is)."""
+        if not groups:
+            return ""
+        site = self.client.kept_site()
+        names = {g.id: g.name for g in site.groups} if site else {}
+        shown = [names.get(g) or g for g in groups]
+        if tr.rtl:  # each name its own run, the list's words in the console's direction
+            shown = [isolate(name) for name in shown]
+        # Translators: staff console, on a request that reached this group
+        # before its usual wait: nobody in the earlier groups of its route was
+        # on duty with a console that could be reached. {groups} lists staff
+        # group names, e.g. "Central Station platform staff and North Station staff".
+        return tr.f(
+            "Sent to you early: nobody on duty could be reached in {groups}.",
+            groups=format_list(shown, locale=self.language),
+        )
 
     def _mine(self: StaffConsole, view: TicketView) -> bool:
         return view.accepted_by == self.config_device.device_id

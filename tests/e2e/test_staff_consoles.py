@@ -275,3 +275,38 @@ def test_an_accepted_request_left_open_reminds_its_accepter(
         assert state["cards"][0]["mine"]
     finally:
         console.close()
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_the_control_room_is_told_why_a_request_came_early(
+    site: Site, hub: HubProcess, tmp_path: Path, language: str
+) -> None:
+    """The route's first group has no console open: its step is skipped at once,
+    and the control room's card says whom nobody could be reached in."""
+    current = current_site(site.layout)
+    steps = (EscalationStep("central-staff", 0), EscalationStep("central-control", 600))
+    routes = tuple(
+        dataclasses.replace(r, steps=steps) if r.id == "central-all" else r for r in current.routes
+    )
+    publish(site.layout, dataclasses.replace(current, routes=routes))
+    control = enrol_local_device(
+        site.layout, DeviceRole.STAFF, site.hub_url, group_id="central-control", device_id="ctl-1"
+    )
+    console = _console(control, tmp_path, language)
+    try:
+        console.wait_until(lambda s: s["connected"], "console connected")
+        _submit(site)  # staff-anna, the platform staff's only console, is not running
+        state = console.wait_until(
+            lambda s: len(s["cards"]) == 1 and s["cards"][0]["skipped"] and s["alerting"],
+            "the early request",
+        )
+        console.screenshot(_shots(tmp_path) / f"staff-{language}-9-came-early.png")
+        if language == "en":
+            assert state["cards"][0]["skipped"] == (
+                "Sent to you early: nobody on duty could be reached in"
+                " Central Station platform staff."
+            )
+            assert _text(state, f"New help request at {_PLACE}")  # only the place
+        assert console.call("layout_problems")["problems"] == []
+    finally:
+        console.close()
