@@ -169,6 +169,7 @@ class TravellerApp(LocalizedApp):
         self.station.attach(manager)
         self.bind(low_reach=lambda *_a: self.reach.place())
         self.bind(low_reach=start.list_to_top, font_scale=start.list_to_top)
+        self.bind(font_scale=start.fit_mode_switches)
         return manager
 
     def on_start(self) -> None:

@@ -117,6 +117,20 @@ class StartScreen(BaseScreen):
             button.language_code = code
             grid.add_widget(button)
         self._show(0)
+        self.fit_mode_switches()
+
+    def fit_mode_switches(self, *_args: Any) -> None:
+        """Side by side only where no word of a switch's label would break."""
+        from kivy.app import App
+        from kivy.metrics import dp
+
+        from kiosk.traveller.mode_switches import widest_word_px
+
+        scale = getattr(App.get_running_app(), "font_scale", 1.0)
+        labels = [message for widget_id, message in _ATTRACT_TEXTS if widget_id.startswith("mode_")]
+        word = widest_word_px(self._languages, labels, dp(22) * scale)
+        # Each switch's text is its width less dp(8) (start_screen.kv); two gaps of dp(16).
+        self.ids.modes.stack_below = 3 * (word + dp(8) + dp(4)) + 2 * dp(16)
 
     def on_activate(self) -> None:
         self.on_deactivate()
