@@ -70,7 +70,14 @@ def _edit_site(site: Site, tmp_path: Path, **limits: int) -> None:
 def test_start_a_new_request_leaves_the_first_open_for_staff(
     site: Site, hub: HubProcess, tmp_path: Path
 ) -> None:
-    traveller = AppDriver("traveller", site.kiosk.directory, "720x1280", tmp_path / "t.log")
+    # The thank-you screen stays until the test presses on (3 s is a slow poll under load).
+    traveller = AppDriver(
+        "traveller",
+        site.kiosk.directory,
+        "720x1280",
+        tmp_path / "t.log",
+        env={"KIOSK_TEST_DONE_SECONDS": "600"},
+    )
     try:
         _send_for_help(traveller)
         _sent(traveller)
@@ -94,7 +101,8 @@ def test_start_a_new_request_leaves_the_first_open_for_staff(
 def test_an_untouched_waiting_screen_hands_over_after_the_sites_time(
     site: Site, hub: HubProcess, tmp_path: Path
 ) -> None:
-    _edit_site(site, tmp_path, handover_seconds=40, more_time_seconds=20)
+    # outcome_seconds: the thank-you screen stays while the test reads it.
+    _edit_site(site, tmp_path, handover_seconds=40, more_time_seconds=20, outcome_seconds=60)
     traveller = AppDriver(
         "traveller",
         site.kiosk.directory,
