@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from kiosk.cli.admin_dashboard import register_dashboard
 from kiosk.cli.admin_enrolment import register_enrol, register_publish, register_rotate_keys
 from kiosk.cli.admin_relays import register_test_alert
 from kiosk.cli.admin_site_file import read_site_file_or_report
@@ -24,6 +25,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     register_publish(admin)
     _register_audit(admin)
     _register_status(admin)
+    register_dashboard(admin)
     register_rotate_keys(admin)
     _register_refresh(admin)
     _register_revoke(admin)

@@ -7,11 +7,12 @@ import time
 from collections import Counter
 from typing import Any
 
+from kiosk.core.site import Site
 from kiosk.hub.settings import DEFAULT_OFFLINE_AFTER_SECONDS
 from kiosk.operator.relay_status import relay_lines
 from kiosk.operator.site_admin import SiteLayout, current_site
 
-__all__ = ["fleet_status", "format_status"]
+__all__ = ["device_states", "fleet_status", "format_status"]
 
 
 def fleet_status(
@@ -23,8 +24,35 @@ def fleet_status(
     now = time.time() if now is None else now
     site = current_site(layout)
     hub = layout.hub_admin
-    beats = {beat.device_id: beat for beat in hub.beats()}
+    devices = device_states(layout, site, offline_after=offline_after, now=now)
     open_by_location = Counter(t.location_id for t in hub.open_tickets())
+    stations = sorted({x.station for x in site.locations})
+    open_by_station = dict.fromkeys(stations, 0)
+    for location_id, count in open_by_location.items():
+        location = site.location(location_id)
+        key = location.station if location else "(unknown location)"
+        open_by_station[key] = open_by_station.get(key, 0) + count
+    return {
+        "site": site.name,
+        "manifest_version": site.version,
+        "manifest_valid_until": site.valid_until,
+        "manifest_expired": site.expired(now),
+        "checked_at": now,
+        "offline_after_seconds": offline_after,
+        "devices": devices,
+        "offline": sum(1 for d in devices if d["state"] != "online"),
+        "open_requests": open_by_station,
+        # Content-free: relay, state, last error class and since when.
+        "relays": hub.relays(),
+    }
+
+
+def device_states(
+    layout: SiteLayout, site: Site, *, offline_after: float, now: float
+) -> list[dict[str, Any]]:
+    """Every enrolled device of `site` with its last heartbeat as the hub reports it
+    (the operator's dashboard shows the same rows without asking for open requests)."""
+    beats = {beat.device_id: beat for beat in layout.hub_admin.beats()}
     # Which versions had expired by now: a device holding one seals nothing (and a hub
     # that keeps it on one is freezing a revocation).
     valid_until = {v.version: v.valid_until for v in layout.state().history()}
@@ -52,25 +80,7 @@ def fleet_status(
                 "manifest_expired": bool(beat and now >= valid_until.get(beat.manifest_version, 0)),
             }
         )
-    stations = sorted({x.station for x in site.locations})
-    open_by_station = dict.fromkeys(stations, 0)
-    for location_id, count in open_by_location.items():
-        location = site.location(location_id)
-        key = location.station if location else "(unknown location)"
-        open_by_station[key] = open_by_station.get(key, 0) + count
-    return {
-        "site": site.name,
-        "manifest_version": site.version,
-        "manifest_valid_until": site.valid_until,
-        "manifest_expired": site.expired(now),
-        "checked_at": now,
-        "offline_after_seconds": offline_after,
-        "devices": devices,
-        "offline": sum(1 for d in devices if d["state"] != "online"),
-        "open_requests": open_by_station,
-        # Content-free: relay, state, last error class and since when.
-        "relays": hub.relays(),
-    }
+    return devices
 
 
 def format_status(status: dict[str, Any]) -> str:
