@@ -120,3 +120,19 @@ def test_the_hub_migrates_in_a_child_process(tmp_path: Path) -> None:
     # A failed migration stops the hub's start; the child's error is on stderr.
     with pytest.raises(subprocess.CalledProcessError):
         upgrade_schema_apart(f"sqlite:///{tmp_path / 'no-such-dir' / 'hub.db'}")
+
+
+def test_0009_adds_statistic_counters_and_removes_them(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'hub.db'}")
+    upgrade_schema(engine)
+    columns = {c["name"] for c in inspect(engine).get_columns("statistic_counters")}
+    assert columns == {"kind", "period", "key", "count"}
+    assert inspect(engine).get_pk_constraint("statistic_counters")["constrained_columns"] == [
+        "kind",
+        "period",
+        "key",
+    ]
+    with engine.begin() as connection:
+        command.downgrade(_config(connection), "0008")
+    assert "statistic_counters" not in inspect(engine).get_table_names()
+    engine.dispose()

@@ -20,6 +20,7 @@ __all__ = [
     "reminder_due",
     "skipped_steps",
     "staffed_groups",
+    "step_reached",
 ]
 
 
@@ -98,6 +99,21 @@ def alert_delays(route: Route, staffed: frozenset[str]) -> dict[str, float]:
         at = levels[step.after_seconds]
         delays[step.group_id] = min(delays.get(step.group_id, at), at)
     return delays
+
+
+def step_reached(
+    route: Route, staffed: frozenset[str], elapsed: float, alerted: Iterable[str] = ()
+) -> int:
+    """The deepest step of the route (1 = the first) alerted `elapsed` seconds
+    after its ticket was raised: its time had come, or its group was `alerted`
+    already. 0 for a route without steps."""
+    levels = _levels(route, staffed)
+    early = set(alerted)
+    deepest = 0
+    for number, step in enumerate(route.steps, start=1):
+        if levels[step.after_seconds] <= elapsed or step.group_id in early:
+            deepest = number
+    return max(deepest, 1) if route.steps else 0
 
 
 def fallback_delay(route: Route, staffed: frozenset[str]) -> float:

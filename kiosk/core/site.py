@@ -37,6 +37,7 @@ from kiosk.core.site_document import (
 )
 from kiosk.core.site_parts import (
     DEFAULT_FALLBACK_AFTER_SECONDS,
+    DEFAULT_KEEP_DAYS,
     DEFAULT_REESCALATE_AFTER_SECONDS,
     DEFAULT_REMIND_AFTER_SECONDS,
     DEFAULT_SUITE,
@@ -49,12 +50,14 @@ from kiosk.core.site_parts import (
     Location,
     Route,
     SiteLimits,
+    SiteStatistics,
     StaffGroup,
     Station,
 )
 
 __all__ = [
     "DEFAULT_FALLBACK_AFTER_SECONDS",
+    "DEFAULT_KEEP_DAYS",
     "DEFAULT_REESCALATE_AFTER_SECONDS",
     "DEFAULT_REMIND_AFTER_SECONDS",
     "DEFAULT_SUITE",
@@ -68,6 +71,7 @@ __all__ = [
     "Route",
     "Site",
     "SiteLimits",
+    "SiteStatistics",
     "StaffGroup",
     "Station",
 ]
@@ -91,6 +95,7 @@ class Site:
     # Kiosks offer only languages whose must-review strings are signed off
     # (kiosk/i18n/signoff.py), and English; False: every listed language.
     require_signed_off_languages: bool = False
+    statistics: SiteStatistics = field(default=SiteStatistics())
     # Lookups the hub makes for every request and every event, indexed on first
     # use: a network's site lists thousands of devices and locations.
     _index: dict[object, Any] = field(
@@ -279,6 +284,7 @@ class Site:
             "limits": self.limits.to_document(),
             "valid_until": self.valid_until,
             "languages": {"require_signed_off": self.require_signed_off_languages},
+            "statistics": self.statistics.to_document(),
             "hpke_suite": self.hpke_suite,
             "tls_ca_sha256": self.tls_ca_sha256,
             "groups": groups_to_document(self.groups),
@@ -299,6 +305,7 @@ class Site:
                 limits=SiteLimits.from_document(doc.get("limits")),
                 valid_until=int(doc.get("valid_until", 0)),  # older manifests: expired
                 require_signed_off_languages=signed_off_only(doc.get("languages")),
+                statistics=SiteStatistics.from_document(doc.get("statistics")),
                 groups=groups_from_document(doc["groups"]),
                 routes=routes_from_document(doc["routes"]),
                 hpke_suite=str(doc["hpke_suite"]),

@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from datetime import UTC, tzinfo
 from enum import StrEnum
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from kiosk.core.alert_relays import AlertRelay
 from kiosk.core.errors import SiteError
 
 __all__ = [
     "DEFAULT_FALLBACK_AFTER_SECONDS",
+    "DEFAULT_KEEP_DAYS",
     "DEFAULT_REESCALATE_AFTER_SECONDS",
     "DEFAULT_REMIND_AFTER_SECONDS",
     "DEFAULT_SUITE",
+    "KEEP_DAYS_RANGE",
     "ORIENTATIONS",
     "SUITES",
     "Area",
@@ -28,6 +32,7 @@ __all__ = [
     "Location",
     "Route",
     "SiteLimits",
+    "SiteStatistics",
     "StaffGroup",
     "Station",
 ]
@@ -115,6 +120,47 @@ class SiteLimits:
             raise SiteError("limits must be an object")
         names = {f.name for f in dataclasses.fields(cls)}
         return cls(**{k: int(v) for k, v in doc.items() if k in names})
+
+
+# How long the hub keeps its statistics counters (kiosk/core/statistics.py).
+DEFAULT_KEEP_DAYS = 400
+KEEP_DAYS_RANGE = (30, 3660)
+
+
+@dataclass(frozen=True, slots=True)
+class SiteStatistics:
+    """The site file's [statistics]: whether the hub counts closed requests,
+    how long it keeps the counters, and the time zone of their days and weeks."""
+
+    enabled: bool = True
+    keep_days: int = DEFAULT_KEEP_DAYS
+    timezone: str = ""  # an IANA name such as "Europe/Paris"; empty: UTC
+
+    def zone(self) -> tzinfo:
+        """The time zone of days and weeks (UTC if this machine does not know it)."""
+        if not self.timezone:
+            return UTC
+        try:
+            return ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            return UTC
+
+    def to_document(self) -> dict[str, object]:
+        return {"enabled": self.enabled, "keep_days": self.keep_days, "timezone": self.timezone}
+
+    @classmethod
+    def from_document(cls, doc: object) -> SiteStatistics:
+        if doc is None:  # signed before statistics existed
+            return cls()
+        if not isinstance(doc, dict):
+            raise SiteError("statistics must be an object")
+        enabled = doc.get("enabled", True)
+        zone = doc.get("timezone", "")
+        if not isinstance(enabled, bool) or not isinstance(zone, str):
+            raise SiteError("statistics.enabled must be true or false, timezone a name")
+        return cls(
+            enabled=enabled, keep_days=int(doc.get("keep_days", DEFAULT_KEEP_DAYS)), timezone=zone
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,8 @@
     GET  /v1/enrol/bootstrap, POST /v1/enrol                              enrolment_api.py
     GET|POST /v1/epoch-keys                                               epoch_keys.py
     /v1/admin/...                                                         admin_api.py
+    /v1/admin/relays...                                                   relay_admin_api.py
+    /v1/admin/live, /v1/admin/statistics                                  fleet_admin_api.py
 
 Errors are JSON `{"error": code, "message": text}` with a 4xx status.
 
@@ -37,6 +39,7 @@ from kiosk.core.site import Site
 from kiosk.hub.admin_api import admin_routes
 from kiosk.hub.alert_relays import AlertRelays
 from kiosk.hub.api_errors import error_response
+from kiosk.hub.counter_store import CounterStore
 from kiosk.hub.database import make_engine, upgrade_schema
 from kiosk.hub.duty import DutyBook, duty_routes
 from kiosk.hub.enrolment_api import enrolment_routes
@@ -44,6 +47,7 @@ from kiosk.hub.enrolment_store import EnrolmentStore
 from kiosk.hub.epoch_keys import EpochKeyStore, epoch_key_routes
 from kiosk.hub.escalator import Escalator
 from kiosk.hub.events import Broker
+from kiosk.hub.fleet_admin_api import FleetParts, fleet_admin_routes
 from kiosk.hub.guarded import guarded_route
 from kiosk.hub.live_site import LiveSite
 from kiosk.hub.presence import Presence
@@ -123,9 +127,22 @@ class Hub:
         if self.pg is not None:
             self.presence_sweep.shared = True
             self.reach.elsewhere = lambda: self.presence_sweep.beating
-        self.expiry = Expiry(settings, self.store, self.site, self.publisher, clock)
+        self.counters = CounterStore(engine, self.store.write_lock)
+        self.expiry = Expiry(
+            settings, self.store, self.site, self.publisher, clock, self.views, self.counters
+        )
         self.streams = EventStreams(
             self.broker, self.site, self.views, self.store, self.replies, self.duty, clock
+        )
+        self.fleet = FleetParts(
+            site=self.site,
+            views=self.views,
+            reach=self.reach,
+            duty=self.duty,
+            broker=self.broker,
+            relays=self.alerts,
+            counters=self.counters,
+            clock=clock,
         )
         self.tickets = TicketRoutes(
             settings, self.calls, self.store, self.views, self.publisher, clock
@@ -181,6 +198,7 @@ def _routes(hub: Hub) -> list[Route]:
         *epoch_key_routes(calls, hub.epoch_keys, hub.publisher),
         *admin_routes(hub.store, settings),
         *relay_admin_routes(hub.store, settings, hub.alerts, hub.site),
+        *fleet_admin_routes(hub.store, settings, hub.fleet),
     ]
 
 

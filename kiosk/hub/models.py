@@ -15,6 +15,7 @@ __all__ = [
     "SealedCopyRow",
     "SeenNonceRow",
     "StaffDutyRow",
+    "StatisticCounterRow",
     "TicketRow",
 ]
 
@@ -147,3 +148,16 @@ class StaffDutyRow(Base):
     device_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     on_duty: Mapped[bool] = mapped_column(Boolean)
     changed_at: Mapped[float] = mapped_column(Float)
+
+
+class StatisticCounterRow(Base):
+    """A count of closed requests under a coarse key (kiosk/core/statistics.py):
+    a station and a day, or a category, outcome or bucket and an ISO week. No
+    request id and no exact time; written only when a request is purged."""
+
+    __tablename__ = "statistic_counters"
+
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    period: Mapped[str] = mapped_column(String(10), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)

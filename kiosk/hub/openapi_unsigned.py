@@ -223,4 +223,47 @@ def admin_paths() -> dict[str, Schema]:
                 body=object_of({"group": string()}),
             )
         },
+        **_fleet_paths(),
+    }
+
+
+def _fleet_paths() -> dict[str, Schema]:
+    """kiosk/hub/fleet_admin_api.py: what the operator's dashboard reads."""
+    return {
+        "/v1/admin/live": {
+            "get": _admin(
+                "Open requests by place and timing only, each group's consoles, relays",
+                {
+                    "200": json_answer(
+                        object_of(
+                            {
+                                "now": {"type": "number"},
+                                "tickets": {"type": "array"},
+                                "groups": {"type": "array"},
+                                "relays": {"type": "array"},
+                            }
+                        ),
+                        "never a request's id, category, urgency or kiosk",
+                    )
+                },
+            )
+        },
+        "/v1/admin/statistics": {
+            "get": _admin(
+                "The statistics switch, retention and exact counters of closed requests",
+                {
+                    "200": json_answer(
+                        object_of(
+                            {
+                                "enabled": {"type": "boolean"},
+                                "keep_days": {"type": "integer"},
+                                "timezone": string(),
+                                "counters": {"type": "array"},
+                            }
+                        ),
+                        "kind, period, key, count: no id, no exact time",
+                    )
+                },
+            )
+        },
     }

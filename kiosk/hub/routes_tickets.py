@@ -30,6 +30,7 @@ from kiosk.hub.publisher import Publisher, encoded
 from kiosk.hub.request_models import SEALED_COPY, TicketActionIn, TicketIn
 from kiosk.hub.settings import HubSettings
 from kiosk.hub.signed_calls import Caller, SignedCalls
+from kiosk.hub.statistics import counting
 from kiosk.hub.store import Store, TicketConflict
 from kiosk.hub.views import Views
 
@@ -177,6 +178,7 @@ class TicketRoutes:
                 group=group,
                 seen=before,
                 at=self._clock(),
+                count=counting(self._views, site),
             )
             return before, after, group
 

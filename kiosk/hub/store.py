@@ -21,6 +21,8 @@ from sqlalchemy.orm import sessionmaker
 from kiosk.core.categories import Category, Urgency
 from kiosk.core.errors import IllegalTransition
 from kiosk.core.ticket import Ticket, TicketEvent, TicketState
+from kiosk.hub.counter_store import CountClosed, count_closed
+from kiosk.hub.loop_reader import sqlite_loop_reader
 from kiosk.hub.models import ManifestRow, ReplyRow, SealedCopyRow, SeenNonceRow, TicketRow
 from kiosk.hub.purge import purge_statement, purge_tickets
 
@@ -105,18 +107,6 @@ def _in_parts(ids: list[str]) -> Iterator[dict[str, list[str]]]:
         yield {"ticket_ids": ids[start : start + _IDS_A_QUERY]}
 
 
-def _loop_reader(engine: Engine) -> sqlite3.Connection | None:
-    """A read-only connection of the event loop's own, for `manifest_version_now`."""
-    path = engine.url.database if engine.dialect.name == "sqlite" else None
-    if not path or path == ":memory:":
-        return None
-    # Autocommit: no statement leaves a read snapshot open, which would keep a
-    # purge's WAL checkpoint from truncating. No busy wait: the loop never sleeps.
-    connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=0.0)
-    connection.execute("PRAGMA query_only=ON")
-    return connection
-
-
 class Store:
     def __init__(self, engine: Engine, *, loop_reader: bool = False) -> None:
         """`loop_reader`: the hub's store, whose event loop asks `manifest_version_now`."""
@@ -132,7 +122,7 @@ class Store:
         # A purge whose WAL could not be truncated yet (readers held it).
         self.checkpoint_pending = False
         self._truncated_at = -CHECKPOINT_GAP  # none yet: the first purge truncates at once
-        self._loop_reader = _loop_reader(engine) if loop_reader else None
+        self._loop_reader = sqlite_loop_reader(engine) if loop_reader else None
         # INSERT with ON CONFLICT, which each dialect builds for itself.
         self.dialect_insert = sqlite_insert if self._sqlite else postgresql_insert
         self._insert_new_nonces = (
@@ -319,6 +309,7 @@ class Store:
         group: str | None = None,
         seen: Ticket | None = None,
         at: float | None = None,
+        count: CountClosed | None = None,
     ) -> Ticket | None:
         """Apply `event` (at time `at`, now if None); the ticket after it, or None
         if it does not exist.
@@ -327,7 +318,8 @@ class Store:
         again on the first attempt (the write still checks it is unchanged).
 
         Raises IllegalTransition (e.g. a second accept) and changes nothing then.
-        Closing events purge the ticket in the same transaction.
+        Closing events purge the ticket, and add its `count` to the statistics
+        counters, in the same transaction.
 
         Compare-and-set: the write names the state it was computed from, so of
         two staff accepting at once exactly one wins and the other is re-read
@@ -374,17 +366,23 @@ class Store:
                     written = bool(changed)
                 else:
                     written = bool(purge_tickets(c, _PURGE_AS_READ[accepted], as_read))
+                    count_closed(c, self.dialect_insert, count, [after] if written else [])
             if written:
                 if not after.is_open:
                     self.after_purge()
                 return after
         raise IllegalTransition("the request changed too often to apply this; try again")
 
-    def expire_older_than(self, cutoff: float) -> list[Ticket]:
-        """Expire and purge every open ticket created before `cutoff`."""
+    def expire_older_than(
+        self, cutoff: float, count: CountClosed | None = None, at: float | None = None
+    ) -> list[Ticket]:
+        """Expire (at `at`, now if None) and purge every open ticket created before
+        `cutoff`, adding their `count` to the statistics counters."""
+        at = time.time() if at is None else at
         with self.write_lock, self.engine.begin() as c:
             deleted = purge_tickets(c, TicketRow.created_at < cutoff)
-        expired = [_to_ticket(row).apply(TicketEvent.EXPIRE, at=time.time()) for row in deleted]
+            expired = [_to_ticket(r).apply(TicketEvent.EXPIRE, at=at) for r in deleted]
+            count_closed(c, self.dialect_insert, count, expired)
         self.after_purge()  # every sweep: also finishes a checkpoint readers deferred
         return expired
 
@@ -437,11 +435,9 @@ class Store:
 
     def count_rows(self) -> dict[str, int]:
         """Row counts per table, for tests and `kiosk admin audit`."""
+        tables = {"tickets": TicketRow, "sealed_copies": SealedCopyRow, "replies": ReplyRow}
         with self._sessions() as s:
             return {
-                "tickets": int(s.scalar(select(func.count()).select_from(TicketRow)) or 0),
-                "sealed_copies": int(
-                    s.scalar(select(func.count()).select_from(SealedCopyRow)) or 0
-                ),
-                "replies": int(s.scalar(select(func.count()).select_from(ReplyRow)) or 0),
+                name: int(s.scalar(select(func.count()).select_from(table)) or 0)
+                for name, table in tables.items()
             }

@@ -1,6 +1,7 @@
-"""The hub's periodic steps besides escalation (escalator.py): presence and
-expiry. Each takes the time it runs at, so a test can set it and call one
-step; `every` runs a step on a timer while the hub runs."""
+"""The hub's periodic steps besides escalation (escalator.py): presence, and
+expiry with the statistics counters' retention. Each takes the time it runs
+at, so a test can set it and call one step; `every` runs a step on a timer
+while the hub runs."""
 
 from __future__ import annotations
 
@@ -12,12 +13,16 @@ from starlette.concurrency import run_in_threadpool
 
 from kiosk.core.clock import Clock
 from kiosk.core.site import DeviceRole, Site
+from kiosk.core.statistics import day_key, week_key
+from kiosk.hub.counter_store import CounterStore
 from kiosk.hub.live_site import LiveSite
 from kiosk.hub.logs import log_event, ticket_ref
 from kiosk.hub.presence import Presence, presence_event
 from kiosk.hub.publisher import Publisher
 from kiosk.hub.settings import DEFAULT_TICKET_TTL_SECONDS, HubSettings
+from kiosk.hub.statistics import counting
 from kiosk.hub.store import Store
+from kiosk.hub.views import Views
 
 __all__ = ["Expiry", "PresenceSweep", "every"]
 
@@ -81,12 +86,16 @@ class Expiry:
         site: LiveSite,
         publisher: Publisher,
         clock: Clock,
+        views: Views,
+        counters: CounterStore,
     ) -> None:
         self._clock = clock
         self._ttl = settings.ticket_ttl_seconds
         self._store = store
         self._site = site
         self._publisher = publisher
+        self._views = views
+        self._counters = counters
 
     def ticket_ttl(self, site: Site | None) -> int:
         """--ticket-ttl if given, else the site file's request_expiry_seconds."""
@@ -96,12 +105,14 @@ class Expiry:
 
     async def expire_once(self, now: float | None = None) -> None:
         """Expire and purge tickets older than the limit at `now` (the clock's time
-        if None); forget old nonces."""
+        if None); forget old nonces, and statistics counters past their time."""
         now = self._clock() if now is None else now
         site = await self._site.current()  # also notices revocations while no device calls
         await run_in_threadpool(self._store.forget_nonces, now)
+        await run_in_threadpool(self.forget_counters, site, now)
         cutoff = now - self.ticket_ttl(site)
-        expired = await run_in_threadpool(self._store.expire_older_than, cutoff)
+        count = counting(self._views, site)
+        expired = await run_in_threadpool(self._store.expire_older_than, cutoff, count, now)
         if not expired:
             return
         site, _ = await self._site.signed()
@@ -109,3 +120,16 @@ class Expiry:
             log_event("ticket.expired", ref=ticket_ref(ticket.id))
             if site is not None:
                 self._publisher.ticket(ticket, site)
+
+    def forget_counters(self, site: Site | None, now: float) -> None:
+        """Statistics switched off: delete every counter; on: those of days and
+        weeks that ended more than keep_days ago (worker thread)."""
+        if site is None:
+            return
+        settings = site.statistics
+        if not settings.enabled:
+            self._counters.forget_all()
+            return
+        oldest = now - settings.keep_days * 86_400
+        zone = settings.zone()
+        self._counters.forget_before(day_key(oldest, zone), week_key(oldest, zone))

@@ -37,6 +37,13 @@ class Views:
     def escalated(self, ticket_id: str, group: str) -> None:
         self._escalated.setdefault(ticket_id, set()).add(group)
 
+    def escalated_groups(self, ticket_id: str) -> frozenset[str]:
+        return frozenset(self._escalated.get(ticket_id, ()))
+
+    def staffed(self, site: Site) -> frozenset[str]:
+        """Groups reached now (kiosk/hub/reach.py)."""
+        return self._duty.staffed(site)
+
     def keep_escalated(self, open_ids: set[str]) -> None:
         """Forget the alerted groups of tickets that closed."""
         for ticket_id in [t for t in self._escalated if t not in open_ids]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -21,10 +22,17 @@ from typing import Any, Protocol
 import requests
 
 from kiosk.core.errors import HubRefused, HubUnreachable, SiteError
+from kiosk.core.site import Site
 from kiosk.crypto import SiteKey, manifest_digest, sign_admin_request
+from kiosk.hub.counter_store import CounterStore
+from kiosk.hub.duty import DutyBook
 from kiosk.hub.enrolment_store import Enrolment, EnrolmentStore
+from kiosk.hub.events import Broker
+from kiosk.hub.fleet_admin_api import live_groups, live_tickets, statistics_answer
 from kiosk.hub.presence import Presence
+from kiosk.hub.reach import Reach
 from kiosk.hub.store import Store
+from kiosk.hub.views import Views
 from kiosk.operator.operator_state import HubManifest
 
 __all__ = ["HttpHubAdmin", "HubAdmin", "HubBeat", "LocalHubAdmin", "OpenTicket"]
@@ -78,6 +86,16 @@ class HubAdmin(Protocol):
         """Per relay of the group: delivered, or the error's class."""
         ...
 
+    def live(self) -> dict[str, Any]:
+        """Open requests by place and timing only, each group's consoles, the
+        relays (GET /v1/admin/live, kiosk/hub/fleet_admin_api.py)."""
+        ...
+
+    def statistics(self) -> dict[str, Any]:
+        """The statistics switch and the hub's exact counters (small counts are
+        hidden by whoever shows them: kiosk/core/statistics.py)."""
+        ...
+
 
 class LocalHubAdmin:
     def __init__(self, store: Store) -> None:
@@ -126,6 +144,28 @@ class LocalHubAdmin:
 
     def test_alert(self, group: str) -> list[dict[str, Any]]:
         raise SiteError("a test alert is sent by the running hub: start it, or give --hub URL")
+
+    def _site(self) -> Site | None:
+        signed = self._store.latest_manifest()
+        inner = signed.get("manifest") if signed is not None else None
+        return Site.from_document(inner) if isinstance(inner, dict) else None
+
+    def live(self) -> dict[str, Any]:
+        """As a hub that has just started would say: no console streams yet."""
+        site, duty = self._site(), DutyBook(self._store.engine)
+        duty.refresh()
+        views, now = Views(Reach(duty, Broker()), time.time), time.time()
+        nobody: frozenset[str] = frozenset()
+        return {
+            "now": now,
+            "tickets": live_tickets(self._store.open_tickets(), site, views, now),
+            "groups": live_groups(site, duty.off_duty, nobody, nobody),
+            "relays": [],
+        }
+
+    def statistics(self) -> dict[str, Any]:
+        counters = CounterStore(self._store.engine, self._store.write_lock).counters()
+        return statistics_answer(self._site(), counters)
 
     def open_tickets(self) -> list[OpenTicket]:
         tickets = self._store.open_tickets()
@@ -257,6 +297,12 @@ class HttpHubAdmin:
 
     def test_alert(self, group: str) -> list[dict[str, Any]]:
         return list(self._call("POST", "/v1/admin/relays/test", {"group": group})["relays"])
+
+    def live(self) -> dict[str, Any]:
+        return dict(self._call("GET", "/v1/admin/live"))
+
+    def statistics(self) -> dict[str, Any]:
+        return dict(self._call("GET", "/v1/admin/statistics"))
 
     def open_tickets(self) -> list[OpenTicket]:
         doc = self._call("GET", "/v1/admin/open-tickets")
