@@ -14,11 +14,11 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from kiosk.client.heartbeat import HEARTBEAT_SECONDS
 from kiosk.core.site import DeviceRole, Site
+from kiosk.hub.settings import DEFAULT_OFFLINE_AFTER_SECONDS
 
 __all__ = [
-    "SILENT_AFTER_SECONDS",
+    "SILENT_SHARE",
     "ConsoleRow",
     "GroupView",
     "KioskRow",
@@ -28,8 +28,10 @@ __all__ = [
     "assemble_live",
 ]
 
-# A device that missed one heartbeat is "silent" until it counts as offline.
-SILENT_AFTER_SECONDS = 1.5 * HEARTBEAT_SECONDS
+# A device the hub has not heard from for this share of the offline limit (15 s
+# of the default 25 s: more than a heartbeat's interval while its stream is down)
+# is "silent" until it counts as offline: a warning before the alarm.
+SILENT_SHARE = 0.6
 
 
 @dataclass(frozen=True)
@@ -108,28 +110,34 @@ class LiveView:
         return sum(len(s.kiosks) for s in self.stations) + sum(len(g.devices) for g in self.groups)
 
 
-def _state(device: dict[str, Any]) -> str:
+def _state(device: dict[str, Any], silent_after: float) -> str:
     seconds = device["seconds_since"]
-    if device["state"] == "online" and seconds is not None and seconds > SILENT_AFTER_SECONDS:
+    if device["state"] == "online" and seconds is not None and seconds > silent_after:
         return "silent"
     return str(device["state"])
 
 
 def assemble_live(
-    site: Site, devices: list[dict[str, Any]], live: dict[str, Any], now: float | None = None
+    site: Site,
+    devices: list[dict[str, Any]],
+    live: dict[str, Any],
+    now: float | None = None,
+    offline_after: float = DEFAULT_OFFLINE_AFTER_SECONDS,
 ) -> LiveView:
-    """`devices`: kiosk.operator.status.device_states; `live`: the hub's live report."""
+    """`devices`: kiosk.operator.status.device_states (with the same `offline_after`);
+    `live`: the hub's live report."""
     now = time.time() if now is None else now
     tickets = live.get("tickets", [])
     fallback_at = {str(t["location_id"]) for t in tickets if t.get("fallback")}
+    silent_after = SILENT_SHARE * offline_after
     return LiveView(
         site=site.name,
         checked_at=now,
         manifest_version=site.version,
         manifest_valid_until=site.valid_until,
         manifest_expired=site.expired(now),
-        stations=_stations(site, devices, tickets, fallback_at),
-        groups=_groups(site, devices, live.get("groups", [])),
+        stations=_stations(site, devices, tickets, fallback_at, silent_after),
+        groups=_groups(site, devices, live.get("groups", []), silent_after),
         relays=tuple(live.get("relays", [])),
     )
 
@@ -147,6 +155,7 @@ def _stations(
     devices: list[dict[str, Any]],
     tickets: list[dict[str, Any]],
     fallback_at: set[str],
+    silent_after: float,
 ) -> tuple[StationView, ...]:
     kiosks: dict[str, list[KioskRow]] = {x.station: [] for x in site.locations}
     for d in devices:
@@ -157,7 +166,7 @@ def _stations(
             KioskRow(
                 d["id"],
                 place,
-                _state(d),
+                _state(d, silent_after),
                 d["seconds_since"],
                 bool(d["manifest_expired"]),
                 d["location"] in fallback_at,
@@ -184,7 +193,7 @@ def _stations(
 
 
 def _groups(
-    site: Site, devices: list[dict[str, Any]], reported: list[dict[str, Any]]
+    site: Site, devices: list[dict[str, Any]], reported: list[dict[str, Any]], silent_after: float
 ) -> tuple[GroupView, ...]:
     names = {g.id: g.name for g in site.groups}
     by_id = {str(g["group_id"]): g for g in reported}
@@ -192,7 +201,9 @@ def _groups(
     for d in devices:
         if d["role"] == DeviceRole.STAFF.value:
             consoles.setdefault(d["group"] or "", []).append(
-                ConsoleRow(d["id"], _state(d), d["seconds_since"], bool(d["manifest_expired"]))
+                ConsoleRow(
+                    d["id"], _state(d, silent_after), d["seconds_since"], d["manifest_expired"]
+                )
             )
     views = []
     for group_id in sorted(set(names) | set(by_id)):

@@ -64,7 +64,8 @@ class HubSource:
             site = self.site()
             now = time.time()
             devices = device_states(self._layout, site, offline_after=self._offline_after, now=now)
-            return assemble_live(site, devices, self._hub().live(), now)
+            live = self._hub().live()
+            return assemble_live(site, devices, live, now, self._offline_after)
 
     def statistics(self) -> dict[str, Any]:
         with self._lock:
