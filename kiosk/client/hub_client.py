@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import dataclasses
 import json
 import logging
 import threading
@@ -18,6 +17,12 @@ from kiosk.client.epoch_keys import (
     sealing_keys,
     verified_epoch_keys,
 )
+from kiosk.client.signed_calls import (
+    check_recipients,
+    sealed_ticket_doc,
+    signed_call,
+    ticket_readers,
+)
 from kiosk.client.sse import EventTooLarge, SseDecoder
 from kiosk.client.transport import HubRequest, HubResponse, TlsTransport, Transport, refusal
 from kiosk.core.body import TicketBody, binding_bytes
@@ -28,7 +33,6 @@ from kiosk.core.errors import (
     CannotOpen,
     HubRefused,
     HubUnreachable,
-    ManifestExpired,
     SiteError,
 )
 from kiosk.core.site import DeviceRecord, DeviceRole, Site
@@ -36,10 +40,7 @@ from kiosk.crypto import (
     DeviceKeys,
     EphemeralKey,
     open_ticket,
-    seal_ticket,
     sign_epoch_key,
-    sign_request,
-    sign_ticket,
     verify_manifest,
     verify_ticket,
 )
@@ -53,7 +54,6 @@ __all__ = ["HubClient", "OpenedTicket"]
 _MAX_TICKET_AGE = 24 * 3600
 _CLOCK_SLACK = 300
 _LOG = logging.getLogger("kiosk.client")
-_X25519_PUBLIC = 32
 
 
 class OpenedTicket:
@@ -135,12 +135,9 @@ class HubClient:
 
         HubUnreachable if no answer came; HubRefused for a 4xx/5xx or a redirect.
         """
-        data = b"" if body is None else json.dumps(body, separators=(",", ":")).encode()
-        sent = dict(headers or {})
-        if signed:
-            sent.update(sign_request(self.keys, self.config.device_id, method, path, data))
-        if body is not None:
-            sent["Content-Type"] = "application/json"
+        data, sent = signed_call(
+            self.keys, self.config.device_id, method, path, body, signed=signed, headers=headers
+        )
         response = self.transport.send(HubRequest(method, path, sent, data, stream))
         status = response.status_code
         if status >= 400 or (300 <= status < 400 and status != 304):
@@ -233,19 +230,8 @@ class HubClient:
 
         Safe to retry with the same id: the hub stores a ticket once.
         """
-        # Where this kiosk is comes from the operator's signed manifest, not from
-        # anything the hub said at enrolment.
-        if site.expired(time.time()):
-            # The hub may be freezing a revocation by serving an old manifest, or the
-            # operator's refresh stopped: either way its readers are not vouched for now.
-            raise ManifestExpired("the site manifest has expired: nothing is sealed to it")
-        record = site.device(self.config.device_id)
-        location = record.location_id if record is not None else None
-        if location is None:
-            raise SiteError("this device is not a kiosk of this site")
-        readers = site.recipients_for(location, body.category.value, body.urgency.value)
-        if not readers:
-            raise SiteError(f"no staff device is enrolled for location {location}")
+        device_id = self.config.device_id
+        location, readers = ticket_readers(site, device_id, body, time.time())
         # Epoch keys where they are; no copy for a console that publishes them but
         # has none now; a long-term key only for one never seen publishing any
         # (docs/trust.md, "A console without an epoch key").
@@ -257,30 +243,18 @@ class HubClient:
             recipients, key_ids, left_out = sealing_keys(
                 readers, self.epoch_keys(site), self.epoch_cache
             )
-        if left_out:
-            _LOG.warning("event=ticket.console_without_epoch_key devices=%d", left_out)
-        if not recipients:
-            self.epoch_cache.forget()  # a retry fetches them again
-            raise SiteError("no console of this route has a current epoch key")
-        if len(key_ids) < len(recipients):
-            _LOG.warning("event=ticket.sealed_long_term devices=%d", len(recipients) - len(key_ids))
-        binding = binding_bytes(ticket_id, location, body.category, body.urgency)
-        if not body.sent_at:
-            body = dataclasses.replace(body, sent_at=int(time.time()))
-        if not body.reply_key:
-            public = self.reply_key(ticket_id).public
-            if site.hpke_suite == "X25519":  # the classical suite needs only the X25519 half
-                public = public[-_X25519_PUBLIC:]
-            body = dataclasses.replace(body, reply_key=public)
-        plain = body.to_bytes()
-        signed = plain + sign_ticket(self.keys, self.config.device_id, binding, plain)
-        sealed = seal_ticket(signed, recipients, binding, site.hpke_suite, key_ids)
-        doc = {
-            "id": ticket_id,
-            "category": body.category.value,
-            "urgency": body.urgency.value,
-            "sealed": {k: base64.b64encode(v).decode() for k, v in sealed.items()},
-        }
+        check_recipients(recipients, key_ids, left_out, self.epoch_cache)
+        doc = sealed_ticket_doc(
+            site,
+            self.keys,
+            device_id,
+            ticket_id,
+            location,
+            body,
+            (recipients, key_ids),
+            lambda: self.reply_key(ticket_id).public,
+            time.time(),
+        )
         return self.call("POST", "/v1/tickets", doc)
 
     def epoch_keys(self, site: Site) -> dict[str, EpochPublicKey]:
