@@ -1,96 +1,119 @@
-"""Simulated kiosks and staff consoles: the apps' real client code (HubClient,
-EventStream) driven by scripted people instead of touches.
+"""Simulated kiosks and staff consoles on one asyncio loop: the apps' client
+steps (kiosk/bench/aio_client.py) driven by scripted people instead of touches.
 
 Each device keeps its event stream open for the whole run, as the apps do, so
-the hub carries one long-lived TLS connection per device.
+the hub carries one long-lived TLS connection per device; it beats when its
+stream connects and every HEARTBEAT_SECONDS after, as the apps do.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-import heapq
-import itertools
-import threading
+import logging
+import random
 import time
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Coroutine, Iterator
 from typing import Any
 
+from kiosk.bench.aio_client import AioClient, FleetShared
 from kiosk.bench.fleet import CONTROL_GROUP, Device
-from kiosk.bench.record import Recorder
-from kiosk.client import EventStream, Heartbeat, HubClient
+from kiosk.bench.relay import Relay
+from kiosk.client import HubClient
 from kiosk.client.delivery import report_delay_for, still_to_report
+from kiosk.client.heartbeat import HEARTBEAT_SECONDS
 from kiosk.core.body import TicketBody
-from kiosk.core.errors import HubRefused, HubUnreachable, KioskError
+from kiosk.core.errors import HubError, HubRefused, HubUnreachable, KioskError
 from kiosk.core.site import Site
 from kiosk.staff.key_ring import EpochPublisher, KeyRing, open_request
 
-__all__ = ["Later", "SimKiosk", "SimStaff"]
+__all__ = ["SimDevice", "SimKiosk", "SimStaff", "beat_waits"]
 
+_LOG = logging.getLogger("kiosk.bench")
 _CLOSED = frozenset({"resolved", "cancelled", "expired"})
 # How long a simulated staff member keeps tapping again when the hub does not answer.
 _STAFF_PATIENCE = 60.0
 
 
-class Later:
-    """Runs callbacks on the pool after a delay, from one timer thread (a
-    threading.Timer each would start hundreds of threads a second)."""
-
-    def __init__(self, pool: ThreadPoolExecutor) -> None:
-        self._pool = pool
-        self._due: list[tuple[float, int, Callable[[], None]]] = []
-        self._count = itertools.count()
-        self._wake = threading.Condition()
-        self._stopped = False
-        self._thread = threading.Thread(target=self._run, name="bench-later", daemon=True)
-        self._thread.start()
-
-    def call(self, delay: float, job: Callable[[], None]) -> None:
-        with self._wake:
-            heapq.heappush(self._due, (time.monotonic() + delay, next(self._count), job))
-            self._wake.notify()
-
-    def stop(self) -> None:
-        with self._wake:
-            self._stopped = True
-            self._wake.notify()
-
-    def _run(self) -> None:
-        with self._wake:
-            while not self._stopped:
-                now = time.monotonic()
-                while self._due and self._due[0][0] <= now:
-                    self._pool.submit(heapq.heappop(self._due)[2])
-                self._wake.wait(self._due[0][0] - now if self._due else None)
+def beat_waits(interval: float, chance: random.Random) -> Iterator[float]:
+    """Seconds between beats: the interval, each a little shorter at random, so
+    devices that connected together drift apart instead of beating together."""
+    while True:
+        yield interval * chance.uniform(0.9, 1.0)
 
 
-class _SimDevice:
-    def __init__(self, device: Device, recorder: Recorder, pool: ThreadPoolExecutor) -> None:
+class SimDevice:
+    def __init__(self, device: Device, relay: Relay, shared: FleetShared, site: Site) -> None:
         self.id = device.config.device_id
-        self.client = HubClient(device.config, device.keys)
-        self.recorder = recorder
-        self.pool = pool
-        self.connected = threading.Event()
-        self.stream = EventStream(self.client, self._on_event_safe, self._on_connection)
-        self.heartbeat = Heartbeat(self.client)  # as the apps do: part of the hub's load
+        self.client = AioClient(device.config, device.keys, shared)
+        self.relay = relay
+        self.site = site
+        self.connected = asyncio.Event()  # the stream is open and synced
+        self.ready = asyncio.Event()  # ...and the first connect's calls are done
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._alive: asyncio.Task[None] | None = None
+        self._chance = random.Random()  # noqa: S311  (spreads load; not a secret)
+
+    def spawn(self, job: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        task = asyncio.get_running_loop().create_task(job)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
 
     def start(self) -> None:
-        self.stream.start()
-        self.heartbeat.start()
+        self.spawn(self._stream())
 
     def stop(self) -> None:
-        self.stream.stop()
-        self.heartbeat.stop()
+        for task in list(self._tasks):
+            task.cancel()
         self.client.close()
 
-    def _on_connection(self, connected: bool) -> None:
-        (self.connected.set if connected else self.connected.clear)()
-
-    def _on_event_safe(self, event: dict[str, Any]) -> None:
-        if event.get("type") == "ticket" and isinstance(event.get("ticket"), dict):
-            self.on_ticket(event["ticket"])
-        elif event.get("type") == "connecting":
+    async def _stream(self) -> None:
+        """As kiosk/client/event_stream.py: reconnect with backoff, each time
+        starting with a fresh snapshot."""
+        delay = 0.5
+        while True:
             self.on_reconnect()
+            try:
+                async for event in self.client.events():
+                    if event.get("type") == "synced":
+                        delay = 0.5
+                        self._on_connected()
+                    elif event.get("type") == "ticket" and isinstance(event.get("ticket"), dict):
+                        self.on_ticket(event["ticket"])
+            except HubError as exc:
+                _LOG.info("event=stream.down kind=%s", type(exc).__name__)
+            except Exception:  # keep reconnecting, whatever went wrong
+                _LOG.exception("event=stream.failed")
+            self.connected.clear()
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 10.0)
+
+    def _on_connected(self) -> None:
+        self.connected.set()
+        if self._alive is not None:
+            self._alive.cancel()
+        self._alive = self.spawn(self._beat())
+
+    async def _beat(self) -> None:
+        """A heartbeat now the stream is up, then the device's own calls at
+        connect, then a heartbeat every HEARTBEAT_SECONDS."""
+        waits = beat_waits(HEARTBEAT_SECONDS, self._chance)
+        first = not self.ready.is_set()
+        while True:
+            with contextlib.suppress(KioskError):  # the stream reports the outage
+                await self.client.heartbeat(self.site.version)
+            if first:
+                first = False
+                try:
+                    await self.on_connected()
+                except KioskError as exc:  # a request fetches what it needs again
+                    _LOG.info("event=connect_calls.failed kind=%s", type(exc).__name__)
+                self.ready.set()
+            await asyncio.sleep(next(waits))
+
+    async def on_connected(self) -> None:
+        """What the app does once its stream is up."""
 
     def on_ticket(self, view: dict[str, Any]) -> None:
         raise NotImplementedError
@@ -99,23 +122,23 @@ class _SimDevice:
         """A fresh snapshot follows: what it repeats is not a duplicate."""
 
 
-class SimKiosk(_SimDevice):
+class SimKiosk(SimDevice):
     """A kiosk; the bench's parent process knows which ones a traveller is using
     (from what they report: closed, or the submission given up)."""
 
-    def warm_up(self, site: Site) -> None:
-        """As the kiosk app does when its stream connects: the consoles' keys, checked."""
-        self.client.epoch_keys(site)
+    async def on_connected(self) -> None:
+        """As the kiosk app when its stream connects: the consoles' keys, checked."""
+        await self.client.epoch_keys(self.site)
 
-    def send(self, site: Site, ticket_id: str, body: TicketBody, patience: float) -> None:
+    async def send(self, ticket_id: str, body: TicketBody, patience: float) -> None:
         """Submit as the app does: retried with the same id until `patience` runs out."""
         deadline = time.monotonic() + patience
         delay = 0.2
         why = ""
         while True:
             try:
-                self.client.submit_ticket(site, ticket_id, body)
-                self.recorder.submitted(ticket_id)
+                await self.client.submit_ticket(self.site, ticket_id, body)
+                self.relay.submitted(ticket_id)
                 return
             except HubRefused as exc:
                 why = f"{exc.status} {exc.code}"
@@ -125,140 +148,137 @@ class SimKiosk(_SimDevice):
                 why = type(exc).__name__
                 if time.monotonic() > deadline:
                     break
-            time.sleep(delay)
+            await asyncio.sleep(delay)
             delay = min(delay * 2, 2.0)
-        self.recorder.submit_failed(ticket_id, why)
+        self.relay.submit_failed(ticket_id, why)
 
     def on_ticket(self, view: dict[str, Any]) -> None:
         ticket_id, state = str(view.get("id")), str(view.get("state"))
-        self.recorder.kiosk_saw(ticket_id, state)
-        plan = self.recorder.plan(ticket_id)
+        self.relay.kiosk_saw(ticket_id, state)
         if state in _CLOSED:
             self.client.forget_reply_key(ticket_id)  # as the kiosk app does
-        elif state == "accepted" and plan is not None and plan.cancel:
-            self.pool.submit(self._withdraw, ticket_id)
+        elif state == "accepted":
+            self.spawn(self._withdraw_if_planned(ticket_id))
 
-    def _withdraw(self, ticket_id: str) -> None:
-        with contextlib.suppress(KioskError):  # staff resolved it first: closed either way
-            self.client.cancel(ticket_id)
+    async def _withdraw_if_planned(self, ticket_id: str) -> None:
+        plan = await self.relay.plan(ticket_id)
+        if plan is not None and plan.cancel:
+            with contextlib.suppress(KioskError):  # staff resolved it first: closed either way
+                await self.client.cancel(ticket_id)
 
 
-class SimStaff(_SimDevice):
+class SimStaff(SimDevice):
     def __init__(
         self,
         device: Device,
-        recorder: Recorder,
-        pool: ThreadPoolExecutor,
-        later: Later,
+        relay: Relay,
+        shared: FleetShared,
+        site: Site,
         *,
         marker: str,
         hold: float,
         escalate_after: float,
     ) -> None:
-        super().__init__(device, recorder, pool)
-        self.later = later
+        super().__init__(device, relay, shared, site)
         self.group = device.config.group_id or ""
         self.marker = marker
         self.hold = hold
         self.escalate_after = escalate_after
         self._shown: set[str] = set()
         self._states: dict[str, str] = {}  # the newest state each shown request has here
-        self._lock = threading.Lock()
-        # As the console: this epoch's receiving key in memory, published signed.
+        # As the console: the verified manifest and this epoch's receiving key in
+        # memory, published signed (the app's own code, over its blocking client).
+        self.console = HubClient(device.config, device.keys)
         self.key_ring = KeyRing(self.id)
-        self.publisher = EpochPublisher(self.client, self.key_ring, time.time)
+        self.publisher = EpochPublisher(self.console, self.key_ring, time.time)
 
     def warm_up(self) -> None:
-        self.client.site()  # the verified manifest, as a console fetches it at start
-        self.publisher.publish_due()  # before any ticket: kiosks seal to this key
+        """Blocking, before the fleet connects: the verified manifest, as a console
+        fetches it at start, and the epoch key kiosks seal to."""
+        self.console.site()
+        self.publisher.publish_due()
+        self.console.close()  # its kept manifest still opens requests
 
     def stop(self) -> None:
-        self.publisher.stop()
         super().stop()
         self.key_ring.destroy_all()
 
     def on_reconnect(self) -> None:
-        with self._lock:
-            self._shown.clear()
+        self._shown.clear()
 
     def on_ticket(self, view: dict[str, Any]) -> None:
         ticket_id, state = str(view.get("id")), str(view.get("state"))
-        with self._lock:
-            if state in _CLOSED:
-                self._states.pop(ticket_id, None)
-            elif ticket_id in self._states or view.get("sealed"):
-                self._states[ticket_id] = state
+        if state in _CLOSED:
+            self._states.pop(ticket_id, None)
+        elif ticket_id in self._states or view.get("sealed"):
+            self._states[ticket_id] = state
         if state in _CLOSED or not view.get("sealed"):
             return  # an update of a ticket this console shows, or its end
-        with self._lock:
-            repeat = ticket_id in self._shown
-            self._shown.add(ticket_id)
-        if repeat:
+        if ticket_id in self._shown:
             return  # the console keys its inbox by id: a snapshot repeat is harmless
+        self._shown.add(ticket_id)
         escalated_at = None
         if self.group == CONTROL_GROUP:
             escalated_at = float(view["created_at"]) + self.escalate_after
-        self.recorder.notified(ticket_id, self.id, escalated_at, time.time())
-        self.pool.submit(self._handle, view)
+        self.relay.notified(ticket_id, self.id, escalated_at)
+        self.spawn(self._handle(view))
 
-    def _handle(self, view: dict[str, Any]) -> None:
+    async def _handle(self, view: dict[str, Any]) -> None:
         ticket_id = str(view["id"])
         try:
-            opened = open_request(self.client, self.key_ring, view)
+            opened = open_request(self.console, self.key_ring, view)
         except KioskError:
-            self.recorder.count("open_failures")
+            self.relay.count("open_failures")
             return
         if self.marker not in opened.body.free_text:
-            self.recorder.count("marker_missing")
+            self.relay.count("marker_missing")
         # As the console app: one report per request, from whichever console is first.
-        delay = report_delay_for(view, self.id, self.client.kept_site())
-        self.later.call(delay, lambda: self._report_delivered(ticket_id))
-        plan = self.recorder.plan(ticket_id)
+        delay = report_delay_for(view, self.id, self.console.kept_site())
+        self.spawn(self._report_delivered(ticket_id, delay))
+        plan = await self.relay.plan(ticket_id)
         if plan is None or self.id not in (plan.acceptor_id, plan.rival_id):
             return
-        self.recorder.accept_sent(ticket_id)
-        answer = self.act_until_answered(ticket_id, "accept", eta_minutes=3)
+        self.relay.accept_sent(ticket_id)
+        answer = await self.act_until_answered(ticket_id, "accept", eta_minutes=3)
         if answer == "refused":
-            self.recorder.count("accept_refused")  # a colleague has it: expected for rivals
+            self.relay.count("accept_refused")  # a colleague has it: expected for rivals
             return
         if answer == "yes":
-            self.recorder.accepted(ticket_id, self.id)
+            self.relay.accepted(ticket_id, self.id)
         # "refused after no answer": an earlier try may have been applied, so this
         # member goes on to resolve it (a colleague may resolve too: it is dealt with).
         if answer != "none":
-            self.later.call(self.hold, lambda: self._resolve(ticket_id))
+            await asyncio.sleep(self.hold)
+            # Refused: the traveller withdrew first.
+            await self.act_until_answered(ticket_id, "resolve")
 
-    def act_until_answered(self, ticket_id: str, action: str, **fields: Any) -> str:
+    async def act_until_answered(self, ticket_id: str, action: str, **fields: Any) -> str:
         """As a person taps again when the console says the hub did not answer:
         "yes", "refused", "refused after no answer" or "none" (patience ran out)."""
         deadline = time.monotonic() + _STAFF_PATIENCE
         unanswered = False
         while True:
             try:
-                self.client.act(ticket_id, action, **fields)
+                await self.client.act(ticket_id, action, **fields)
                 return "yes"
             except HubRefused as exc:
                 if exc.status < 500 and exc.status != 429:
                     return "refused after no answer" if unanswered else "refused"
-                self.recorder.count("staff_unanswered")  # busy: tap again, as with no answer
+                self.relay.count("staff_unanswered")  # busy: tap again, as with no answer
                 unanswered = True
             except HubUnreachable:
-                self.recorder.count("staff_unanswered")
+                self.relay.count("staff_unanswered")
                 unanswered = True
             except KioskError:
                 return "none"
             if time.monotonic() > deadline:
                 return "none"
-            time.sleep(0.5)
+            await asyncio.sleep(0.5)
 
-    def _report_delivered(self, ticket_id: str) -> None:
-        with self._lock:
-            state = self._states.get(ticket_id)
-        if not still_to_report(state):
+    async def _report_delivered(self, ticket_id: str, delay: float) -> None:
+        await asyncio.sleep(delay)
+        if not still_to_report(self._states.get(ticket_id)):
             return
-        self.recorder.count("delivery_reports")
+        self.relay.count("delivery_reports")
         with contextlib.suppress(KioskError):  # closed meanwhile: reports are best effort
-            self.client.act(ticket_id, "delivered")
-
-    def _resolve(self, ticket_id: str) -> None:
-        self.act_until_answered(ticket_id, "resolve")  # refused: the traveller withdrew first
+            await self.client.act(ticket_id, "delivered")

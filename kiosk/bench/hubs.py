@@ -14,7 +14,7 @@ from kiosk.bench.cpu_quota import CpuQuota
 from kiosk.bench.machine_cpu import process_cpu_seconds
 from kiosk.operator import SiteLayout
 
-__all__ = ["HubProcesses", "free_port"]
+__all__ = ["HubProcesses", "free_port", "process_rss_mb"]
 
 
 def free_port() -> int:
@@ -25,7 +25,8 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _rss_mb(pid: int) -> float:
+def process_rss_mb(pid: int) -> float:
+    """A process's resident memory in MB (0 once it has ended)."""
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             if line.startswith("VmRSS:"):
@@ -33,6 +34,9 @@ def _rss_mb(pid: int) -> float:
     except OSError:
         pass
     return 0.0
+
+
+_rss_mb = process_rss_mb  # its former name
 
 
 class HubProcesses:
@@ -101,7 +105,7 @@ class HubProcesses:
         raise RuntimeError(f"the hub at {url} did not start; see {self.log_dir}")
 
     def rss_mb(self) -> list[float]:
-        return [_rss_mb(p.pid) for p in self.processes]
+        return [process_rss_mb(p.pid) for p in self.processes]
 
     def cpu_seconds(self) -> float:
         """CPU time all hubs have used so far (user + system)."""

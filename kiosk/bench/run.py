@@ -68,8 +68,13 @@ def run_bench(options: BenchOptions, progress: Any = None) -> dict[str, Any]:
         shards.start()
         time.sleep(1.0)  # let the hub settle after the burst of connections
         rss_idle = hubs.rss_mb()
-        say(f"all connected, hub memory {max(rss_idle):.0f} MB; {options.ticket_count} tickets")
+        fleet_idle = shards.rss_mb()
+        say(
+            f"all connected in {shards.connect_seconds:.1f} s, hub memory "
+            f"{max(rss_idle):.0f} MB; {options.ticket_count} tickets"
+        )
         load = _send_and_measure(options, fleet, hubs, shards, recorder, rss_idle)
+        fleet_rss = (fleet_idle, max(fleet_idle, shards.rss_mb()))
         if load.shares.other >= _SHARED or load.shares.steal >= _SHARED:
             say(
                 f"the machine was shared: {load.shares.other:.2f} of a core went to other "
@@ -82,7 +87,14 @@ def run_bench(options: BenchOptions, progress: Any = None) -> dict[str, Any]:
         stopped_cleanly = hubs.stop()
         if options.data is None:
             shutil.rmtree(root, ignore_errors=True)
-    return _report(options, root, result, load, stopped_cleanly)
+    return {
+        **_report(options, root, result, load, stopped_cleanly),
+        # From telling the shards to connect to every device's stream up.
+        "connect_seconds": round(shards.connect_seconds, 1),
+        # The simulated devices' processes, all together: connected, and after the load.
+        "fleet_rss_mb_idle": round(fleet_rss[0], 1),
+        "fleet_rss_mb_load": round(fleet_rss[1], 1),
+    }
 
 
 def _empty_site_root(options: BenchOptions) -> Path:

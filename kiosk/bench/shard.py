@@ -1,34 +1,45 @@
-"""One shard of the bench's simulated devices: a process of its own that runs
-them with the apps' client code, and tells the parent (shards.py) what they saw,
-with the moment they saw it (the monotonic clock is the same in every process
-of a machine)."""
+"""One shard of the bench's simulated devices: a process of its own whose one
+asyncio loop runs thousands of them (devices.py), and tells the parent
+(shards.py) what they saw, with the moment they saw it (relay.py).
+
+Devices connect in a sliding wave: at most `ShardSettings.wave` are between
+starting and ready at once, and at most `handshakes` TLS handshakes are in
+flight, so ten thousand connect steadily instead of all timing out together.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gc
 import threading
 import time
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from kiosk.bench.devices import Later, SimKiosk, SimStaff
+from kiosk.bench.aio_client import FleetShared
+from kiosk.bench.aio_link import shrink_tls_buffers
+from kiosk.bench.devices import SimDevice, SimKiosk, SimStaff
 from kiosk.bench.fleet import Device
-from kiosk.bench.record import Plan, Recorder
+from kiosk.bench.relay import Relay
 from kiosk.client import DeviceConfig
 from kiosk.core.errors import KioskError
 from kiosk.core.site import Site
 from kiosk.crypto import DeviceKeys
 
-__all__ = ["CONNECT_SECONDS", "ShardSettings", "shard_main"]
+__all__ = ["ShardSettings", "connect_seconds", "shard_main"]
 
-CONNECT_SECONDS = 120.0
 _SEND_PATIENCE = 20.0  # as the kiosk app's default
-_PLAN_WAIT = 10.0
+# The cyclic collector's young generation while thousands of long-lived
+# devices are made (Python's 700 would walk them all again and again).
+_GC_YOUNG = 10_000
+
+
+def connect_seconds(devices: int) -> float:
+    """How long connecting `devices` may take before the run gives up."""
+    return 120.0 + 0.05 * devices
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,62 +47,8 @@ class ShardSettings:
     marker: str
     hold: float
     escalate_after: float
-    workers: int = 64
-
-
-class _Relay(Recorder):
-    """The Recorder as a shard's devices use it: what they see goes to the parent."""
-
-    def __init__(self, post: Callable[[tuple[Any, ...]], None]) -> None:
-        super().__init__()
-        self._post = post
-        self._plans: dict[str, Plan] = {}
-        self._planned = threading.Condition()
-
-    def add_plan(self, ticket_id: str, plan: Plan) -> None:
-        with self._planned:
-            self._plans[ticket_id] = plan
-            self._planned.notify_all()
-
-    def plan(self, ticket_id: str) -> Plan | None:
-        # The plan is sent before the tap, but this shard may read it a moment
-        # after its console has the ticket.
-        deadline = time.monotonic() + _PLAN_WAIT
-        with self._planned:
-            while ticket_id not in self._plans:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return None
-                self._planned.wait(left)
-            return self._plans[ticket_id]
-
-    def submitted(self, ticket_id: str, at: float | None = None) -> None:
-        self._post(("submitted", ticket_id, at or self.now()))
-
-    def submit_failed(self, ticket_id: str = "", why: str = "") -> None:
-        self._post(("submit_failed", ticket_id, why))
-
-    def kiosk_saw(self, ticket_id: str, state: str, at: float | None = None) -> None:
-        self._post(("kiosk_saw", ticket_id, state, at or self.now()))
-
-    def notified(
-        self,
-        ticket_id: str,
-        console: str,
-        escalated_at: float | None,
-        wall_now: float,
-        at: float | None = None,
-    ) -> None:
-        self._post(("notified", ticket_id, console, escalated_at, wall_now, at or self.now()))
-
-    def accept_sent(self, ticket_id: str, at: float | None = None) -> None:
-        self._post(("accept_sent", ticket_id, at or self.now()))
-
-    def accepted(self, ticket_id: str, console: str) -> None:
-        self._post(("accepted", ticket_id, console))
-
-    def count(self, what: str) -> None:
-        self._post(("count", what))
+    handshakes: int = 32  # TLS handshakes in flight per shard
+    wave: int = 400  # devices between starting and ready at once, per shard
 
 
 def _load(directory: Path) -> Device:
@@ -106,66 +63,107 @@ def shard_main(
     settings: ShardSettings,
 ) -> None:
     """A shard process: its devices, until the parent says stop."""
-    lock = threading.Lock()
+    shrink_tls_buffers()
+    gc.set_threshold(_GC_YOUNG)
+    asyncio.run(_Shard(conn, site, settings).run(kiosk_dirs, staff_dirs))
 
-    def post(message: tuple[Any, ...]) -> None:
-        with lock:
-            conn.send(message)
 
-    relay = _Relay(post)
-    pool = ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="bench")
-    later = Later(pool)
-    kiosks: dict[str, SimKiosk] = {}
-    staff: list[SimStaff] = []
-    try:
+class _Shard:
+    def __init__(self, conn: Connection, site: Site, settings: ShardSettings) -> None:
+        self.conn = conn
+        self.site = site
+        self.settings = settings
+        self.relay = Relay(self.post)
+        self.inbox: asyncio.Queue[tuple[Any, ...]] = asyncio.Queue()
+        self.devices: list[SimDevice] = []
+
+    def post(self, message: tuple[Any, ...]) -> None:
+        self.conn.send(message)  # only the loop's thread sends
+
+    async def run(self, kiosk_dirs: list[Path], staff_dirs: list[Path]) -> None:
+        loop = asyncio.get_running_loop()
+        reader = threading.Thread(target=self._read_parent, args=(loop,), daemon=True)
+        reader.start()
+        try:
+            await self._serve(kiosk_dirs, staff_dirs)
+        except Exception as exc:  # the parent reports it and stops the run
+            with contextlib.suppress(OSError):
+                self.post(("failed", f"{type(exc).__name__}: {exc}"))
+        finally:
+            for device in self.devices:
+                device.stop()
+
+    async def _serve(self, kiosk_dirs: list[Path], staff_dirs: list[Path]) -> None:
+        kiosks = await self._make_devices(kiosk_dirs, staff_dirs)
+        self.post(("staff_warm",))
+        if await self.inbox.get() != ("start",):
+            return
+        started = time.monotonic()
+        await self._connect()
+        self.post(("ready", time.monotonic() - started))
+        # Thousands of long-lived objects: frozen, full collections skip them.
+        gc.collect()
+        gc.freeze()
+        while True:
+            kind, *args = await self.inbox.get()
+            if kind == "plan":
+                self.relay.add_plan(args[0], args[1])
+            elif kind == "send":
+                kiosk = kiosks[args[0]]
+                kiosk.spawn(kiosk.send(args[1], args[2], _SEND_PATIENCE))
+            else:
+                return
+
+    async def _make_devices(
+        self, kiosk_dirs: list[Path], staff_dirs: list[Path]
+    ) -> dict[str, SimKiosk]:
+        """This shard's devices, its consoles' keys published."""
+        if not kiosk_dirs and not staff_dirs:
+            return {}
+        ca_file = DeviceConfig.load((staff_dirs or kiosk_dirs)[0]).ca_file
+        shared = FleetShared.for_ca(ca_file, self.settings.handshakes)
         staff = [
             SimStaff(
                 _load(d),
-                relay,
-                pool,
-                later,
-                marker=settings.marker,
-                hold=settings.hold,
-                escalate_after=settings.escalate_after,
+                self.relay,
+                shared,
+                self.site,
+                marker=self.settings.marker,
+                hold=self.settings.hold,
+                escalate_after=self.settings.escalate_after,
             )
             for d in staff_dirs
         ]
-        for console in staff:
-            console.warm_up()
-        kiosks = {k.id: k for k in (SimKiosk(_load(d), relay, pool) for d in kiosk_dirs)}
-        post(("staff_warm",))
-        if conn.recv() != ("start",):
-            return
-        devices: list[SimKiosk | SimStaff] = [*staff, *kiosks.values()]
-        for device in devices:
-            device.start()
-        deadline = time.monotonic() + CONNECT_SECONDS
-        for device in devices:
-            if not device.connected.wait(max(0.0, deadline - time.monotonic())):
-                raise KioskError(f"device {device.id} could not open its event stream")
-        list(pool.map(lambda k: k.warm_up(site), kiosks.values()))
-        # Thousands of long-lived objects: without this the shard, not the hub,
-        # would spend its time collecting them. A larger young generation, as
-        # the hub has (server.py): fewer collections stopping every device here.
-        gc.freeze()
-        gc.set_threshold(10_000)
-        post(("ready",))
+        self.devices.extend(staff)
+        await asyncio.gather(*(asyncio.to_thread(console.warm_up) for console in staff))
+        kiosks = [SimKiosk(_load(d), self.relay, shared, self.site) for d in kiosk_dirs]
+        self.devices.extend(kiosks)
+        return {k.id: k for k in kiosks}
+
+    async def _connect(self) -> None:
+        """Every device's stream up and its calls at connect done, staff first."""
+        window = asyncio.Semaphore(self.settings.wave)
+
+        async def connect(device: SimDevice) -> None:
+            async with window:
+                device.start()
+                await device.ready.wait()
+
+        try:
+            async with asyncio.timeout(connect_seconds(len(self.devices))):
+                await asyncio.gather(*(connect(d) for d in self.devices))
+        except TimeoutError:
+            late = next(d.id for d in self.devices if not d.ready.is_set())
+            raise KioskError(f"device {late} could not open its event stream") from None
+
+    def _read_parent(self, loop: asyncio.AbstractEventLoop) -> None:
+        """The parent's messages, handed to the loop; its end closing means stop."""
         while True:
-            kind, *args = conn.recv()
-            if kind == "plan":
-                relay.add_plan(args[0], args[1])
-            elif kind == "send":
-                kiosk_id, ticket_id, body = args
-                pool.submit(kiosks[kiosk_id].send, site, ticket_id, body, _SEND_PATIENCE)
-            else:
-                break
-    except EOFError:
-        pass  # the parent is gone
-    except Exception as exc:  # the parent reports it and stops the run
-        with contextlib.suppress(OSError):
-            post(("failed", f"{type(exc).__name__}: {exc}"))
-    finally:
-        for sim in (*kiosks.values(), *staff):
-            sim.stop()
-        later.stop()
-        pool.shutdown(wait=False, cancel_futures=True)
+            try:
+                message = self.conn.recv()
+            except (EOFError, OSError):
+                message = ("stop",)
+            with contextlib.suppress(RuntimeError):  # the loop has ended
+                loop.call_soon_threadsafe(self.inbox.put_nowait, message)
+            if message[0] == "stop":
+                return
