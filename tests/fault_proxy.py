@@ -148,6 +148,14 @@ class FaultProxy:
             with self._lock:
                 self._links.discard(link)
 
+    def hub_side_ports(self) -> list[int]:
+        """The local port of each open connection's socket towards the hub."""
+        ports = []
+        for link in self._current_links():
+            with contextlib.suppress(OSError):  # closed meanwhile
+                ports.append(int(link.hub.getsockname()[1]))
+        return ports
+
     def reset_all(self) -> None:
         """Reset every open connection; returns once each is closed."""
         links = self._current_links()

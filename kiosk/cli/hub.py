@@ -27,6 +27,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--offline-after", type=float, default=None, help="silent kiosk is offline after (s)"
     )
     hub.add_argument(
+        "--dead-peer-after",
+        type=float,
+        default=None,
+        help="a connection whose device stopped answering is reset after (s)",
+    )
+    hub.add_argument(
         "--body-timeout", type=float, default=None, help="seconds a request body may take"
     )
     hub.set_defaults(func=_hub)
@@ -49,6 +55,8 @@ def _hub(args: argparse.Namespace) -> int:
         settings = dataclasses.replace(settings, ticket_ttl_seconds=args.ticket_ttl)
     if args.body_timeout is not None:
         settings = dataclasses.replace(settings, body_read_seconds=args.body_timeout)
+    if args.dead_peer_after is not None:
+        settings = dataclasses.replace(settings, dead_peer_seconds=args.dead_peer_after)
     if args.offline_after is not None:
         settings = dataclasses.replace(
             settings,

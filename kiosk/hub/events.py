@@ -129,6 +129,10 @@ class Broker:
             )
         return live
 
+    def streaming(self) -> list[str]:
+        """Devices with an event stream open here: alive (kiosk/hub/presence.py)."""
+        return list(self._by_device)
+
     def streams_of(self, device_id: str) -> int:
         """How many of this device's streams are open and not being ended."""
         return len(self._by_device.get(device_id, ()))

@@ -1,17 +1,23 @@
-"""Heartbeats: which devices are alive, kept so that every hub and `kiosk admin
+"""Presence: which devices are alive, kept so that every hub and `kiosk admin
 status` see the same picture.
 
-Beats arrive every few seconds from every device; writing each one would cost
-a thousand kiosks a hundred commits a second. They are kept in memory and
-written in one transaction per sweep, which also finds devices gone silent
-and devices back. The offline flag is changed by compare-and-set, so of
-several hubs sharing a database exactly one announces each change.
+A device is alive while its event stream is open on a hub (a stream to a
+vanished device is reset within settings.dead_peer_seconds, dead_peers.py),
+and while its heartbeats arrive: one when its stream connects, when its
+manifest changes, and otherwise every few minutes, or every 10 s while its
+stream is down (kiosk/client/heartbeat.py). Beats are kept in memory and
+written in one transaction per sweep, together with the "seen" time of the
+devices streaming here, which also finds devices gone silent and devices
+back. The offline flag is changed by compare-and-set, so of several hubs
+sharing a database exactly one announces each change.
 """
 
 from __future__ import annotations
 
 import logging
+import random
 import threading
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import Table, case, select, update
@@ -43,6 +49,7 @@ __all__ = [
 
 _LOG = logging.getLogger("kiosk.hub")
 MAX_MANIFEST_VERSION = MAX_HEARTBEAT_MANIFEST_VERSION  # a 32-bit column (PostgreSQL INTEGER)
+_IDS_PER_STATEMENT = 500  # device ids in one "seen" UPDATE (SQLite's bound-parameter limit)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,18 +84,35 @@ class Presence:
         self._upsert = _beats_upsert(store)
         self._pending: dict[str, Beat] = {}
         self._lock = threading.Lock()
+        # When this hub last stored each streaming device as seen (the sweep's thread).
+        self._stored: dict[str, float] = {}
+        # Only spreads the writes over time: nothing depends on it being unpredictable.
+        self._chance = random.Random()  # noqa: S311
 
     def beat(self, device_id: str, beat: Beat) -> None:
         with self._lock:
             self._pending[device_id] = beat
 
-    def sweep(self, now: float, offline_after: float) -> list[PresenceChange]:
-        """Write the beats received since the last sweep; the devices that changed."""
+    def sweep(
+        self, now: float, offline_after: float, streaming: Collection[str] = ()
+    ) -> list[PresenceChange]:
+        """Write the beats received since the last sweep, and `now` as the last
+        time seen of the devices `streaming` here; the devices that changed."""
         with self._lock:
             pending, self._pending = self._pending, {}
         cutoff = now - offline_after
+        seen = self._due_as_seen(now, offline_after, streaming, pending)
         with self._store.write_lock, self._sessions.begin() as s:
             self._write(s, pending)
+            for start in range(0, len(seen), _IDS_PER_STATEMENT):
+                s.execute(
+                    update(DevicePresenceRow)
+                    .where(
+                        DevicePresenceRow.device_id.in_(seen[start : start + _IDS_PER_STATEMENT]),
+                        DevicePresenceRow.last_seen < now,
+                    )
+                    .values(last_seen=now)
+                )
             gone = s.scalars(
                 update(DevicePresenceRow)
                 .where(DevicePresenceRow.offline.is_(False), DevicePresenceRow.last_seen < cutoff)
@@ -102,6 +126,40 @@ class Presence:
                 .returning(DevicePresenceRow.device_id)
             ).all()
         return [PresenceChange(d, False) for d in gone] + [PresenceChange(d, True) for d in back]
+
+    def _due_as_seen(
+        self,
+        now: float,
+        offline_after: float,
+        streaming: Collection[str],
+        pending: dict[str, Beat],
+    ) -> list[str]:
+        """The streaming devices whose stored time would otherwise fall behind.
+
+        Writing every streaming device at every sweep would be ten thousand rows
+        every 2 s; each is written when what this hub stored for it is half the
+        offline limit old, so a streaming device never looks silent (a sweep
+        comes well within the other half). A device new here is stored at once
+        (its beat, or this) and then given a random phase, so that devices that
+        connected together (a hub's restart) are not written together for good.
+        A device with no row yet gets one from its first beat (the apps beat
+        when their stream connects)."""
+        every = offline_after / 2
+        stored, due = {}, []
+        for device_id in streaming:
+            last = self._stored.get(device_id)
+            if last is None:
+                if device_id not in pending:
+                    due.append(device_id)
+                last = now - self._chance.uniform(0.0, every / 2)
+            elif device_id in pending:
+                last = now
+            elif now - last >= every:
+                due.append(device_id)
+                last = now
+            stored[device_id] = last
+        self._stored = stored  # devices no longer streaming are forgotten
+        return due
 
     def _write(self, s: Session, pending: dict[str, Beat]) -> None:
         """One upsert for any number of beats, sent as few multi-row statements.

@@ -8,8 +8,9 @@ import ctypes.util
 import gc
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from pathlib import Path
+from typing import Any
 
 from granian.constants import HTTPModes, Interfaces
 from granian.http import HTTP1Settings
@@ -17,6 +18,7 @@ from granian.server.embed import Server
 
 from kiosk.hub.app import create_hub
 from kiosk.hub.database import upgrade_schema_apart
+from kiosk.hub.dead_peers import PeerTimeouts, tune_server_sockets
 from kiosk.hub.settings import HubSettings
 from kiosk.hub.stop_signals import stop_on_signals
 
@@ -114,17 +116,29 @@ def serve(settings: HubSettings) -> None:
         log_access=False,
         log_dictconfig=_GRANIAN_LOGGING,
     )
-    asyncio.run(_serve_until_signalled(server, app.state.hub.close_streams))
+    timeouts = PeerTimeouts.within(settings.dead_peer_seconds)
+    asyncio.run(
+        _serve_until_signalled(
+            server, app.state.hub.close_streams, tune_server_sockets(settings.port, timeouts)
+        )
+    )
 
 
-async def _serve_until_signalled(server: Server, close_streams: Callable[[], None]) -> None:
+async def _serve_until_signalled(
+    server: Server, close_streams: Callable[[], None], tune: Coroutine[Any, Any, bool]
+) -> None:
     """Stops cleanly on SIGINT or SIGTERM (systemd and the demo both stop the hub
     with a signal), exit status 0: open event streams end first, so the server
-    need not wait for them."""
+    need not wait for them. `tune` sets the dead-peer timeouts on the listener
+    granian opens meanwhile (dead_peers.py)."""
 
     def stop() -> None:
         close_streams()
         server.stop()  # type: ignore[no-untyped-call]  # granian leaves it unannotated
 
-    with stop_on_signals(asyncio.get_running_loop(), stop):
-        await server.serve()
+    tuning = asyncio.ensure_future(tune)
+    try:
+        with stop_on_signals(asyncio.get_running_loop(), stop):
+            await server.serve()
+    finally:
+        tuning.cancel()

@@ -6,10 +6,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk.core.rate_limit import Bucket
+from kiosk.hub.dead_peers import DEFAULT_DEAD_PEER_SECONDS
 
 __all__ = [
     "CALL_BUCKET",
     "DEFAULT_BODY_READ_SECONDS",
+    "DEFAULT_DEAD_PEER_SECONDS",
     "DEFAULT_MAX_BODY_BYTES",
     "DEFAULT_OFFLINE_AFTER_SECONDS",
     "DEFAULT_TICKET_TTL_SECONDS",
@@ -27,9 +29,11 @@ DEFAULT_CLOCK_SKEW_SECONDS = 120
 DEFAULT_BODY_READ_SECONDS = 10.0
 DEFAULT_TICKET_TTL_SECONDS = 4 * 3600
 DEFAULT_EXPIRY_SWEEP_SECONDS = 30.0
+# How often a quiet event stream gets a keep-alive comment: at most this long apart.
 DEFAULT_HEARTBEAT_SECONDS = 15.0
-# Devices beat every 10 s; silent this long, a kiosk is reported offline
-# (within this plus one sweep: under 30 s).
+# A device is alive while its event stream is open here (refreshed by the presence
+# sweep), or while its beats arrive: every 10 s from a device whose stream is down
+# (kiosk/client/heartbeat.py). Silent this long, a kiosk is reported offline.
 DEFAULT_OFFLINE_AFTER_SECONDS = 25.0
 # A busy console makes a few calls a second; 20 a second sustained is a fault.
 CALL_BUCKET = Bucket(capacity=60, per_second=20)
@@ -57,6 +61,8 @@ class HubSettings:
     escalation_tick_seconds: float = 0.2
     call_bucket: Bucket = CALL_BUCKET
     offline_after_seconds: float = DEFAULT_OFFLINE_AFTER_SECONDS
+    # A connection whose peer stopped answering is reset within this (dead_peers.py).
+    dead_peer_seconds: float = DEFAULT_DEAD_PEER_SECONDS
     presence_sweep_seconds: float = 2.0
     new_ticket_bucket: Bucket = NEW_TICKET_BUCKET
 

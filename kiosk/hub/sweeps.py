@@ -60,10 +60,13 @@ class PresenceSweep:
         self.beating: frozenset[str] = frozenset()
 
     async def sweep_once(self, now: float | None = None) -> None:
-        """Store the beats, and tell the control room about kiosks gone silent or
-        back by `now` (the clock's time if None)."""
+        """Store the beats and the devices streaming here as seen, and tell the
+        control room about kiosks gone silent or back by `now` (the clock's time
+        if None)."""
         now = self._clock() if now is None else now
-        changes = await run_in_threadpool(self._presence.sweep, now, self._offline_after)
+        # Taken on the loop, where streams come and go; stored on a worker thread.
+        streaming = self._publisher.broker.streaming()
+        changes = await run_in_threadpool(self._presence.sweep, now, self._offline_after, streaming)
         if self.shared:
             since = now - self._offline_after
             self.beating = await run_in_threadpool(self._presence.beating, since)
