@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import UTC, tzinfo
-from typing import Any, Protocol, cast
+from datetime import tzinfo
+from typing import Any, Protocol
 
 from kiosk.core.site import Site
 from kiosk.hub.settings import DEFAULT_OFFLINE_AFTER_SECONDS
@@ -39,12 +39,6 @@ class Source(Protocol):
         ...
 
 
-class _HubReports(Protocol):
-    def live(self) -> dict[str, Any]: ...
-
-    def statistics(self) -> dict[str, Any]: ...
-
-
 class HubSource:
     def __init__(
         self, layout: SiteLayout, offline_after: float = DEFAULT_OFFLINE_AFTER_SECONDS
@@ -56,20 +50,17 @@ class HubSource:
     def site(self) -> Site:
         return current_site(self._layout)
 
-    def _hub(self) -> _HubReports:
-        return cast(_HubReports, self._layout.hub_admin)
-
     def live(self) -> LiveView:
         with self._lock:
             site = self.site()
             now = time.time()
             devices = device_states(self._layout, site, offline_after=self._offline_after, now=now)
-            live = self._hub().live()
+            live = self._layout.hub_admin.live()
             return assemble_live(site, devices, live, now, self._offline_after)
 
     def statistics(self) -> dict[str, Any]:
         with self._lock:
-            return self._hub().statistics()
+            return self._layout.hub_admin.statistics()
 
     def zone(self) -> tzinfo:
-        return UTC
+        return self.site().statistics.zone()  # the site file's, as the hub counts in
