@@ -95,13 +95,13 @@ BAD_FILES: list[tuple[str, Mutation, str | tuple[str, int], str]] = [
         lambda t: t + "\n[extras]\nx = 1\n",
         "[extras]",
         "extras: unknown key 'extras'; "
-        "allowed here: site, limits, retention, languages, station, group",
+        "allowed here: site, limits, retention, languages, statistics, station, group",
     ),
     (
         "duplicate kiosk id",
         ('id = "riverside-concourse-lifts"\n', 'id = "riverside-p3-north" # again\n'),
         "# again",
-        "duplicate id 'riverside-p3-north': line 56 already has it; every kiosk needs its own id",
+        "duplicate id 'riverside-p3-north': line 65 already has it; every kiosk needs its own id",
     ),
     (
         "duplicate group id",

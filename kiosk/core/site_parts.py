@@ -134,12 +134,10 @@ class SiteStatistics:
 
     enabled: bool = True
     keep_days: int = DEFAULT_KEEP_DAYS
-    timezone: str = ""  # an IANA name such as "Europe/Paris"; empty: UTC
+    timezone: str = "UTC"  # an IANA name such as "Europe/Paris"
 
     def zone(self) -> tzinfo:
         """The time zone of days and weeks (UTC if this machine does not know it)."""
-        if not self.timezone:
-            return UTC
         try:
             return ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError):
@@ -155,7 +153,7 @@ class SiteStatistics:
         if not isinstance(doc, dict):
             raise SiteError("statistics must be an object")
         enabled = doc.get("enabled", True)
-        zone = doc.get("timezone", "")
+        zone = doc.get("timezone", "UTC")
         if not isinstance(enabled, bool) or not isinstance(zone, str):
             raise SiteError("statistics.enabled must be true or false, timezone a name")
         return cls(

@@ -53,6 +53,7 @@ def _records(site: Site) -> dict[str, dict[str, dict[str, Any]]]:
         "hpke_suite": site.hpke_suite,
         **{f"limits.{k}": v for k, v in site.limits.to_document().items()},
         "languages.require_signed_off": site.require_signed_off_languages,
+        **{f"statistics.{k}": v for k, v in site.statistics.to_document().items()},
     }
     return {
         "setting": {k: {"value": v} for k, v in settings.items()},

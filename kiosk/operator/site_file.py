@@ -36,6 +36,7 @@ from kiosk.i18n.locales import DEFAULT_LOCALE, SUPPORTED_LOCALES
 from kiosk.operator import site_file_checks as checks
 from kiosk.operator.site_file_alerts import read_alerts
 from kiosk.operator.site_file_checks import Ids, Problem, Reader
+from kiosk.operator.site_file_statistics import read_statistics
 from kiosk.operator.toml_lines import KeyPath
 
 __all__ = [
@@ -72,7 +73,7 @@ _SCREEN_DPI = (50, 1000)
 _CATEGORIES = tuple(c.value for c in Category)
 _URGENCIES = tuple(u.value for u in Urgency)
 
-_TOP_KEYS = ("site", "limits", "retention", "languages", "station", "group", "route")
+_TOP_KEYS = ("site", "limits", "retention", "languages", "statistics", "station", "group", "route")
 _LANGUAGES_KEYS = ("require_signed_off",)
 _SITE_KEYS = ("name", "emergency_number", "hpke_suite")
 _STATION_KEYS = (
@@ -139,6 +140,7 @@ def _build(r: Reader, doc: dict[str, Any]) -> Site | None:
     signed_off_only = r.get(
         doc, languages_table, ("languages",), "require_signed_off", checks.flag, False
     )
+    statistics = read_statistics(r, doc)
     if limits.more_time_seconds >= limits.request_expiry_seconds:
         r.problem(("limits", "more_time_seconds"), "must be shorter than request_expiry_seconds")
     places = _read_stations(r, doc, emergency)
@@ -163,6 +165,7 @@ def _build(r: Reader, doc: dict[str, Any]) -> Site | None:
             areas=tuple(places.areas),
             limits=limits,
             require_signed_off_languages=bool(signed_off_only),
+            statistics=statistics,
         )
     except SiteError as exc:  # the checks above should have caught it; say so plainly
         r.problem((), str(exc))

@@ -16,6 +16,7 @@ from kiosk.core.site import Area, Location, Site, Station
 from kiosk.i18n.locales import SUPPORTED_LOCALES
 from kiosk.operator.site_file import LIMIT_KEYS, RETENTION_KEYS
 from kiosk.operator.site_file_alerts import alert_lines
+from kiosk.operator.site_file_statistics import statistics_lines
 
 __all__ = ["render_site_file"]
 
@@ -92,6 +93,7 @@ def render_site_file(site: Site) -> str:
         "[languages]",
         f"require_signed_off = {_toml(site.require_signed_off_languages)}",
     ]
+    out += statistics_lines(site.statistics)
     out += _stations(site) + _groups(site) + _routes(site)
     return "\n".join(out) + "\n"
 

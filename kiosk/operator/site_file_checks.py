@@ -13,6 +13,7 @@ import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from kiosk.i18n.locales import SUPPORTED_LOCALES
 from kiosk.operator.toml_lines import KeyPath, key_lines, line_of
@@ -32,6 +33,7 @@ __all__ = [
     "phone",
     "quoted",
     "text",
+    "time_zone",
     "where_it_stops_parsing",
     "whole",
 ]
@@ -160,6 +162,20 @@ def label(value: object) -> str | tuple[tuple[str, str], ...]:
         except _Bad as bad:
             raise _Bad(f"{code}: {bad}") from None
     return tuple(sorted(texts))  # one order, as the signed manifest keeps it
+
+
+def time_zone(value: object) -> str:
+    """An IANA time zone name this machine knows, e.g. "Europe/Paris" or "UTC"."""
+    if not isinstance(value, str):
+        raise _Bad(f"must be text in quotes, not {_type_word(value)}")
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise _Bad(
+            f"{value!r} is not a time zone name; allowed: an IANA name such as "
+            '"Europe/Paris", "America/New_York" or "UTC"'
+        ) from None
+    return value
 
 
 def flag(value: object) -> bool:
