@@ -175,3 +175,29 @@ def test_a_csv_cell_never_becomes_a_spreadsheet_formula() -> None:
     report = _report(counter("requests", "2026-12-08", '=HYPERLINK("x")', 9))
     text = statistics_csv(report, "requests")
     assert "'=HYPERLINK" in text
+
+
+def _luminance(hex_colour: str) -> float:
+    channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _contrast(a: str, b: str) -> float:
+    dark, light = sorted((_luminance(a), _luminance(b)))
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_every_text_colour_has_a_contrast_of_4_5_to_1_in_every_scheme() -> None:
+    """WCAG 1.4.3, from the style sheet's own colour sets (light, dark, more contrast)."""
+    from kiosk.operator.dashboard.server import _STATIC
+
+    css = (_STATIC / "dashboard.css").read_text()
+    schemes = re.findall(r":root \{(.*?)\}", css, re.DOTALL)
+    assert len(schemes) == 3
+    for scheme in schemes:
+        colours = dict(re.findall(r"--([a-z-]+): (#[0-9a-f]{6});", scheme))
+        for ground in ("ground", "head"):
+            for text in ("text", "muted", "link", "ok", "warn", "bad"):
+                assert _contrast(colours[text], colours[ground]) >= 4.5, (text, ground)
+        assert _contrast(colours.get("band-text", "#ffffff"), colours["band"]) >= 4.5
