@@ -122,9 +122,10 @@ def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fleet]:
         layout, DeviceRole.STAFF, hub_url, group_id="central-staff", device_id="staff-anna"
     )
     hub = start_hub(layout, port)
-    for client in (kiosk, hall, staff):  # as their apps do: the manifest, then a beat
+    for client in (kiosk, hall, staff):  # as their apps do: manifest, beat, event stream
         client.site()
         client.heartbeat("test")
+        listen(client)  # alive while it is open; the console counts as "live"
     process, url = _dashboard(layout)
     screens = REPO / SCREENS if SCREENS else root / "screens"
     screens.mkdir(parents=True, exist_ok=True)
@@ -205,7 +206,6 @@ def test_an_open_request_shows_its_age_and_step_never_its_category(
     browser.get(fleet.base + "/")
     assert "No open request at Central Station." in _live_text(browser)
     browser.execute_script("window.notReloaded = true;")
-    events = listen(fleet.staff)  # a console on duty with its stream open: "live"
     ticket_id = _submit(fleet, fleet.kiosk, Category.UNSAFE)
     fleet.opened.append(ticket_id)
     # The central-urgent route alerts both groups at once: step 2 of 2.
@@ -221,7 +221,6 @@ def test_an_open_request_shows_its_age_and_step_never_its_category(
         for word in NEVER_SHOWN:
             assert not re.search(rf"\b{re.escape(word)}\b", page, re.IGNORECASE), word
         assert ticket_id not in page
-    del events
     fleet.staff.act(ticket_id, "accept", 3)
     wait_until(lambda: " accepted" in _row_text(browser), "the request shown accepted", 20)
     fleet.staff.act(ticket_id, "resolve")
