@@ -37,9 +37,9 @@ _GRANIAN_LOGGING = {"loggers": {"_granian": {"handlers": [], "propagate": True}}
 # the 1,000-kiosk bench's last devices waiting forever.
 _MAX_CONNECTIONS = 16_384
 # A kept-alive connection waiting longer than this for its next request is closed
-# (hyper's header-read timeout also runs between requests): longer than the 10 s
-# heartbeat, so a device's beats reuse one TLS connection, and short enough that a
-# device gone without a goodbye (power cut) does not hold one for ever.
+# (hyper's header-read timeout also runs between requests): a burst of a device's
+# calls shares one TLS handshake, and an idle device (beats 5 minutes apart) holds
+# its event stream alone, not a second connection's TLS state and buffers.
 _IDLE_MS = 30_000
 
 # The event loop's thread gives up the GIL at every await on a worker thread (database

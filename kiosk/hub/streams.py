@@ -155,7 +155,12 @@ class EventStreams:
     ) -> AsyncGenerator[bytes, None]:
         device = context.device
         try:
-            yield b"".join(sse(event) for event in [*snapshot, {"type": "synced"}])
+            first = b"".join(sse(event) for event in [*snapshot, {"type": "synced"}])
+            # Not kept for the stream's life: a console's snapshot holds every
+            # open ticket with its sealed copy (kilobytes each), per console.
+            snapshot.clear()
+            yield first
+            del first
             while not subscription.overflowed and not self.closing:
                 subscription.sent_at = time.monotonic()
                 # Broker.keepalive wakes a quiet one. What queued meanwhile goes in
