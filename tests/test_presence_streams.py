@@ -122,3 +122,37 @@ def test_a_device_stops_counting_when_its_stream_ends(tmp_path: Path) -> None:
     presence.sweep(now=141.0, offline_after=OFFLINE_AFTER, streaming=["kiosk-1", "kiosk-3"])
     assert "kiosk-3" not in {r.device_id for r in presence.rows()}
     engine.dispose()
+
+
+def test_a_console_streaming_from_one_hub_is_reached_from_another_until_it_ends(
+    site: Site,
+) -> None:
+    """As create_hub wires it on PostgreSQL (here two hubs on one SQLite file, the
+    same tables): hub A stores its streaming console as seen, hub B counts it as
+    reached from that, and stops within the offline limit after its stream ends."""
+    clock = FakeClock(time.time())
+    hub_a = InProcessHub(site.layout, clock, offline_after_seconds=OFFLINE_AFTER)
+    hub_b = InProcessHub(site.layout, clock, offline_after_seconds=OFFLINE_AFTER)
+    try:
+        sweep_b = hub_b.hub.presence_sweep
+        sweep_b.shared = True
+        hub_b.hub.reach.elsewhere = lambda: sweep_b.beating
+        beat = {"version": __version__, "manifest_version": current_site(site.layout).version}
+        assert hub_a.call(site.staff, "POST", "/v1/heartbeat", beat).status_code == 200
+        console = hub_a.listen(site.staff.device_id)
+
+        def sweep(after: float) -> frozenset[str]:
+            now = clock.advance(after)
+            hub_a.run(hub_a.hub.presence_once(now))
+            hub_b.run(hub_b.hub.presence_once(now))
+            return hub_b.hub.reach.elsewhere()
+
+        for _ in range(int(4 * OFFLINE_AFTER / SWEEP)):  # long after its only beat
+            assert site.staff.device_id in sweep(after=SWEEP)
+        console.close()
+        ended = clock.now
+        while site.staff.device_id in sweep(after=SWEEP):
+            assert clock.now - ended <= OFFLINE_AFTER + SWEEP
+    finally:
+        hub_a.close()
+        hub_b.close()
