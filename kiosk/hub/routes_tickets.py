@@ -159,6 +159,8 @@ class TicketRoutes:
         doc = caller.doc(optional=True)
         eta = parse(TicketActionIn, doc).eta_minutes
         ticket_id = request.path_params["ticket_id"]
+        # On the loop, where who is reached is kept: what a close adds to the counters.
+        count = counting(self._views, site)
 
         def apply() -> tuple[Ticket, Ticket | None, str | None]:
             # Read, check and write in one trip to a worker thread.
@@ -178,7 +180,7 @@ class TicketRoutes:
                 group=group,
                 seen=before,
                 at=self._clock(),
-                count=counting(self._views, site),
+                count=count,
             )
             return before, after, group
 
