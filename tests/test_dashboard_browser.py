@@ -231,6 +231,12 @@ def test_an_open_request_shows_its_age_and_step_never_its_category(
         20,
     )
     assert browser.execute_script("return window.notReloaded === true;")  # no reload, ever
+    pause = browser.find_element(By.ID, "pause")  # for a reader who needs the page still
+    pause.click()
+    assert pause.get_attribute("aria-pressed") == "true"
+    assert browser.find_element(By.ID, "updated").text.startswith("Updates paused at ")
+    pause.click()
+    assert pause.get_attribute("aria-pressed") == "false"
 
 
 def _row_text(browser: Any) -> str:
