@@ -315,3 +315,8 @@ def test_high_contrast_and_forced_colours(fleet: Fleet, browser: Any) -> None:
     browser.get(fleet.base + "/")
     wait_until(lambda: "Stations" in _live_text(browser), "the live page")
     browser.save_screenshot(str(fleet.screens / "live-forced-colours.png"))
+    # Every page of the module worked within its policy: nothing inline was refused.
+    refused = [
+        e["message"] for e in browser.get_log("browser") if "Content Security" in e["message"]
+    ]
+    assert refused == []
