@@ -146,3 +146,14 @@ def test_a_hub_that_does_not_answer_is_said_on_the_page(
         assert response.status == 200
         assert "The hub did not answer: cannot reach the hub" in text
     assert _get(server, "/statistics/outcome.csv", cookie=cookie).status == 502
+
+
+def test_the_token_leads_to_the_bare_root_whatever_the_path(
+    served: tuple[DashboardServer, FakeSource],
+) -> None:
+    """Never back to a path from the request: "/\\evil.example" is another site to
+    some browsers (an open redirect)."""
+    server, _ = served
+    response = _get(server, "/\\evil.example/?" + urlsplit(server.url).query)
+    assert response.status == 303
+    assert response.getheader("Location") == "/"

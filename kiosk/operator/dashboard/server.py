@@ -115,7 +115,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._static(url.path.removeprefix("/static/"))  # no secret in them
         elif verdict is Verdict.ENTER:
             cookie = gate.set_cookie(gate.new_session())
-            self._send(303, _HTML, "", {"Location": url.path or "/", "Set-Cookie": cookie})
+            # Always to the bare root: a path from the request could name another site.
+            self._send(303, _HTML, "", {"Location": "/", "Set-Cookie": cookie})
         elif verdict is Verdict.BAD_TOKEN:
             self._send(403, _HTML, error_page("This link does not open the dashboard", _WRONG_LINK))
         elif verdict is Verdict.NO_SESSION:
