@@ -90,6 +90,17 @@ class AioClient:
         for ticket_id in list(self.reply_keys):
             self.forget_reply_key(ticket_id)
 
+    def drop_closed(self) -> None:
+        """Let go of kept connections the hub has closed (idle too long), and
+        their buffers, before the next call would find them closed."""
+        kept = []
+        for link in self._idle:
+            if link.alive():
+                kept.append(link)
+            else:
+                link.close()
+        self._idle = kept
+
     async def _open(self) -> HubLink:
         async with self.shared.handshakes:
             return await HubLink.open(self.address)

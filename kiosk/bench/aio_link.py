@@ -31,9 +31,10 @@ _MAX_HEADER_LINES = 100
 
 def shrink_tls_buffers() -> None:
     """asyncio gives every TLS connection a 256 kB read buffer, filled with
-    zeros at once: 2.5 GB for ten thousand streams. A TLS record holds at most
-    16 kB, so 32 kB reads lose nothing. Only for the bench's own processes."""
-    asyncio.sslproto.SSLProtocol.max_size = 32 * 1024
+    zeros at once: 5 GB for ten thousand devices' two connections. A TLS
+    record holds at most 16 kB, so reads of that size lose nothing but a few
+    more turns of the loop for a large answer. Only for the bench's own processes."""
+    asyncio.sslproto.SSLProtocol.max_size = 16 * 1024
 
 
 @dataclass(frozen=True, slots=True)

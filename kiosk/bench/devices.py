@@ -35,6 +35,18 @@ _CLOSED = frozenset({"resolved", "cancelled", "expired"})
 _STAFF_PATIENCE = 60.0
 
 
+class _Console(HubClient):
+    """The console app's client, for what it keeps: its verified manifest."""
+
+    def share_site(self, site: Site) -> None:
+        """Keep `site` instead of the equal copy this console fetched and verified:
+        a manifest of ten thousand devices is some 20 MB, and a shard holds
+        dozens of consoles. Only the simulator's memory differs."""
+        with self._site_lock:
+            if self._site is not None and self._site.version == site.version:
+                self._site = site
+
+
 def beat_waits(interval: float, chance: random.Random) -> Iterator[float]:
     """Seconds between beats: the interval, each a little shorter at random, so
     devices that connected together drift apart instead of beating together."""
@@ -188,7 +200,7 @@ class SimStaff(SimDevice):
         self._states: dict[str, str] = {}  # the newest state each shown request has here
         # As the console: the verified manifest and this epoch's receiving key in
         # memory, published signed (the app's own code, over its blocking client).
-        self.console = HubClient(device.config, device.keys)
+        self.console = _Console(device.config, device.keys)
         self.key_ring = KeyRing(self.id)
         self.publisher = EpochPublisher(self.console, self.key_ring, time.time)
 
@@ -196,6 +208,7 @@ class SimStaff(SimDevice):
         """Blocking, before the fleet connects: the verified manifest, as a console
         fetches it at start, and the epoch key kiosks seal to."""
         self.console.site()
+        self.console.share_site(self.site)
         self.publisher.publish_due()
         self.console.close()  # its kept manifest still opens requests
 

@@ -35,6 +35,8 @@ _SEND_PATIENCE = 20.0  # as the kiosk app's default
 # The cyclic collector's young generation while thousands of long-lived
 # devices are made (Python's 700 would walk them all again and again).
 _GC_YOUNG = 10_000
+# How often the devices let go of kept connections the hub has closed.
+_SWEEP_SECONDS = 5.0
 
 
 def connect_seconds(devices: int) -> float:
@@ -104,6 +106,7 @@ class _Shard:
         # Thousands of long-lived objects: frozen, full collections skip them.
         gc.collect()
         gc.freeze()
+        sweeper = asyncio.get_running_loop().create_task(self._drop_closed())
         while True:
             kind, *args = await self.inbox.get()
             if kind == "plan":
@@ -112,7 +115,14 @@ class _Shard:
                 kiosk = kiosks[args[0]]
                 kiosk.spawn(kiosk.send(args[1], args[2], _SEND_PATIENCE))
             else:
+                sweeper.cancel()
                 return
+
+    async def _drop_closed(self) -> None:
+        while True:
+            await asyncio.sleep(_SWEEP_SECONDS)
+            for device in self.devices:
+                device.client.drop_closed()
 
     async def _make_devices(
         self, kiosk_dirs: list[Path], staff_dirs: list[Path]
