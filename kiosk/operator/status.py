@@ -77,7 +77,12 @@ def device_states(
                 "seconds_since": round(now - beat.last_seen, 1) if beat else None,
                 "version": beat.version if beat else None,
                 "manifest_version": beat.manifest_version if beat else None,
-                "manifest_expired": bool(beat and now >= valid_until.get(beat.manifest_version, 0)),
+                # Version 0: no manifest fetched yet, which is not one that expired.
+                "manifest_expired": bool(
+                    beat
+                    and beat.manifest_version > 0
+                    and now >= valid_until.get(beat.manifest_version, 0)
+                ),
             }
         )
     return devices
