@@ -30,6 +30,7 @@ from anyio import to_thread
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -48,7 +49,7 @@ from kiosk.hub.epoch_keys import EpochKeyStore, epoch_key_routes
 from kiosk.hub.escalator import Escalator
 from kiosk.hub.events import Broker
 from kiosk.hub.fleet_admin_api import FleetParts, fleet_admin_routes
-from kiosk.hub.guarded import guarded_route
+from kiosk.hub.guarded import guard, guarded_route
 from kiosk.hub.live_site import LiveSite
 from kiosk.hub.presence import Presence
 from kiosk.hub.publisher import Publisher
@@ -64,6 +65,7 @@ from kiosk.hub.signed_calls import SignedCalls
 from kiosk.hub.site_state import SiteState
 from kiosk.hub.store import CHECKPOINT_GAP, Store
 from kiosk.hub.streams import EventStreams
+from kiosk.hub.streams_first import StreamsFirst
 from kiosk.hub.sweeps import Expiry, PresenceSweep, every
 from kiosk.hub.views import Views
 
@@ -251,8 +253,13 @@ def create_hub(
         async with _running(hub):
             yield
 
+    # GET /v1/events ahead of the router: a stream's call chain lives as long as it.
+    events = guard(hub.calls.authenticated(hub.streams.open))
     app = Starlette(
-        routes=_routes(hub), lifespan=lifespan, exception_handlers={HTTPException: _http_error}
+        routes=_routes(hub),
+        middleware=[Middleware(StreamsFirst, handler=events)],
+        lifespan=lifespan,
+        exception_handlers={HTTPException: _http_error},
     )
     app.state.hub = hub
     return app

@@ -38,7 +38,7 @@ class StreamContext:
     site: Site
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Subscription:
     """One open event stream: what the broker has queued for it, and a way to wait.
 
