@@ -173,8 +173,9 @@ class AioClient:
     # -- events --------------------------------------------------------------
     async def events(self) -> AsyncIterator[dict[str, Any]]:
         """Server-sent events for this device until the stream ends or fails."""
-        _, sent = signed_call(self.keys, self.config.device_id, "GET", "/v1/events")
         link = self._stream = await self._open()
+        # Signed once connected: a wait for a handshake must not age the signature.
+        _, sent = signed_call(self.keys, self.config.device_id, "GET", "/v1/events")
         answer, chunks = await link.stream("GET", "/v1/events", sent)
         if answer.status != 200:
             content = b"".join([c async for c in chunks])

@@ -13,6 +13,7 @@ devices and report what they saw.
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import threading
 import time
@@ -66,6 +67,8 @@ class Shards:
         allowance = Bucket(NEW_TICKET_BUCKET.capacity - 1, NEW_TICKET_BUCKET.per_second)
         self.free = FreeKiosks(self.kiosk_ids, allowance)
         count = max(1, min(count, len(fleet.kiosks) + len(fleet.staff)))
+        self._devices = len(fleet.kiosks) + len(fleet.staff)
+        settings = dataclasses.replace(settings, connect_seconds=connect_seconds(self._devices))
         context = multiprocessing.get_context("spawn")  # no fork of a threaded parent
         self._conns: list[Connection] = []
         self._child_ends: list[Connection] = []
@@ -97,7 +100,6 @@ class Shards:
         self._failure = ""
         self._stopping = False
         self._readers: list[threading.Thread] = []
-        self._devices = len(fleet.kiosks) + len(fleet.staff)
         # From "start" to every device's stream up (and its calls at connect done).
         self.connect_seconds = 0.0
 
