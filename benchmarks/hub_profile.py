@@ -138,7 +138,9 @@ def run(bench_args: list[str], seconds: float, work: Path) -> dict[str, Any]:
 
     follower = threading.Thread(target=follow, daemon=True)
     follower.start()
-    out, _ = bench.communicate()
+    assert bench.stdout is not None
+    out = bench.stdout.read()  # not communicate(): it would read stderr too, racing follow()
+    bench.wait()
     follower.join()
     for recorder in recorders:
         recorder.wait()
