@@ -77,12 +77,17 @@ def _notes(manifest_expired: bool, fallback: bool = False) -> str:
     return ", ".join(notes) or "-"
 
 
+def _escalation(step: int, steps: int) -> str:
+    # No route serves its place and kind any more (the site changed while it was open).
+    return f"step {step} of {steps}" if steps else '<span class="flag">! no route</span>'
+
+
 def _request(r: RequestRow) -> str:
     progress = "accepted" if r.accepted else "waiting for someone to accept"
     css = "accepted" if r.accepted else "waiting"
     return (
         f"<tr><td>{escape(r.place)}</td><td>{duration(r.age_seconds)}</td>"
-        f"<td>step {r.step} of {r.steps}</td>"
+        f"<td>{_escalation(r.step, r.steps)}</td>"
         f'<td><span class="state state-{css}">{progress}</span></td>'
         f"<td>{_notes(False, r.fallback)}</td></tr>"
     )
