@@ -96,7 +96,7 @@ def format_status(status: dict[str, Any]) -> str:
         f"{validity} until {until}",
         "",
     ]
-    rows = [("DEVICE", "ROLE", "WHERE", "STATE", "LAST HEARTBEAT", "VERSION", "MANIFEST")]
+    rows = [("DEVICE", "ROLE", "WHERE", "STATE", "LAST SEEN", "VERSION", "MANIFEST")]
     for d in status["devices"]:
         where = (
             f"{d['station']} · {d['location_label']}" if d["role"] == "kiosk" else d["group"] or ""
