@@ -53,7 +53,8 @@ class OperatorState:
     passphrase: bytes | None = None
 
     @property
-    def _last_path(self) -> Path:
+    def last_path(self) -> Path:
+        """The file last_signed reads: the last manifest signed here, replaced whole."""
         return self.directory / "manifest.json"
 
     @property
@@ -74,14 +75,14 @@ class OperatorState:
 
     def last_signed(self) -> dict[str, Any]:
         try:
-            signed: dict[str, Any] = json.loads(self._last_path.read_text(encoding="utf-8"))
+            signed: dict[str, Any] = json.loads(self.last_path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise SiteError(
-                f"{self._last_path} is missing: this machine has signed no manifest of this "
+                f"{self.last_path} is missing: this machine has signed no manifest of this "
                 "site (run `kiosk admin init`, or use the operator machine that did)"
             ) from None
         except ValueError:
-            raise SiteError(f"{self._last_path} is damaged: restore it from a backup") from None
+            raise SiteError(f"{self.last_path} is damaged: restore it from a backup") from None
         return signed
 
     def last_site(self) -> Site:
@@ -112,9 +113,9 @@ class OperatorState:
         return [SignedVersion(**json.loads(line)) for line in lines if line.strip()]
 
     def _record(self, signed: dict[str, Any], entry: SignedVersion) -> None:
-        temporary = self._last_path.with_suffix(".tmp")
+        temporary = self.last_path.with_suffix(".tmp")
         temporary.write_text(json.dumps(signed, sort_keys=True), encoding="utf-8")
-        os.replace(temporary, self._last_path)  # all or nothing, even on power loss
+        os.replace(temporary, self.last_path)  # all or nothing, even on power loss
         with self._history_path.open("a", encoding="utf-8") as history:
             history.write(json.dumps(dataclasses.asdict(entry)) + "\n")
 
