@@ -69,6 +69,8 @@ def test_the_live_view_says_each_state_in_words() -> None:
     assert "2 min 13 s" in html
     assert "accepted" in html
     assert "✗ NOT reached" in html  # the control room: nobody on duty
+    # A console's stream counts as much as its heartbeats: the column says when it was seen.
+    assert '<th scope="col">Last seen</th>' in html
     assert live_summary(view) == (
         "2 open requests (1 waiting for someone to accept); 3 of 5 devices not online; "
         "1 group not reached."

@@ -164,7 +164,7 @@ def _groups(view: LiveView) -> str:
         html += (
             "<table><caption>Staff consoles</caption><thead><tr>"
             '<th scope="col">Console</th><th scope="col">Group</th>'
-            '<th scope="col">Heartbeat</th><th scope="col">Notes</th></tr></thead>'
+            '<th scope="col">Last seen</th><th scope="col">Notes</th></tr></thead>'
             f"<tbody>{consoles}</tbody></table>"
         )
     return html + "</section>"
