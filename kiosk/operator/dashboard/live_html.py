@@ -8,6 +8,7 @@ replaced quietly, so an update does not read the whole page out again.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable, Sequence
 from html import escape
 from typing import Any
 
@@ -55,6 +56,15 @@ def live_summary(view: LiveView) -> str:
     if view.manifest_expired:
         parts.append("the manifest has EXPIRED")
     return "; ".join(parts) + "."
+
+
+def _table(caption: str, headers: Sequence[str], rows: Iterable[str]) -> str:
+    """A captioned table with a row of column headers; `rows` are <tr> elements."""
+    heads = "".join(f'<th scope="col">{escape(h)}</th>' for h in headers)
+    return (
+        f"<table><caption>{escape(caption)}</caption><thead><tr>{heads}</tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
 
 
 def _state(state: str, seconds_since: float | None) -> str:
@@ -108,22 +118,21 @@ def _station(n: int, s: StationView) -> str:
     ]
     if s.requests:
         parts.append(
-            f"<table><caption>Open requests at {name}, oldest first</caption><thead><tr>"
-            '<th scope="col">Place</th><th scope="col">Open for</th>'
-            '<th scope="col">Escalation</th><th scope="col">Status</th>'
-            '<th scope="col">Notes</th></tr></thead><tbody>'
-            + "".join(_request(r) for r in s.requests)
-            + "</tbody></table>"
+            _table(
+                f"Open requests at {s.name}, oldest first",
+                ("Place", "Open for", "Escalation", "Status", "Notes"),
+                (_request(r) for r in s.requests),
+            )
         )
     else:
         parts.append(f'<p class="calm">No open request at {name}.</p>')
     if s.kiosks:
         parts.append(
-            f"<table><caption>Kiosks at {name}</caption><thead><tr>"
-            '<th scope="col">Kiosk</th><th scope="col">Place</th>'
-            '<th scope="col">State</th><th scope="col">Notes</th></tr></thead><tbody>'
-            + "".join(_kiosk(k) for k in s.kiosks)
-            + "</tbody></table>"
+            _table(
+                f"Kiosks at {s.name}",
+                ("Kiosk", "Place", "State", "Notes"),
+                (_kiosk(k) for k in s.kiosks),
+            )
         )
     else:
         parts.append(f"<p>No kiosk enrolled at {name}.</p>")
@@ -151,22 +160,15 @@ def _console(group: GroupView, c: ConsoleRow) -> str:
 
 
 def _groups(view: LiveView) -> str:
-    rows = "".join(_group(g) for g in view.groups)
-    consoles = "".join(_console(g, c) for g in view.groups for c in g.devices)
-    html = (
-        '<section aria-labelledby="h-groups"><h2 id="h-groups">Staff groups</h2>'
-        "<table><caption>Consoles per staff group</caption><thead><tr>"
-        '<th scope="col">Group</th><th scope="col">Consoles enrolled</th>'
-        '<th scope="col">On duty</th><th scope="col">Live (on duty, connected)</th>'
-        f'<th scope="col">Reached now</th></tr></thead><tbody>{rows}</tbody></table>'
+    groups = _table(
+        "Consoles per staff group",
+        ("Group", "Consoles enrolled", "On duty", "Live (on duty, connected)", "Reached now"),
+        (_group(g) for g in view.groups),
     )
+    html = f'<section aria-labelledby="h-groups"><h2 id="h-groups">Staff groups</h2>{groups}'
+    consoles = [_console(g, c) for g in view.groups for c in g.devices]
     if consoles:
-        html += (
-            "<table><caption>Staff consoles</caption><thead><tr>"
-            '<th scope="col">Console</th><th scope="col">Group</th>'
-            '<th scope="col">Last seen</th><th scope="col">Notes</th></tr></thead>'
-            f"<tbody>{consoles}</tbody></table>"
-        )
+        html += _table("Staff consoles", ("Console", "Group", "Last seen", "Notes"), consoles)
     return html + "</section>"
 
 
@@ -198,13 +200,12 @@ def _relays(view: LiveView) -> str:
     head = '<section aria-labelledby="h-relays"><h2 id="h-relays">Alert relays</h2>'
     if not view.relays:
         return head + "<p>No alert relay in the site file.</p></section>"
-    return (
-        head + "<table><caption>Alert relays and their last delivery</caption><thead><tr>"
-        '<th scope="col">Relay</th><th scope="col">Group</th><th scope="col">Kind</th>'
-        '<th scope="col">Health</th></tr></thead><tbody>'
-        + "".join(_relay(r) for r in view.relays)
-        + "</tbody></table></section>"
+    table = _table(
+        "Alert relays and their last delivery",
+        ("Relay", "Group", "Kind", "Health"),
+        (_relay(r) for r in view.relays),
     )
+    return f"{head}{table}</section>"
 
 
 def _manifest(view: LiveView) -> str:
