@@ -246,7 +246,7 @@ class SimStaff(SimDevice):
         if self.marker not in opened.body.free_text:
             self.relay.count("marker_missing")
         # As the console app: one report per request, from whichever console is first.
-        delay = report_delay_for(view, self.id, self.console.kept_site())
+        delay = report_delay_for(view, self.id, self.console.kept_site(), time.time())
         self.spawn(self._report_delivered(ticket_id, delay))
         plan = await self.relay.plan(ticket_id)
         if plan is None or self.id not in (plan.acceptor_id, plan.rival_id):

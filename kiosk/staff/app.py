@@ -159,7 +159,10 @@ class StaffApp(TicketCards, Alerts, Notices, StaffActions, LocalizedApp):
             if item.body is not None:
                 ticket_id = item.id
                 delay = report_delay_for(
-                    item.view.as_json(), self.client.config.device_id, self.client.kept_site()
+                    item.view.as_json(),
+                    self.client.config.device_id,
+                    self.client.kept_site(),
+                    time.time(),
                 )
                 Clock.schedule_once(lambda _dt: self._report_delivered(ticket_id), delay)
         self._render()
