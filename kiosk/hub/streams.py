@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import time
 from collections.abc import AsyncGenerator, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -39,18 +39,34 @@ _EVENTS_PER_WRITE = 64  # queued events a stream writes at once, at most
 
 @dataclass(frozen=True, slots=True)
 class _Reach:
-    """A published ticket as one stream judges it (kiosk/core/audience.py)."""
+    """A published ticket as the consoles' streams judge it (kiosk/core/audience.py).
+
+    Whether a step has come, or a console may see the ticket at all, depends on
+    the console only through its group: each is worked out once per group and
+    event, not once per console (fifty consoles' streams ask about each event)."""
 
     views: Views
     site: Site
     view: TicketView
     now: float
+    _due: dict[str | None, bool] = field(default_factory=dict)
+    _on_route: dict[str | None, bool] = field(default_factory=dict)
 
     def due(self, device: DeviceRecord) -> bool:
-        return self.views.due(device, self.site, self.view, self.now)
+        known = self._due.get(device.group_id)
+        if known is None:
+            known = self._due[device.group_id] = self.views.due(
+                device, self.site, self.view, self.now
+            )
+        return known
 
     def on_route(self, device: DeviceRecord) -> bool:
-        return self.site.staff_may_see(device, self.view.location_id, self.view.category)
+        known = self._on_route.get(device.group_id)
+        if known is None:
+            known = self._on_route[device.group_id] = self.site.staff_may_see(
+                device, self.view.location_id, self.view.category
+            )
+        return known
 
 
 class EventStreams:
@@ -72,6 +88,7 @@ class EventStreams:
         self._duty = duty
         self._clock = clock
         self.closing = False
+        self._last_reach: tuple[HubEvent, _Reach] | None = None
 
     def close(self) -> None:
         """End every event stream (at shutdown); devices reconnect to another hub."""
@@ -115,10 +132,21 @@ class EventStreams:
         def wants(event: HubEvent) -> bool:
             reach = None
             if device.role is DeviceRole.STAFF and isinstance(event, TicketChanged | ReplyPosted):
-                reach = _Reach(self._views, context.site, event.ticket, self._clock())
+                reach = self._reach(event, context.site)
             return event.audience.admits(device, reach)
 
         return wants
+
+    def _reach(self, event: TicketChanged | ReplyPosted, site: Site) -> _Reach:
+        """One _Reach for the streams of one site asked about one event in turn
+        (Broker.publish asks every stream before the next event); the event is
+        held, so `is` cannot match a later one at the same address."""
+        last = self._last_reach
+        if last is not None and last[0] is event and last[1].site is site:
+            return last[1]
+        reach = _Reach(self._views, site, event.ticket, self._clock())
+        self._last_reach = (event, reach)
+        return reach
 
     def _snapshot(self, device: DeviceRecord, site: Site) -> list[dict[str, Any]]:
         if device.role is DeviceRole.KIOSK:

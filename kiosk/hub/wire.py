@@ -50,7 +50,7 @@ def render(views: Views, device: DeviceRecord, site: Site, event: Queued) -> byt
         case Keepalive():
             return b": keepalive\n\n"
         case TicketChanged():
-            return sse(_ticket(views, device, site, event))
+            return _ticket(views, device, site, event)
         case DutyChanged():
             return sse({"type": "duty", "on_duty": event.on_duty})
         case DevicePresence() | EpochKeyPublished():
@@ -64,15 +64,47 @@ def render(views: Views, device: DeviceRecord, site: Site, event: Queued) -> byt
             return b""
 
 
-def _ticket(views: Views, device: DeviceRecord, site: Site, event: TicketChanged) -> dict[str, Any]:
+def _ticket(views: Views, device: DeviceRecord, site: Site, event: TicketChanged) -> bytes:
     if device.role is DeviceRole.KIOSK:
-        return {"type": "ticket", "ticket": views.kiosk_json(event.ticket, site)}
-    view = event.ticket.as_json()
+        return sse({"type": "ticket", "ticket": views.kiosk_json(event.ticket, site)})
+    # The view is the same for every console: encoded once an event, then each
+    # console's own sealed copy (kilobytes, its own) is added to the text.
+    out = [_STAFF_VIEWS.opened(event)]
     if event.sealed is not None:
-        view["sealed"] = event.sealed.get(device.id)
-    out: dict[str, Any] = {"type": "ticket", "ticket": view}
+        out.append(b',"sealed":' + _dumps(event.sealed.get(device.id)))
+    out.append(b"}")
     if event.alert is not None and event.alert_group in (None, device.group_id):
-        out["alert"] = event.alert.value  # reminder, reescalated or handed_over
+        out.append(b',"alert":' + _dumps(event.alert.value))  # reminder, reescalated, handed_over
     if event.skipped:  # an escalation that came early, and why (group ids only)
-        out["skipped"] = {"reason": "unreached", "groups": list(event.skipped)}
-    return out
+        out.append(b',"skipped":' + _dumps({"reason": "unreached", "groups": list(event.skipped)}))
+    out.append(b"}\n\n")
+    return b"".join(out)
+
+
+def _dumps(value: object) -> bytes:
+    return json.dumps(value, separators=(",", ":")).encode()
+
+
+class _StaffViews:
+    """`data: {"type":"ticket","ticket":{...` of the latest events, its closing
+    brace left off for the console's sealed copy. An event's streams render it
+    within moments of each other; the events themselves are held, so an id is
+    never that of a later event."""
+
+    _KEPT = 512
+
+    def __init__(self) -> None:
+        self._texts: dict[int, tuple[TicketChanged, bytes]] = {}
+
+    def opened(self, event: TicketChanged) -> bytes:
+        kept = self._texts.get(id(event))
+        if kept is not None and kept[0] is event:
+            return kept[1]
+        text = b'data: {"type":"ticket","ticket":' + _dumps(event.ticket.as_json())[:-1]
+        if len(self._texts) >= self._KEPT:
+            del self._texts[next(iter(self._texts))]
+        self._texts[id(event)] = (event, text)
+        return text
+
+
+_STAFF_VIEWS = _StaffViews()
