@@ -167,6 +167,9 @@ class AioClient:
     async def act(self, ticket_id: str, action: str, **fields: Any) -> dict[str, Any]:
         return await self.call("POST", f"/v1/tickets/{ticket_id}/{action}", fields or None)
 
+    async def ticket(self, ticket_id: str) -> dict[str, Any]:
+        return await self.call("GET", f"/v1/tickets/{ticket_id}")
+
     async def cancel(self, ticket_id: str) -> dict[str, Any]:
         return await self.call("POST", f"/v1/tickets/{ticket_id}/cancel")
 

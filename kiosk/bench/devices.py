@@ -18,6 +18,7 @@ from typing import Any
 
 from kiosk.bench.aio_client import AioClient, FleetShared
 from kiosk.bench.fleet import CONTROL_GROUP, Device
+from kiosk.bench.record import GONE
 from kiosk.bench.relay import Relay
 from kiosk.client import HubClient
 from kiosk.client.delivery import report_delay_for, still_to_report
@@ -91,6 +92,7 @@ class SimDevice:
                     if event.get("type") == "synced":
                         delay = 0.5
                         self._on_connected()
+                        self.on_synced()
                     elif event.get("type") == "ticket" and isinstance(event.get("ticket"), dict):
                         self.on_ticket(event["ticket"])
             except HubError as exc:
@@ -133,14 +135,48 @@ class SimDevice:
     def on_reconnect(self) -> None:
         """A fresh snapshot follows: what it repeats is not a duplicate."""
 
+    def on_synced(self) -> None:
+        """The snapshot is complete."""
+
 
 class SimKiosk(SimDevice):
     """A kiosk; the bench's parent process knows which ones a traveller is using
     (from what they report: closed, or the submission given up)."""
 
-    async def on_connected(self) -> None:
-        """As the kiosk app when its stream connects: the consoles' keys, checked."""
-        await self.client.epoch_keys(self.site)
+    def __init__(self, device: Device, relay: Relay, shared: FleetShared, site: Site) -> None:
+        super().__init__(device, relay, shared, site)
+        self._open: set[str] = set()  # requests the hub took, not yet seen closed
+        self._closed: set[str] = set()  # (a close can arrive before the submit's answer)
+        self._in_snapshot: set[str] = set()
+
+    def on_reconnect(self) -> None:
+        self._in_snapshot = set()
+
+    def on_synced(self) -> None:
+        """As the kiosk app (kiosk/traveller/request_tracking.py): a request of
+        this kiosk's missing from the snapshot closed while its stream was down."""
+        for ticket_id in self._open - self._in_snapshot:
+            self._open.discard(ticket_id)  # asked once; a failed ask is asked again below
+            self.spawn(self._closed_meanwhile(ticket_id))
+
+    async def _closed_meanwhile(self, ticket_id: str) -> None:
+        try:
+            view = await self.client.ticket(ticket_id)
+        except HubRefused as exc:
+            if exc.status == 404 and ticket_id not in self._closed:
+                # The app shows it as resolved; the bench counts it closed only if
+                # someone's close was acknowledged (else the hub let it go: lost).
+                self._closed.add(ticket_id)
+                self.relay.kiosk_saw(ticket_id, GONE)
+                self.client.forget_reply_key(ticket_id)
+            return
+        except KioskError:
+            self._open.add(ticket_id)  # the next reconnect asks again
+            return
+        if ticket_id not in self._closed:  # else its close came on the new stream meanwhile
+            if str(view.get("state")) not in _CLOSED:
+                self._open.add(ticket_id)
+            self.on_ticket(view)
 
     async def send(self, ticket_id: str, body: TicketBody, patience: float) -> None:
         """Submit as the app does: retried with the same id until `patience` runs out."""
@@ -150,6 +186,8 @@ class SimKiosk(SimDevice):
         while True:
             try:
                 await self.client.submit_ticket(self.site, ticket_id, body)
+                if ticket_id not in self._closed:
+                    self._open.add(ticket_id)
                 self.relay.submitted(ticket_id)
                 return
             except HubRefused as exc:
@@ -166,8 +204,11 @@ class SimKiosk(SimDevice):
 
     def on_ticket(self, view: dict[str, Any]) -> None:
         ticket_id, state = str(view.get("id")), str(view.get("state"))
+        self._in_snapshot.add(ticket_id)
         self.relay.kiosk_saw(ticket_id, state)
         if state in _CLOSED:
+            self._open.discard(ticket_id)
+            self._closed.add(ticket_id)
             self.client.forget_reply_key(ticket_id)  # as the kiosk app does
         elif state == "accepted":
             self.spawn(self._withdraw_if_planned(ticket_id))
@@ -177,6 +218,7 @@ class SimKiosk(SimDevice):
         if plan is not None and plan.cancel:
             with contextlib.suppress(KioskError):  # staff resolved it first: closed either way
                 await self.client.cancel(ticket_id)
+                self.relay.close_acked(ticket_id, "cancelled")
 
 
 class SimStaff(SimDevice):
@@ -263,7 +305,9 @@ class SimStaff(SimDevice):
         if answer != "none":
             await asyncio.sleep(self.hold)
             # Refused: the traveller withdrew first.
-            await self.act_until_answered(ticket_id, "resolve")
+            answer = await self.act_until_answered(ticket_id, "resolve")
+            if answer in ("yes", "refused after no answer"):  # the latter: an earlier try was
+                self.relay.close_acked(ticket_id, "resolved")
 
     async def act_until_answered(self, ticket_id: str, action: str, **fields: Any) -> str:
         """As a person taps again when the console says the hub did not answer:

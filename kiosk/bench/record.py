@@ -8,7 +8,11 @@ import time
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
-__all__ = ["Plan", "Recorder", "percentile"]
+__all__ = ["GONE", "Plan", "Recorder", "percentile"]
+
+# What a kiosk reports of its request when, after its stream was down, the hub
+# no longer has it (404): not a state of the hub's.
+GONE = "gone"
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -40,6 +44,7 @@ class _Ticket:
     kiosk_saw_accept: float | None = None
     closed: float | None = None
     closed_state: str = ""
+    close_acked: str = ""  # a console's resolve or the kiosk's cancel the hub answered
     accepted_by: str = ""
     consoles: set[str] = field(default_factory=set)
 
@@ -90,11 +95,23 @@ class Recorder:
                 return
             if state == "accepted" and ticket.kiosk_saw_accept is None:
                 ticket.kiosk_saw_accept = now
+            elif state == GONE:
+                # Closed while the kiosk's stream was down (it found the request
+                # gone from the hub): closed if someone's close was acknowledged,
+                # else left unclosed, and so lost.
+                if ticket.close_acked and ticket.closed is None:
+                    ticket.closed, ticket.closed_state = now, ticket.close_acked
             elif state in {"resolved", "cancelled", "expired"}:
                 if ticket.closed is not None:
                     self.duplicated += 1  # closed twice: a ghost came back
                 else:
                     ticket.closed, ticket.closed_state = now, state
+
+    def close_acked(self, ticket_id: str, state: str) -> None:
+        with self._lock:
+            ticket = self._tickets.get(ticket_id)
+            if ticket is not None and not ticket.close_acked:
+                ticket.close_acked = state
 
     # -- staff ------------------------------------------------------------------
     def plan(self, ticket_id: str) -> Plan | None:

@@ -52,6 +52,9 @@ class Relay:
     def kiosk_saw(self, ticket_id: str, state: str) -> None:
         self._post(("kiosk_saw", ticket_id, state, time.monotonic()))
 
+    def close_acked(self, ticket_id: str, state: str) -> None:
+        self._post(("close_acked", ticket_id, state))
+
     def notified(self, ticket_id: str, console: str, escalated_at: float | None) -> None:
         self._post(("notified", ticket_id, console, escalated_at, time.time(), time.monotonic()))
 

@@ -24,7 +24,7 @@ from kiosk.bench.fleet import CONTROL_GROUP, Device, Fleet
 from kiosk.bench.free_kiosks import FreeKiosks
 from kiosk.bench.hubs import process_rss_mb
 from kiosk.bench.machine_cpu import process_cpu_seconds
-from kiosk.bench.record import Plan, Recorder
+from kiosk.bench.record import GONE, Plan, Recorder
 from kiosk.bench.shard import ShardSettings, connect_seconds, shard_main
 from kiosk.core.body import TicketBody
 from kiosk.core.errors import KioskError
@@ -36,7 +36,16 @@ __all__ = ["Shards"]
 
 # What a shard reports of its devices: Recorder methods, sent as (name, *arguments).
 _RECORDED = frozenset(
-    {"submitted", "submit_failed", "kiosk_saw", "notified", "accept_sent", "accepted", "count"}
+    {
+        "submitted",
+        "submit_failed",
+        "kiosk_saw",
+        "close_acked",
+        "notified",
+        "accept_sent",
+        "accepted",
+        "count",
+    }
 )
 
 
@@ -199,7 +208,9 @@ class Shards:
         if kind in _RECORDED:
             getattr(self.recorder, kind)(*args)
             # The traveller's request is over (or never got through): the kiosk is free.
-            if kind == "submit_failed" or (kind == "kiosk_saw" and args[1] in CLOSED_STATES):
+            if kind == "submit_failed" or (
+                kind == "kiosk_saw" and (args[1] in CLOSED_STATES or args[1] == GONE)
+            ):
                 self._release(args[0])
         elif kind == "failed":
             self._report(str(args[0]))
