@@ -35,6 +35,7 @@ from kiosk.hub.wire import render, reply_json, sse
 __all__ = ["EventStreams"]
 
 _EVENTS_PER_WRITE = 64  # queued events a stream writes at once, at most
+_ABOUT_A_TICKET = (TicketChanged, ReplyPosted)  # what a console judges by its route
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,11 +130,13 @@ class EventStreams:
     def _wants(self, context: StreamContext) -> Callable[[HubEvent], bool]:
         device = context.device  # the same while the stream lasts (Broker.follow_manifest)
 
+        staff = device.role is DeviceRole.STAFF
+
         def wants(event: HubEvent) -> bool:
-            reach = None
-            if device.role is DeviceRole.STAFF and isinstance(event, TicketChanged | ReplyPosted):
-                reach = self._reach(event, context.site)
-            return event.audience.admits(device, reach)
+            # Asked by fifty consoles' streams about every event: kept short.
+            if staff and isinstance(event, _ABOUT_A_TICKET):
+                return event.audience.admits(device, self._reach(event, context.site))
+            return event.audience.admits(device, None)
 
         return wants
 
