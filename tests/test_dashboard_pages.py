@@ -61,7 +61,7 @@ def test_the_live_view_says_each_state_in_words() -> None:
     assert [k.state for k in central.kiosks] == ["online", "silent"]  # 19 s: a beat missed
     assert central.kiosks[0].fallback  # its place has a request whose kiosk shows it
     assert "silent for 19 s" in html
-    assert "offline, last heartbeat 5 min 40 s ago" in html
+    assert "offline, last seen 5 min 40 s ago" in html
     assert "manifest expired" in html
     assert "never seen" in html
     assert "step 2 of 2" in html

@@ -72,7 +72,7 @@ def _state(state: str, seconds_since: float | None) -> str:
     if state == "silent" and seconds_since is not None:
         text = f"silent for {duration(seconds_since)}"
     elif state == "offline" and seconds_since is not None:
-        text = f"offline, last heartbeat {duration(seconds_since)} ago"
+        text = f"offline, last seen {duration(seconds_since)} ago"
     else:
         text = state
     return f'<span class="state state-{state.replace(" ", "-")}">{mark} {escape(text)}</span>'
