@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from typing import Any
 
 from kiosk.core.audience import Audience
 from kiosk.core.events import Alert, TicketChanged, TicketView
 from kiosk.core.site import DeviceRecord, DeviceRole, Site
+from kiosk.hub import wire
 from kiosk.hub.views import Views
 from kiosk.hub.wire import render
 from kiosk.operator import sample_site
@@ -75,3 +77,13 @@ def test_an_event_is_never_rendered_as_another_that_came_before() -> None:
         got = _render(event, _console("staff-a", "central-staff"))
         assert got["ticket"]["id"] == f"{n:032x}"
         assert got["ticket"]["sealed"] == f"{n:04d}"
+
+
+def test_nothing_of_an_event_is_kept_once_no_stream_holds_it() -> None:
+    before = len(wire._STAFF_VIEWS)
+    event = TicketChanged(_VIEW, Audience.ticket("kiosk-p3"), {"staff-a": "QUFB"})
+    _render(event, _console("staff-a", "central-staff"))
+    assert len(wire._STAFF_VIEWS) == before + 1
+    del event  # the last stream has written it: its text (and sealed copies) go with it
+    gc.collect()
+    assert len(wire._STAFF_VIEWS) == before

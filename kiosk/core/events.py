@@ -76,7 +76,9 @@ class Alert(StrEnum):
     HANDED_OVER = "handed_over"
 
 
-@dataclass(frozen=True, slots=True)
+# A weak reference lets the hub keep what it rendered of an event exactly as
+# long as the event lives (kiosk/hub/wire.py), and no longer.
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class TicketChanged:
     ticket: TicketView
     audience: Audience

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import base64
 import json
+import weakref
+from functools import partial
 from typing import Any
 
 from kiosk.core.events import (
@@ -86,25 +88,33 @@ def _dumps(value: object) -> bytes:
 
 
 class _StaffViews:
-    """`data: {"type":"ticket","ticket":{...` of the latest events, its closing
-    brace left off for the console's sealed copy. An event's streams render it
-    within moments of each other; the events themselves are held, so an id is
-    never that of a later event."""
+    """`data: {"type":"ticket","ticket":{...` of each event still queued, its
+    closing brace left off for the console's sealed copy.
 
-    _KEPT = 512
+    Kept while the event lives (a weak reference's callback drops it), so the
+    text goes when the last stream has written the event and nothing of a
+    request, sealed copies included, outlives it here; and an id is never
+    taken for that of a later event at the same address."""
 
     def __init__(self) -> None:
-        self._texts: dict[int, tuple[TicketChanged, bytes]] = {}
+        self._texts: dict[int, tuple[weakref.ref[TicketChanged], bytes]] = {}
 
     def opened(self, event: TicketChanged) -> bytes:
-        kept = self._texts.get(id(event))
-        if kept is not None and kept[0] is event:
+        key = id(event)
+        kept = self._texts.get(key)
+        if kept is not None and kept[0]() is event:
             return kept[1]
         text = b'data: {"type":"ticket","ticket":' + _dumps(event.ticket.as_json())[:-1]
-        if len(self._texts) >= self._KEPT:
-            del self._texts[next(iter(self._texts))]
-        self._texts[id(event)] = (event, text)
+        self._texts[key] = (weakref.ref(event, partial(self._forget, key)), text)
         return text
+
+    def _forget(self, key: int, gone: weakref.ref[TicketChanged]) -> None:
+        kept = self._texts.get(key)
+        if kept is not None and kept[0] is gone:
+            del self._texts[key]
+
+    def __len__(self) -> int:
+        return len(self._texts)
 
 
 _STAFF_VIEWS = _StaffViews()
