@@ -156,7 +156,7 @@ class StoredReply:
     ciphertext: bytes
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)  # as TicketChanged
 class ReplyPosted:
     reply: StoredReply
     ticket: TicketView  # staff consoles the ticket is due to learn a reply was sent

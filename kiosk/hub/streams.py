@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import time
+import weakref
 from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -89,7 +90,7 @@ class EventStreams:
         self._duty = duty
         self._clock = clock
         self.closing = False
-        self._last_reach: tuple[HubEvent, _Reach] | None = None
+        self._last_reach: tuple[weakref.ref[TicketChanged | ReplyPosted], _Reach] | None = None
 
     def close(self) -> None:
         """End every event stream (at shutdown); devices reconnect to another hub."""
@@ -142,14 +143,19 @@ class EventStreams:
 
     def _reach(self, event: TicketChanged | ReplyPosted, site: Site) -> _Reach:
         """One _Reach for the streams of one site asked about one event in turn
-        (Broker.publish asks every stream before the next event); the event is
-        held, so `is` cannot match a later one at the same address."""
+        (Broker.publish asks every stream before the next event). Kept through a
+        weak reference: it goes with the event (the ticket's route and state with
+        it), and a later event at the same address is never taken for this one."""
         last = self._last_reach
-        if last is not None and last[0] is event and last[1].site is site:
+        if last is not None and last[0]() is event and last[1].site is site:
             return last[1]
         reach = _Reach(self._views, site, event.ticket, self._clock())
-        self._last_reach = (event, reach)
+        self._last_reach = (weakref.ref(event, self._forget_reach), reach)
         return reach
+
+    def _forget_reach(self, gone: weakref.ref[TicketChanged | ReplyPosted]) -> None:
+        if self._last_reach is not None and self._last_reach[0] is gone:
+            self._last_reach = None
 
     def _snapshot(self, device: DeviceRecord, site: Site) -> list[dict[str, Any]]:
         if device.role is DeviceRole.KIOSK:
