@@ -23,6 +23,7 @@ from kiosk.client import DeviceConfig, HubClient
 from kiosk.core.site import DeviceRole
 from kiosk.crypto import DeviceKeys
 from kiosk.operator import SiteLayout, enrol_local_device, init_site, sample_site
+from tests.in_process_hub import FakeClock, InProcessHub
 from tests.waiting import wait_until
 
 REPO = Path(__file__).resolve().parent.parent
@@ -164,6 +165,16 @@ def hub(site: Site) -> Iterator[HubProcess]:
         yield process
     finally:
         process.stop()
+
+
+@pytest.fixture
+def in_hub(site: Site) -> Iterator[InProcessHub]:
+    """The site's hub in this process, on a clock the test moves (in_process_hub.py)."""
+    hub = InProcessHub(site.layout, FakeClock(time.time()))
+    try:
+        yield hub
+    finally:
+        hub.close()
 
 
 @pytest.fixture

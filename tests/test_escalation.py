@@ -10,7 +10,6 @@ import asyncio
 import base64
 import dataclasses
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -67,28 +66,19 @@ def _sealed_request(
     }
 
 
-@pytest.fixture
-def hub(site: Site) -> Iterator[InProcessHub]:
-    hub = InProcessHub(site.layout, FakeClock(time.time()))
-    try:
-        yield hub
-    finally:
-        hub.close()
-
-
 def test_the_next_group_is_alerted_when_nobody_accepts_in_time(
-    site: Site, hub: InProcessHub
+    site: Site, in_hub: InProcessHub
 ) -> None:
     _with_control_after(site, 2)
     control = _control(site)
-    first, second = hub.listen("staff-anna"), hub.listen("ctl-1")
+    first, second = in_hub.listen("staff-anna"), in_hub.listen("ctl-1")
     request = _sealed_request(site, Category.LOST, Urgency.NORMAL, [site.staff, control])
-    assert hub.call(site.kiosk, "POST", "/v1/tickets", request).status_code == 201
+    assert in_hub.call(site.kiosk, "POST", "/v1/tickets", request).status_code == 201
     assert [t["id"] for t in first.tickets()] == [request["id"]]  # the first step at once
     assert second.tickets() == []  # the control room not yet
-    hub.escalate(after=1.9)
+    in_hub.escalate(after=1.9)
     assert second.tickets() == []
-    hub.escalate(after=0.1)  # its step's limit, with nobody accepting
+    in_hub.escalate(after=0.1)  # its step's limit, with nobody accepting
     escalated = second.tickets()
     assert [t["id"] for t in escalated] == [request["id"]]
     reader = site.client(control)
@@ -97,29 +87,29 @@ def test_the_next_group_is_alerted_when_nobody_accepts_in_time(
         assert reader.open_ticket(escalated[0]).body.category is Category.LOST
     finally:
         reader.close()
-    hub.escalate(after=60)
+    in_hub.escalate(after=60)
     assert second.tickets() == []  # once only
     assert first.tickets() == []  # the first step was alerted already
 
 
-def test_an_accepted_ticket_is_not_escalated(site: Site, hub: InProcessHub) -> None:
+def test_an_accepted_ticket_is_not_escalated(site: Site, in_hub: InProcessHub) -> None:
     _with_control_after(site, 2)
     control = _control(site)
-    hub.listen("staff-anna")  # the first step's console is there (a live stream)
-    second = hub.listen("ctl-1")
+    in_hub.listen("staff-anna")  # the first step's console is there (a live stream)
+    second = in_hub.listen("ctl-1")
     request = _sealed_request(site, Category.LOST, Urgency.NORMAL, [site.staff, control])
-    hub.call(site.kiosk, "POST", "/v1/tickets", request)
+    in_hub.call(site.kiosk, "POST", "/v1/tickets", request)
     path = f"/v1/tickets/{request['id']}/accept"
-    assert hub.call(site.staff, "POST", path, {"eta_minutes": 2}).status_code == 200
-    hub.escalate(after=2)
-    hub.escalate(after=30)
+    assert in_hub.call(site.staff, "POST", path, {"eta_minutes": 2}).status_code == 200
+    in_hub.escalate(after=2)
+    in_hub.escalate(after=30)
     assert [t for t in second.tickets() if t["state"] != "accepted"] == []
 
 
-def test_urgent_categories_alert_every_group_at_once(site: Site, hub: InProcessHub) -> None:
-    second = hub.listen(_control(site).device_id)  # the sample site: medical_now to both at 0 s
+def test_urgent_categories_alert_every_group_at_once(site: Site, in_hub: InProcessHub) -> None:
+    second = in_hub.listen(_control(site).device_id)  # the sample site: medical_now to both at 0 s
     request = _sealed_request(site, Category.MEDICAL_NOW, Urgency.URGENT, [site.staff])
-    hub.call(site.kiosk, "POST", "/v1/tickets", request)
+    in_hub.call(site.kiosk, "POST", "/v1/tickets", request)
     assert [t["id"] for t in second.tickets()] == [request["id"]]
 
 

@@ -15,7 +15,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -30,7 +29,7 @@ from kiosk.operator import enrol_local_device
 from kiosk.operator.site_admin import current_site, publish
 from tests.conftest import REPO, HubProcess, Site
 from tests.hub_events import listen
-from tests.in_process_hub import FakeClock, InProcessHub, Stream
+from tests.in_process_hub import InProcessHub, Stream
 from tests.test_escalation import _sealed_request
 from tests.waiting import wait_until
 
@@ -47,15 +46,6 @@ def _control_after(site: Site, seconds: int) -> DeviceConfig:
     return enrol_local_device(
         site.layout, DeviceRole.STAFF, site.hub_url, group_id="central-control", device_id="ctl-1"
     )
-
-
-@pytest.fixture
-def in_hub(site: Site) -> Iterator[InProcessHub]:
-    hub = InProcessHub(site.layout, FakeClock(time.time()))
-    try:
-        yield hub
-    finally:
-        hub.close()
 
 
 def _escalations(stream: Stream) -> list[dict[str, Any]]:

@@ -7,11 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
-from collections.abc import Iterator
 from typing import Any
-
-import pytest
 
 from kiosk.core.categories import Category, Urgency
 from kiosk.core.ticket import new_ticket_id
@@ -19,16 +15,7 @@ from kiosk.crypto import sign_admin_request
 from kiosk.hub.fleet_admin_api import live_tickets
 from kiosk.operator.hub_admin import LocalHubAdmin
 from tests.conftest import Site
-from tests.in_process_hub import FakeClock, InProcessHub, _call
-
-
-@pytest.fixture
-def hub(site: Site) -> Iterator[InProcessHub]:
-    hub = InProcessHub(site.layout, FakeClock(time.time()))
-    try:
-        yield hub
-    finally:
-        hub.close()
+from tests.in_process_hub import InProcessHub, _call
 
 
 def _live(site: Site, hub: InProcessHub) -> dict[str, Any]:
@@ -51,10 +38,10 @@ def _submit(site: Site, hub: InProcessHub) -> str:
     return ticket_id
 
 
-def test_live_follows_streams_steps_and_acceptance(site: Site, hub: InProcessHub) -> None:
-    hub.listen(site.staff.device_id)  # the platform staff's console streams
-    ticket_id = _submit(site, hub)
-    live = _live(site, hub)
+def test_live_follows_streams_steps_and_acceptance(site: Site, in_hub: InProcessHub) -> None:
+    in_hub.listen(site.staff.device_id)  # the platform staff's console streams
+    ticket_id = _submit(site, in_hub)
+    live = _live(site, in_hub)
     staff = next(g for g in live["groups"] if g["group_id"] == "central-staff")
     assert staff == {
         "group_id": "central-staff",
@@ -66,38 +53,40 @@ def test_live_follows_streams_steps_and_acceptance(site: Site, hub: InProcessHub
     (ticket,) = live["tickets"]
     assert (ticket["step"], ticket["steps"], ticket["fallback"]) == (1, 2, False)
 
-    hub.escalate(after=91)  # the control room's step (90 s); nobody there: fallback
-    live = _live(site, hub)
+    in_hub.escalate(after=91)  # the control room's step (90 s); nobody there: fallback
+    live = _live(site, in_hub)
     (ticket,) = live["tickets"]
     assert (ticket["step"], ticket["fallback"], ticket["age_seconds"]) == (2, True, 91.0)
-    assert live["now"] == hub.clock.now
+    assert live["now"] == in_hub.clock.now
 
     path = f"/v1/tickets/{ticket_id}/accept"
-    assert hub.call(site.staff, "POST", path, {"eta_minutes": 2}).status_code == 200
-    (ticket,) = _live(site, hub)["tickets"]
+    assert in_hub.call(site.staff, "POST", path, {"eta_minutes": 2}).status_code == 200
+    (ticket,) = _live(site, in_hub)["tickets"]
     assert (ticket["accepted"], ticket["step"], ticket["fallback"]) == (True, 2, False)
-    text = json.dumps(_live(site, hub))
+    text = json.dumps(_live(site, in_hub))
     for secret in (ticket_id, "unwell", "normal", site.kiosk.device_id):
         assert secret not in text
 
 
 def test_a_request_accepted_before_the_next_step_stays_at_step_one(
-    site: Site, hub: InProcessHub
+    site: Site, in_hub: InProcessHub
 ) -> None:
-    hub.listen(site.staff.device_id)
-    ticket_id = _submit(site, hub)
-    hub.clock.advance(30)
+    in_hub.listen(site.staff.device_id)
+    ticket_id = _submit(site, in_hub)
+    in_hub.clock.advance(30)
     path = f"/v1/tickets/{ticket_id}/accept"
-    assert hub.call(site.staff, "POST", path, {"eta_minutes": 2}).status_code == 200
-    hub.escalate(after=300)
-    (ticket,) = _live(site, hub)["tickets"]
+    assert in_hub.call(site.staff, "POST", path, {"eta_minutes": 2}).status_code == 200
+    in_hub.escalate(after=300)
+    (ticket,) = _live(site, in_hub)["tickets"]
     assert (ticket["accepted"], ticket["step"]) == (True, 1)
 
 
-def test_the_local_hub_admin_answers_as_a_hub_just_started(site: Site, hub: InProcessHub) -> None:
-    _submit(site, hub)
-    local = LocalHubAdmin(hub.hub.store).live()
+def test_the_local_hub_admin_answers_as_a_hub_just_started(
+    site: Site, in_hub: InProcessHub
+) -> None:
+    _submit(site, in_hub)
+    local = LocalHubAdmin(in_hub.hub.store).live()
     assert [t["location_id"] for t in local["tickets"]] == ["central-p3"]
     assert all(g["live"] == 0 and not g["reached"] for g in local["groups"])
     assert local["relays"] == []
-    assert live_tickets([], None, hub.hub.views, 0.0) == []
+    assert live_tickets([], None, in_hub.hub.views, 0.0) == []

@@ -4,35 +4,22 @@ written it: nothing (no encoded view, no sealed copy, no route decision)."""
 from __future__ import annotations
 
 import gc
-import time
-from collections.abc import Iterator
-
-import pytest
 
 from kiosk.core.categories import Category, Urgency
 from kiosk.core.ticket import Ticket, new_ticket_id
 from kiosk.hub import wire
 from tests.conftest import Site
-from tests.in_process_hub import FakeClock, InProcessHub
-
-
-@pytest.fixture
-def hub(site: Site) -> Iterator[InProcessHub]:
-    hub = InProcessHub(site.layout, FakeClock(time.time()))
-    try:
-        yield hub
-    finally:
-        hub.close()
+from tests.in_process_hub import InProcessHub
 
 
 def test_an_event_written_by_every_stream_leaves_nothing_behind(
-    site: Site, hub: InProcessHub
+    site: Site, in_hub: InProcessHub
 ) -> None:
-    staff, kiosk = hub.listen(site.staff.device_id), hub.listen(site.kiosk.device_id)
-    current = hub.run(hub.hub.current_site())
+    staff, kiosk = in_hub.listen(site.staff.device_id), in_hub.listen(site.kiosk.device_id)
+    current = in_hub.run(in_hub.hub.current_site())
     assert current is not None
     kept_before = len(wire._STAFF_VIEWS)
-    now = hub.clock.now
+    now = in_hub.clock.now
     ticket = Ticket(
         id=new_ticket_id(),
         kiosk_id=site.kiosk.device_id,
@@ -42,7 +29,7 @@ def test_an_event_written_by_every_stream_leaves_nothing_behind(
         created_at=now,
         updated_at=now,
     )
-    hub.hub.publisher.ticket(ticket, current, {site.staff.device_id: "c2VhbGVk"})
+    in_hub.hub.publisher.ticket(ticket, current, {site.staff.device_id: "c2VhbGVk"})
     shown = staff.tickets()
     assert [(t["id"], t["sealed"]) for t in shown] == [(ticket.id, "c2VhbGVk")]
     assert [t["id"] for t in kiosk.tickets()] == [ticket.id]
@@ -50,4 +37,4 @@ def test_an_event_written_by_every_stream_leaves_nothing_behind(
     # of it (the encoded view, the route decision) went with it.
     gc.collect()
     assert len(wire._STAFF_VIEWS) == kept_before
-    assert hub.hub.streams._last_reach is None
+    assert in_hub.hub.streams._last_reach is None
