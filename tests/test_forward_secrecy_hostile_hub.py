@@ -28,6 +28,7 @@ from kiosk.staff.inbox import StaffInbox
 from kiosk.staff.key_ring import KeyRing, needed_key_ids, open_request
 from tests.conftest import HubProcess, Site
 from tests.test_forward_secrecy_hub import Console
+from tests.waiting import wait_until
 
 
 def _view(ticket_id: str, sealed: bytes) -> dict[str, Any]:
@@ -123,11 +124,13 @@ def test_long_term_copies_are_refused_from_a_clock_slack_after_the_first_key() -
     ring.destroy_all()
 
 
-def _withhold_epoch_keys(site: Site) -> None:
-    """What a hostile hub does: serve no epoch key to anyone."""
+def _withhold_epoch_keys(site: Site, client: HubClient) -> None:
+    """What a hostile hub does: serve no epoch key to anyone (the hub answers
+    from the keys it read lately for up to KEPT_SECONDS: waited out)."""
     with sqlite3.connect(site.layout.hub / "hub.db") as conn:
         conn.execute("DELETE FROM epoch_keys")
     conn.close()
+    wait_until(lambda: client.call("GET", "/v1/epoch-keys")["keys"] == [], "no key served")
 
 
 def _copies(db: Path, ticket_id: str) -> dict[str, bytes]:
@@ -152,7 +155,7 @@ def test_a_kiosk_that_saw_a_console_publish_never_seals_to_its_long_term_key(
 ) -> None:
     anna = Console(staff_client, 600)
     assert "staff-anna" in kiosk_client.epoch_keys(kiosk_client.site())
-    _withhold_epoch_keys(site)
+    _withhold_epoch_keys(site, kiosk_client)
     kiosk_client.epoch_cache.forget()  # as when its event stream reconnects
 
     # Anna is the route's only reader: no copy is sealed at all (the kiosk
@@ -191,7 +194,7 @@ def test_a_console_refuses_a_long_term_copy_sent_after_it_published(
     # to her long-term key (it cannot tell her from a console without keys).
     anna = Console(staff_client, 600)
     anna.ring.published_since = int(time.time()) - 3600  # published an hour ago
-    _withhold_epoch_keys(site)
+    _withhold_epoch_keys(site, kiosk_client)
     ticket_id = _submit(kiosk_client, "fr")
     view = staff_client.ticket(ticket_id)
     assert sealed_key_id(base64.b64decode(view["sealed"])) is None

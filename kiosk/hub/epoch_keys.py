@@ -12,7 +12,9 @@ of its own. Only public data is stored; rows are pruned once expired.
 
 from __future__ import annotations
 
+import threading
 import time
+from collections.abc import Callable
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import sessionmaker
@@ -43,18 +45,37 @@ __all__ = ["EpochKeyStore", "StoredEpochKey", "epoch_key_routes"]
 MAX_EPOCH_SECONDS = 7 * 24 * 3600
 # A console publishes its next key shortly before the current one ends.
 MAX_KEYS_PER_DEVICE = 3
+# How long the unexpired keys read once answer GET /v1/epoch-keys without the
+# database. Every kiosk asks at each (re)connect: after a hub restart that is
+# every kiosk of the site within a minute, each a read of every key. A key
+# stored here is served at once; one stored by another hub on the same
+# PostgreSQL database (which pushes it to kiosks itself) at most this late.
+KEPT_SECONDS = 2.0
 
 
 StoredEpochKey = EpochKeyRecord  # one record for hub and devices (kiosk/core)
 
 
 class EpochKeyStore:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, monotonic: Callable[[], float] = time.monotonic) -> None:
         self._store = store
         self._sessions = sessionmaker(store.engine, expire_on_commit=False)
+        self._monotonic = monotonic
+        self._lock = threading.Lock()
+        # (read at, unexpired keys then) and the puts so far: a read that began
+        # before a put is not kept after it.
+        self._kept: tuple[float, list[StoredEpochKey]] | None = None
+        self._puts = 0
 
     def put(self, key: StoredEpochKey, now: float) -> None:
         """Store (or restore) a key; drop this device's expired and surplus ones."""
+        try:
+            self._write(key, now)
+        finally:
+            with self._lock:
+                self._kept, self._puts = None, self._puts + 1
+
+    def _write(self, key: StoredEpochKey, now: float) -> None:
         with self._store.write_lock, self._sessions.begin() as s:
             s.merge(
                 EpochKeyRow(
@@ -76,15 +97,32 @@ class EpochKeyStore:
             for row in rows[MAX_KEYS_PER_DEVICE:]:
                 s.delete(row)
 
+    def kept(self, now: float) -> list[StoredEpochKey] | None:
+        """The unexpired keys at `now` without the database, if read lately; else None."""
+        with self._lock:
+            kept = self._kept
+        if kept is None or self._monotonic() - kept[0] > KEPT_SECONDS:
+            return None
+        return [k for k in kept[1] if k.not_after >= now]
+
     def current(self, now: float) -> list[StoredEpochKey]:
+        """The keys unexpired at `now` (blocking: a worker thread's)."""
+        if (kept := self.kept(now)) is not None:
+            return kept
+        with self._lock:
+            puts, read_at = self._puts, self._monotonic()
         with self._sessions() as s:
             rows = s.scalars(select(EpochKeyRow).where(EpochKeyRow.not_after >= now)).all()
-            return [
+            keys = [
                 StoredEpochKey(
                     r.device_id, r.epoch_id, r.not_before, r.not_after, r.public, r.signature
                 )
                 for r in rows
             ]
+        with self._lock:
+            if self._puts == puts:
+                self._kept = (read_at, keys)
+        return keys
 
 
 def epoch_key_routes(calls: SignedCalls, keys: EpochKeyStore, publisher: Publisher) -> list[Route]:
@@ -108,7 +146,10 @@ def epoch_key_routes(calls: SignedCalls, keys: EpochKeyStore, publisher: Publish
             staff = site.readers_at(device.location_id)
         else:
             staff = frozenset(d.id for d in site.devices if d.role is DeviceRole.STAFF)
-        current = await run_in_threadpool(keys.current, time.time())
+        now = time.time()
+        current = keys.kept(now)
+        if current is None:
+            current = await run_in_threadpool(keys.current, now)
         return piecewise_json({"keys": [k.view() for k in current if k.device_id in staff]})
 
     handler = by_method(
