@@ -152,12 +152,23 @@ class SimKiosk(SimDevice):
     def on_reconnect(self) -> None:
         self._in_snapshot = set()
 
+    async def on_connected(self) -> None:
+        await self._fetch_keys()
+
     def on_synced(self) -> None:
         """As the kiosk app (kiosk/traveller/request_tracking.py): a request of
-        this kiosk's missing from the snapshot closed while its stream was down."""
+        this kiosk's missing from the snapshot closed while its stream was down;
+        and the consoles' keys are fetched and checked before anyone asks for
+        help (at the first connect `on_connected` does it, before the load)."""
         for ticket_id in self._open - self._in_snapshot:
             self._open.discard(ticket_id)  # asked once; a failed ask is asked again below
             self.spawn(self._closed_meanwhile(ticket_id))
+        if self.ready.is_set():
+            self.spawn(self._fetch_keys())
+
+    async def _fetch_keys(self) -> None:
+        with contextlib.suppress(KioskError):  # a request fetches them again
+            await self.client.epoch_keys(self.site)
 
     async def _closed_meanwhile(self, ticket_id: str) -> None:
         try:
