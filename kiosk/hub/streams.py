@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
+from kiosk.core.audience import Audience
 from kiosk.core.clock import Clock
 from kiosk.core.events import HubEvent, ReplyPosted, TicketChanged, TicketView
 from kiosk.core.site import DeviceRecord, DeviceRole, Site
@@ -53,6 +54,18 @@ class _Reach:
     now: float
     _due: dict[str | None, bool] = field(default_factory=dict)
     _on_route: dict[str | None, bool] = field(default_factory=dict)
+    _admits: dict[str | None, bool] = field(default_factory=dict)
+
+    def admits(self, audience: Audience, device: DeviceRecord) -> bool:
+        """`audience.admits(device, self)` for a staff console: once per group
+        when the audience names no console (it then judges a console by its
+        group alone), else for this console."""
+        if audience.device_id is not None or audience.except_device is not None:
+            return audience.admits(device, self)
+        known = self._admits.get(device.group_id)
+        if known is None:
+            known = self._admits[device.group_id] = audience.admits(device, self)
+        return known
 
     def due(self, device: DeviceRecord) -> bool:
         known = self._due.get(device.group_id)
@@ -136,7 +149,7 @@ class EventStreams:
         def wants(event: HubEvent) -> bool:
             # Asked by fifty consoles' streams about every event: kept short.
             if staff and isinstance(event, _ABOUT_A_TICKET):
-                return event.audience.admits(device, self._reach(event, context.site))
+                return self._reach(event, context.site).admits(event.audience, device)
             return event.audience.admits(device, None)
 
         return wants
