@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import random
 from pathlib import Path
 from typing import Any
 
@@ -88,11 +89,40 @@ def test_keepalive_goes_only_to_streams_quiet_for_the_interval() -> None:
         waiting = broker.subscribe("s2", lambda e: True)
         quiet.sent_at, busy.sent_at, waiting.sent_at = 100.0, 108.0, 100.0
         waiting.put(DutyChanged("s1", True))  # it has something to write anyway
-        broker.keepalive(now=110.0, idle=5.0)
+        broker.keepalive(now=110.0, longest=5.0)
         assert _drain(quiet) == [KEEPALIVE]
         assert _drain(busy) == []  # wrote 2 s ago
         assert _drain(waiting) == [DutyChanged("s1", True)]
         assert not any(s.overflowed for s in (quiet, busy, waiting))
+
+    asyncio.run(run())
+
+
+def test_streams_that_opened_together_keep_alive_at_different_times() -> None:
+    """After a hub's restart every device's stream opens within seconds: their
+    keep-alives must not come in one tick of the loop ever after, and none may
+    leave its stream silent longer than allowed."""
+
+    async def run() -> None:
+        broker = Broker(random.Random(7))  # noqa: S311  (a test's fixed draws)
+        subs = [broker.subscribe(f"k{n}", lambda e: True, kiosk=True) for n in range(1000)]
+        longest, tick, now = 14.5, 0.5, 0.0
+        written: list[int] = []
+        while now < 120.0:
+            now += tick
+            broker.keepalive(now, longest)
+            due = [s for s in subs if s.pending]
+            for sub in due:  # as each stream writes its keep-alive
+                assert now - sub.sent_at <= longest + tick
+                sub.pending.clear()
+                sub.sent_at = now
+            written.append(len(due))
+        assert all(now - s.sent_at <= longest + tick for s in subs)
+        assert sum(written) > 7000  # about one a stream every 11-15 s
+        # Of a thousand, in any one tick: the first ones (drawn when the streams
+        # opened) spread over seven ticks, and they drift further apart after.
+        assert max(written) <= 200
+        assert max(written[len(written) // 2 :]) <= 110
 
     asyncio.run(run())
 
@@ -118,7 +148,8 @@ def test_a_quiet_event_stream_writes_a_keepalive_each_heartbeat(tmp_path: Path) 
         await hub.keepalive_once()  # it wrote just now: too soon
         assert sub.pending == []
         # As if it had written nothing for a heartbeat (the stream's own record of
-        # its last write): more than half a heartbeat, so the job wakes it.
+        # its last write): more than its share of the longest silence, so the job
+        # wakes it.
         sub.sent_at -= hub.settings.heartbeat_seconds
         await hub.keepalive_once()
         written.append(await asyncio.wait_for(pending, 5))

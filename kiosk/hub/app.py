@@ -75,6 +75,9 @@ if TYPE_CHECKING:  # psycopg (11 MB) is loaded only by hubs on PostgreSQL
 __all__ = ["TICKET_ACTION_EVENTS", "Hub", "create_hub"]
 
 _WORKER_THREADS = 16
+# Keep-alive checks a heartbeat: each stream's comes within a tick of its due
+# time (kiosk/hub/events.py spreads those), 0.5 s at the default 15 s.
+KEEPALIVE_TICKS = 30
 
 
 class Hub:
@@ -172,9 +175,11 @@ class Hub:
         await self.expiry.expire_once(now)
 
     async def keepalive_once(self) -> None:
-        """Run every half heartbeat: so no stream stays silent longer than one
-        heartbeat, which is what devices and proxies in between rely on."""
-        self.broker.keepalive(time.monotonic(), self.settings.heartbeat_seconds / 2)
+        """Run KEEPALIVE_TICKS times a heartbeat: no stream stays silent longer
+        than one heartbeat, which is what devices and proxies in between rely on
+        (a device gives a stream up after 45 s: kiosk/client/transport.py)."""
+        tick = self.settings.heartbeat_seconds / KEEPALIVE_TICKS
+        self.broker.keepalive(time.monotonic(), self.settings.heartbeat_seconds - tick)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
@@ -222,7 +227,7 @@ async def _running(hub: Hub) -> AsyncIterator[None]:
             # WAL truncations that readers deferred (Store.after_purge).
             (CHECKPOINT_GAP, partial(run_in_threadpool, hub.store.finish_purges), "checkpoint"),
             (settings.presence_sweep_seconds, hub.presence_once, "presence"),
-            (settings.heartbeat_seconds / 2, hub.keepalive_once, "keepalive"),
+            (settings.heartbeat_seconds / KEEPALIVE_TICKS, hub.keepalive_once, "keepalive"),
         )
     ]
     if hub.pg is not None:

@@ -12,6 +12,7 @@ Audience, which decides who receives it (each stream asks it, streams.py).
 from __future__ import annotations
 
 import asyncio
+import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -21,6 +22,12 @@ from kiosk.core.site import DeviceRecord, Site
 __all__ = ["KEEPALIVE", "MAX_STREAMS_PER_DEVICE", "Broker", "StreamContext", "Subscription"]
 
 _QUEUE_LIMIT = 1000
+# A stream's keep-alive comes after a silence of this share of the longest
+# allowed, drawn at random when it opens and at each keep-alive: streams that
+# opened together (every device after a hub's restart) then drift apart. Given the
+# same silence, ten thousand kiosks' streams wrote their keep-alives in one
+# tick of the loop, which stalled every event behind them for seconds.
+_QUIET_SHARES = (0.75, 1.0)
 # Two, so that a device reconnecting while the hub has not yet noticed its old
 # connection is gone is never turned away; a third closes the oldest (a refusal
 # would lock out a device whose dead stream the hub still holds, for as long as
@@ -55,6 +62,9 @@ class Subscription:
     kiosk: bool = False
     # When its stream last wrote anything (time.monotonic), set by the stream.
     sent_at: float = 0.0
+    # Of the longest silence allowed, how much this stream keeps before its next
+    # keep-alive (Broker.keepalive).
+    quiet_share: float = 1.0
     pending: list[Queued] = field(default_factory=list)
     context: StreamContext | None = None
     _waiter: asyncio.Future[None] | None = field(default=None, init=False, repr=False)
@@ -86,7 +96,9 @@ class Subscription:
 
 
 class Broker:
-    def __init__(self) -> None:
+    def __init__(self, chance: random.Random | None = None) -> None:
+        """`chance`: draws each stream's quiet share (tests pass a seeded one)."""
+        self._chance = chance or random.Random()  # noqa: S311  (spreads load; not a secret)
         self._staff: set[Subscription] = set()
         self._kiosks: dict[str, set[Subscription]] = {}
         self._by_device: dict[str, list[Subscription]] = {}  # oldest first
@@ -107,6 +119,7 @@ class Broker:
         """A new stream for `device_id`; its oldest open one ends if it had
         MAX_STREAMS_PER_DEVICE already."""
         sub = Subscription(device_id, wants, kiosk=kiosk, context=context)
+        sub.quiet_share = self._chance.uniform(*_QUIET_SHARES)
         self._live = None
         same = self._by_device.setdefault(device_id, [])
         while len(same) >= MAX_STREAMS_PER_DEVICE:
@@ -170,14 +183,20 @@ class Broker:
                 # snapshot on reconnect rather than from a gap in the stream.
                 sub.overflowed = True
 
-    def keepalive(self, now: float, idle: float) -> None:
-        """Ask every stream that has written nothing for `idle` seconds to send a
-        keep-alive. One timer for the hub instead of a timeout on each stream's
-        every wait: that made a task and a timer per event and per stream, and
-        their garbage (kiosk bench, 1,000 kiosks; docs/benchmarks.md)."""
+    def keepalive(self, now: float, longest: float) -> None:
+        """Ask every stream that has written nothing for its share of `longest`
+        seconds to send a keep-alive; called often (Hub.keepalive_once), so
+        that each stream's comes when due, not all together. One timer for the
+        hub instead of a timeout on each stream's every wait: that made a task
+        and a timer per event and per stream, and their garbage (kiosk bench,
+        1,000 kiosks; docs/benchmarks.md)."""
+        draw = self._chance.uniform
         for sub in self._subs:
-            if now - sub.sent_at >= idle and not sub.pending:
+            if now - sub.sent_at >= longest * sub.quiet_share and not sub.pending:
                 sub.put(KEEPALIVE)
+                # Drawn again for the next: with one share for good, the streams
+                # of one tick stayed together, a few hundred a tick at 1,000.
+                sub.quiet_share = draw(*_QUIET_SHARES)
 
     def revoke(self, device_ids: set[str]) -> None:
         """End the streams of devices that were revoked."""
