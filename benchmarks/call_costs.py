@@ -24,13 +24,18 @@ import asyncio
 import json
 import os
 import random
-import tempfile
+import sys
 import time
 from pathlib import Path
 from typing import Any
 
-from kiosk.bench.fleet import Device, Fleet, build_fleet
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from in_process_site import drain, scratch_fleet
+
+from kiosk.bench.fleet import Device, Fleet
 from kiosk.client.epoch_keys import EpochKeyCache, sealing_keys
+from kiosk.client.in_process import call_app
 from kiosk.client.signed_calls import sealed_ticket_doc, signed_call, ticket_readers
 from kiosk.core.body import TicketBody
 from kiosk.core.categories import Category, Urgency
@@ -38,8 +43,6 @@ from kiosk.core.site import Site
 from kiosk.core.ticket import new_ticket_id
 from kiosk.hub.app import Hub, create_hub
 from kiosk.hub.events import StreamContext
-from kiosk.hub.wire import render
-from kiosk.operator import SiteLayout
 
 # One request's calls: who makes each, and the answer that means it was done.
 _Call = tuple[str, str, bytes, dict[str, str], int]
@@ -78,46 +81,6 @@ def _calls(fleet: Fleet, site: Site, kiosk: Device, chance: random.Random) -> li
     return calls
 
 
-async def _asgi(app: Any, method: str, path: str, data: bytes, headers: dict[str, str]) -> int:
-    """One call through the app as granian hands it over; the answer's status."""
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0", "spec_version": "2.3"},
-        "http_version": "1.1",
-        "method": method,
-        "scheme": "https",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "headers": [
-            (b"content-length", str(len(data)).encode()),
-            *((k.lower().encode(), v.encode()) for k, v in headers.items()),
-        ],
-        "client": ("127.0.0.1", 40000),
-        "server": ("127.0.0.1", 8443),
-        "state": {},
-    }
-    delivered = False
-    status = 0
-
-    async def receive() -> dict[str, Any]:
-        nonlocal delivered
-        if not delivered:
-            delivered = True
-            return {"type": "http.request", "body": data, "more_body": False}
-        await asyncio.Event().wait()  # the client stays until the answer
-        return {"type": "http.disconnect"}
-
-    async def send(message: dict[str, Any]) -> None:
-        nonlocal status
-        if message["type"] == "http.response.start":
-            status = message["status"]
-
-    await app(scope, receive, send)
-    return status
-
-
 async def _rounds(app: Any, fleet: Fleet, options: argparse.Namespace) -> dict[str, Any]:
     hub: Hub = app.state.hub
     site = await hub.current_site()
@@ -127,18 +90,11 @@ async def _rounds(app: Any, fleet: Fleet, options: argparse.Namespace) -> dict[s
     best, failed, written = float("inf"), 0, 0
     split = (0.0, 0.0)  # the best round's user and system CPU
 
-    def drain() -> int:
-        rendered = 0
-        for device, stream in streams:
-            if stream.pending:
-                queued, stream.pending = stream.pending, []
-                rendered += sum(len(render(hub.views, device, site, e)) for e in queued)
-        return rendered
-
     async def life(calls: list[_Call]) -> int:
         wrong = 0
         for method, path, data, headers, ok in calls:
-            wrong += await _asgi(app, method, path, data, headers) != ok
+            status, _ = await call_app(app, method, path, headers, data)
+            wrong += status != ok
         return wrong
 
     for _ in range(options.rounds):
@@ -149,7 +105,7 @@ async def _rounds(app: Any, fleet: Fleet, options: argparse.Namespace) -> dict[s
         for at in range(0, len(lives), options.in_flight):
             group = lives[at : at + options.in_flight]
             failed += sum(await asyncio.gather(*(life(c) for c in group)))
-            written += drain()
+            written += drain(hub, site, streams)
         after = os.times()
         user, system = after.user - before.user, after.system - before.system
         if user + system < best:
@@ -176,16 +132,7 @@ def main() -> None:
     options = parser.parse_args()
     if options.requests * options.rounds > options.kiosks * 4:
         parser.error("more requests than the kiosks' allowance: raise --kiosks")
-    with tempfile.TemporaryDirectory() as scratch:
-        layout = SiteLayout(Path(scratch) / "site")
-        fleet = build_fleet(
-            layout,
-            ["https://127.0.0.1:9"],  # never dialled: the hub runs in this process
-            kiosks=options.kiosks,
-            staff=options.staff,
-            per_group=5,
-            escalate_after=30.0,
-        )
+    with scratch_fleet(options.kiosks, options.staff) as (layout, fleet):
         app = create_hub(layout.hub_settings())
         result = asyncio.run(_rounds(app, fleet, options))
         app.state.hub.store.close_loop_reader()

@@ -18,17 +18,18 @@ import argparse
 import asyncio
 import json
 import random
-import tempfile
+import sys
 import time
 from pathlib import Path
 
-from kiosk.bench.fleet import build_fleet
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from in_process_site import drain, scratch_fleet
+
 from kiosk.core.categories import Category, Urgency
 from kiosk.core.ticket import Ticket, new_ticket_id
 from kiosk.hub.app import Hub, create_hub
 from kiosk.hub.events import StreamContext
-from kiosk.hub.wire import render
-from kiosk.operator import SiteLayout
 
 _SEALED_COPY_TEXT = 4004  # base64 characters of the bench's 3,003-byte sealed copy
 
@@ -62,10 +63,7 @@ async def _rounds(hub: Hub, kiosks: list[str], events: int, rounds: int) -> dict
         started, written = time.process_time(), 0
         for ticket, sealed in published:
             hub.publisher.ticket(ticket, site, sealed)
-            for device, stream in streams:
-                if stream.pending:
-                    queued, stream.pending = stream.pending, []
-                    written += sum(len(render(hub.views, device, site, e)) for e in queued)
+            written += drain(hub, site, streams)
         best = min(best, time.process_time() - started)
     return {
         "us_per_event": round(best / events * 1e6, 1),
@@ -82,16 +80,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--json", action="store_true")
     options = parser.parse_args()
-    with tempfile.TemporaryDirectory() as scratch:
-        layout = SiteLayout(Path(scratch) / "site")
-        fleet = build_fleet(
-            layout,
-            ["https://127.0.0.1:9"],  # never dialled: the hub runs in this process
-            kiosks=options.kiosks,
-            staff=options.staff,
-            per_group=5,
-            escalate_after=30.0,
-        )
+    with scratch_fleet(options.kiosks, options.staff) as (layout, fleet):
         hub: Hub = create_hub(layout.hub_settings()).state.hub
         kiosks = [d.config.device_id for d in fleet.kiosks]
         result = asyncio.run(_rounds(hub, kiosks, options.events, options.rounds))

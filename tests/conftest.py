@@ -18,10 +18,12 @@ from pathlib import Path
 
 import pytest
 import requests
+from sqlalchemy import Engine
 
 from kiosk.client import DeviceConfig, HubClient
 from kiosk.core.site import DeviceRole
 from kiosk.crypto import DeviceKeys
+from kiosk.hub.database import make_engine, upgrade_schema
 from kiosk.operator import SiteLayout, enrol_local_device, init_site, sample_site
 from tests.in_process_hub import FakeClock, InProcessHub
 from tests.waiting import wait_until
@@ -165,6 +167,15 @@ def hub(site: Site) -> Iterator[HubProcess]:
         yield process
     finally:
         process.stop()
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Iterator[Engine]:
+    """A real SQLite file with the hub's schema and pragmas."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'hub.db'}")
+    upgrade_schema(engine)
+    yield engine
+    engine.dispose()
 
 
 @pytest.fixture

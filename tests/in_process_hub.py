@@ -16,9 +16,10 @@ from collections.abc import Coroutine
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from starlette.types import ASGIApp, Message
+from starlette.types import ASGIApp
 
 from kiosk.client.device import DeviceConfig
+from kiosk.client.in_process import call_app
 from kiosk.crypto import DeviceKeys, sign_request
 from kiosk.hub.app import Hub, create_hub
 from kiosk.hub.events import StreamContext, Subscription
@@ -56,39 +57,8 @@ class Answer:
 async def _call(
     app: ASGIApp, method: str, path: str, headers: dict[str, str], body: bytes
 ) -> Answer:
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": method,
-        "scheme": "https",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()],
-        "client": ("127.0.0.1", 40000),
-        "server": ("hub.test", 443),
-    }
-    sent = False
-    status, chunks = 0, []
-
-    async def receive() -> Message:
-        nonlocal sent
-        if sent:
-            return {"type": "http.disconnect"}
-        sent = True
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    async def send(message: Message) -> None:
-        nonlocal status
-        if message["type"] == "http.response.start":
-            status = message["status"]
-        elif message["type"] == "http.response.body":
-            chunks.append(message.get("body", b""))
-
-    await app(scope, receive, send)
-    return Answer(status, b"".join(chunks))
+    status, answer = await call_app(app, method, path, headers, body)
+    return Answer(status, answer)
 
 
 class Stream:

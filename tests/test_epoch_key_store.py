@@ -4,14 +4,10 @@ after a put on this hub, and a read that raced a put is not kept."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy import Engine, event
 
-from kiosk.hub.database import make_engine, upgrade_schema
 from kiosk.hub.epoch_keys import KEPT_SECONDS, EpochKeyStore, StoredEpochKey
 from kiosk.hub.store import Store
 
@@ -24,14 +20,6 @@ class Ticking:
 
     def __call__(self) -> float:
         return self.now
-
-
-@pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    engine = make_engine(f"sqlite:///{tmp_path / 'hub.db'}")
-    upgrade_schema(engine)
-    yield engine
-    engine.dispose()
 
 
 def _key(device: str, epoch: str, not_after: float) -> StoredEpochKey:

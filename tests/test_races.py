@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 
-import pytest
 from sqlalchemy import Engine
 
 from kiosk.core.categories import Category, Urgency
 from kiosk.core.errors import IllegalTransition
 from kiosk.core.ticket import Ticket, TicketEvent, new_ticket_id
-from kiosk.hub.database import make_engine, upgrade_schema
 from kiosk.hub.enrolment_store import EnrolmentRefused, EnrolmentStore
 from kiosk.hub.store import Store
 
@@ -36,15 +33,6 @@ def _race(actions: list[Callable[[], object]]) -> list[object]:
     for t in threads:
         t.join(30)
     return results
-
-
-@pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    """A real SQLite file with the hub's schema and pragmas."""
-    engine = make_engine(f"sqlite:///{tmp_path / 'hub.db'}")
-    upgrade_schema(engine)
-    yield engine
-    engine.dispose()
 
 
 def test_of_two_simultaneous_accepts_exactly_one_wins(engine: Engine) -> None:

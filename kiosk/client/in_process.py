@@ -14,13 +14,13 @@ import asyncio
 import concurrent.futures
 import queue
 import threading
-from collections.abc import Awaitable, Callable, Coroutine, Iterator, MutableMapping
+from collections.abc import Awaitable, Callable, Coroutine, Iterator, Mapping, MutableMapping
 from typing import Any
 
 from kiosk.client.transport import DEFAULT_STREAM_READ_TIMEOUT, HubRequest, HubResponse
 from kiosk.core.errors import HubUnreachable
 
-__all__ = ["AsgiApp", "AsgiTransport"]
+__all__ = ["AsgiApp", "AsgiTransport", "call_app", "http_scope"]
 
 Message = MutableMapping[str, Any]
 AsgiApp = Callable[
@@ -146,26 +146,7 @@ class AsgiTransport:
         return response
 
     async def _serve(self, request: HubRequest, exchange: _Exchange) -> None:
-        path, _, query = request.path.partition("?")
-        scope = {
-            "type": "http",
-            "asgi": {"version": "3.0"},
-            "http_version": "1.1",
-            "method": request.method,
-            "scheme": "https",
-            "path": path,
-            "raw_path": path.encode(),
-            "query_string": query.encode(),
-            "root_path": "",
-            "headers": [
-                (b"host", b"hub"),
-                *((k.lower().encode(), v.encode()) for k, v in request.headers.items()),
-                (b"content-length", str(len(request.body)).encode()),
-            ],
-            "client": _CLIENT,
-            "server": _SERVER,
-            "state": dict(self._state),
-        }
+        scope = http_scope(request.method, request.path, request.headers, request.body, self._state)
         body_sent = False
 
         async def receive() -> Message:
@@ -197,6 +178,62 @@ class AsgiTransport:
             raise
         finally:
             exchange.chunks.put(_END)
+
+
+def http_scope(
+    method: str,
+    target: str,
+    headers: Mapping[str, str],
+    body: bytes,
+    state: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The ASGI scope of a request as a server hands it to the app; `target` is
+    the path with its query, if any."""
+    path, _, query = target.partition("?")
+    sent = [(k.lower().encode(), v.encode()) for k, v in headers.items()]
+    if not any(name == b"content-length" for name, _ in sent):
+        sent.append((b"content-length", str(len(body)).encode()))
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "https",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": query.encode(),
+        "root_path": "",
+        "headers": [(b"host", b"hub"), *sent],
+        "client": _CLIENT,
+        "server": _SERVER,
+        "state": dict(state or {}),
+    }
+
+
+async def call_app(
+    app: AsgiApp, method: str, target: str, headers: Mapping[str, str], body: bytes
+) -> tuple[int, bytes]:
+    """One call to `app` on the running loop, answered whole: its status and
+    body (not for event streams, which never end)."""
+    sent = False
+    status, chunks = 0, []
+
+    async def receive() -> Message:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message: Message) -> None:
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = int(message["status"])
+        elif message["type"] == "http.response.body":
+            chunks.append(bytes(message.get("body", b"")))
+
+    await app(http_scope(method, target, headers, body), receive, send)
+    return status, b"".join(chunks)
 
 
 async def _cancel_others() -> None:
